@@ -1,0 +1,156 @@
+// Package action is the action's core: read the inputs, mint the credential,
+// mask it, and hand it to the workflow as outputs. Everything it touches in
+// the outside world comes in through Env, so tests run it whole.
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/runnertoken/runner-token-action/internal/config"
+	"github.com/runnertoken/runner-token-action/internal/githubapi"
+	"github.com/runnertoken/runner-token-action/internal/mint"
+	"github.com/runnertoken/runner-token-action/internal/runnerio"
+)
+
+// Env is what the action takes from its process.
+type Env struct {
+	Getenv     func(string) string
+	Stdout     io.Writer
+	HTTPClient *http.Client
+}
+
+// Main runs the action. It returns the process exit code: 0, or 1 after
+// writing one ::error:: annotation that says what failed, why and what to do.
+func Main(ctx context.Context, env Env) int {
+	s := newStep(env)
+	err := s.run(ctx)
+	if err == nil {
+		return 0
+	}
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		err = fmt.Errorf("cancelled before a credential was minted: %w", err)
+	}
+	// The error text includes what servers said; never let it carry a secret.
+	s.gha.WithFieldsMap(map[string]string{"title": "Runner credential not minted"}).
+		Errorf("%s", runnerio.Mask(err.Error(), s.secrets))
+	return 1
+}
+
+// step is one run of the action.
+type step struct {
+	env     Env
+	gha     *githubactions.Action
+	secrets []string
+}
+
+func newStep(env Env) *step {
+	return &step{
+		env: env,
+		gha: githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(env.Stdout)),
+	}
+}
+
+// output is one step output, in the order it is written.
+type output struct{ name, value string }
+
+func (s *step) run(ctx context.Context) error {
+	cfg, err := config.Load(ctx, s.env.Getenv)
+	if err != nil {
+		return err
+	}
+	// Credential inputs are masked before anything else is written: they may
+	// not come from a secret, and the runner masks only what it is told.
+	for _, v := range cfg.Secrets() {
+		s.mask(v)
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("the action's inputs need fixing:\n%w", err)
+	}
+
+	t, kind := cfg.Target(), cfg.MintKind()
+	s.gha.Infof("Minting a %s token for %s at %s", kind, t, cfg.API().Redacted())
+	client := githubapi.NewClient(s.env.HTTPClient, cfg.API(), cfg.Token)
+	tok, err := mint.Mint(ctx, client, t, kind)
+	if err != nil {
+		return err
+	}
+	s.mask(tok.Value)
+
+	runnerURL := t.RunnerURL(cfg.Server())
+	if err := s.setOutputs([]output{
+		{"token", tok.Value},
+		{"expires-at", tok.ExpiresAt},
+		{"runner-url", runnerURL},
+	}); err != nil {
+		return err
+	}
+	s.gha.Infof("Minted a %s token for %s, valid until %s.", kind, t, tok.ExpiresAt)
+	s.gha.Infof("Runner URL: %s", runnerURL)
+	s.summary(fmt.Sprintf("### Runner %s token minted\n\n| | |\n|---|---|\n| Kind | %s |\n| Target | %s `%s` |\n| Runner URL | %s |\n| Expires at | %s |\n",
+		kind, kind, t.Scope, t.Name(), runnerURL, tok.ExpiresAt))
+	return nil
+}
+
+// mask tells the runner to hide v, and each of its lines: the runner masks
+// line by line, so a multi-line secret needs a mask per line as well.
+func (s *step) mask(v string) {
+	if v == "" {
+		return
+	}
+	s.secrets = append(s.secrets, v)
+	s.gha.AddMask(v)
+	if !strings.ContainsAny(v, "\r\n") {
+		return
+	}
+	for _, line := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if line = strings.TrimSpace(line); line != "" {
+			s.secrets = append(s.secrets, line)
+			s.gha.AddMask(line)
+		}
+	}
+}
+
+// setOutputs writes every output or none: values are checked first, so a
+// value from the server can never inject another output into GITHUB_OUTPUT.
+func (s *step) setOutputs(outs []output) error {
+	for _, o := range outs {
+		if strings.ContainsAny(o.value, "\r\n") {
+			return fmt.Errorf("refusing to set output %s: the value from GitHub contains a line break, which could inject other outputs", o.name)
+		}
+	}
+	return catch(func() {
+		for _, o := range outs {
+			s.gha.SetOutput(o.name, o.value)
+		}
+	}, "writing outputs to GITHUB_OUTPUT")
+}
+
+// summary adds to the step summary where there is one. Failing to is not
+// worth failing the step over: the outputs are already set.
+func (s *step) summary(markdown string) {
+	if s.env.Getenv("GITHUB_STEP_SUMMARY") == "" {
+		return
+	}
+	if err := catch(func() { s.gha.AddStepSummary(markdown) }, "writing the step summary"); err != nil {
+		s.gha.Warningf("%s", err)
+	}
+}
+
+// catch turns go-githubactions' panics on file-command write failures into
+// errors.
+func catch(f func(), what string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: %v", what, r)
+		}
+	}()
+	f()
+	return nil
+}

@@ -1,0 +1,249 @@
+// Package config reads the action's inputs and the runner's environment into
+// a typed, validated configuration.
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"github.com/runnertoken/runner-token-action/internal/mint"
+	"github.com/runnertoken/runner-token-action/internal/target"
+)
+
+// DefaultAPIURL is used when neither the api-url input nor GITHUB_API_URL is
+// set, which only happens outside a runner.
+const DefaultAPIURL = "https://api.github.com"
+
+// Config is the action's inputs (INPUT_*) and the parts of the runner's
+// environment (GITHUB_*) the action uses. Call Validate before the accessors.
+type Config struct {
+	Token string `env:"INPUT_TOKEN"`
+
+	Repository   string `env:"INPUT_REPOSITORY"`
+	Organization string `env:"INPUT_ORGANIZATION"`
+	Enterprise   string `env:"INPUT_ENTERPRISE"`
+
+	Kind   string `env:"INPUT_KIND, default=registration"`
+	APIURL string `env:"INPUT_API_URL"`
+
+	WorkflowRepository string `env:"GITHUB_REPOSITORY"`
+	WorkflowAPIURL     string `env:"GITHUB_API_URL"`
+	WorkflowServerURL  string `env:"GITHUB_SERVER_URL"`
+	OutputFile         string `env:"GITHUB_OUTPUT"`
+
+	target    target.Target
+	kind      mint.Kind
+	apiURL    *url.URL
+	serverURL *url.URL
+}
+
+// Load reads the configuration through getenv, the way the runner passes it
+// to a container action: input "api-url" arrives as INPUT_API-URL, hyphen
+// kept. Empty and all-blank values count as unset. Load does not validate.
+func Load(ctx context.Context, getenv func(string) string) (*Config, error) {
+	var c Config
+	if err := envconfig.ProcessWith(ctx, &envconfig.Config{
+		Target:   &c,
+		Lookuper: lookuper(getenv),
+	}); err != nil {
+		return nil, fmt.Errorf("reading inputs: %w", err)
+	}
+	return &c, nil
+}
+
+// lookuper maps envconfig's POSIX-style keys onto the runner's names:
+// INPUT_API_URL is looked up as INPUT_API-URL. (envconfig refuses hyphens in
+// tags, and every input name here uses hyphens, never underscores.)
+type lookuper func(string) string
+
+func (l lookuper) Lookup(key string) (string, bool) {
+	if rest, ok := strings.CutPrefix(key, "INPUT_"); ok {
+		key = "INPUT_" + strings.ReplaceAll(rest, "_", "-")
+	}
+	v := strings.TrimSpace(l(key))
+	return v, v != ""
+}
+
+// Secrets are the credential inputs, to be masked before anything else is
+// written to the log.
+func (c *Config) Secrets() []string {
+	var s []string
+	if c.Token != "" {
+		s = append(s, c.Token)
+	}
+	return s
+}
+
+// Validate checks everything and reports every problem at once, so a user
+// fixes their workflow in one go. On success the accessors are ready.
+func (c *Config) Validate() error {
+	var errs []error
+
+	if c.Token == "" {
+		errs = append(errs, errors.New("input token is required: pass a personal access token or installation token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}"))
+	}
+
+	t, err := c.parseTarget()
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.target = t
+
+	if c.kind, err = mint.ParseKind(c.Kind); err != nil {
+		errs = append(errs, fmt.Errorf("input %w", err))
+	}
+
+	if c.apiURL, err = parseAPIURL(c.apiURLInput()); err != nil {
+		errs = append(errs, err)
+	} else {
+		c.serverURL = serverURL(c.apiURL, c.WorkflowAPIURL, c.WorkflowServerURL)
+	}
+
+	if c.OutputFile == "" {
+		errs = append(errs, errors.New("GITHUB_OUTPUT is not set: run this as a GitHub Actions step, or set GITHUB_OUTPUT to a file to receive the outputs"))
+	}
+
+	return errors.Join(errs...)
+}
+
+func (c *Config) parseTarget() (target.Target, error) {
+	var set []string
+	if c.Repository != "" {
+		set = append(set, "repository")
+	}
+	if c.Organization != "" {
+		set = append(set, "organization")
+	}
+	if c.Enterprise != "" {
+		set = append(set, "enterprise")
+	}
+	switch {
+	case len(set) > 1:
+		return target.Target{}, fmt.Errorf("inputs %s are all set: set at most one of repository, organization and enterprise", strings.Join(set, " and "))
+	case c.Organization != "":
+		return target.ParseOrganization(c.Organization)
+	case c.Enterprise != "":
+		return target.ParseEnterprise(c.Enterprise)
+	case c.Repository != "":
+		return target.ParseRepository(c.Repository)
+	case c.WorkflowRepository != "":
+		t, err := target.ParseRepository(c.WorkflowRepository)
+		if err != nil {
+			return t, fmt.Errorf("GITHUB_REPOSITORY: %w", err)
+		}
+		return t, nil
+	}
+	return target.Target{}, errors.New("no target: set one of the inputs repository, organization or enterprise (GITHUB_REPOSITORY, the default, is not set)")
+}
+
+func (c *Config) apiURLInput() string {
+	switch {
+	case c.APIURL != "":
+		return c.APIURL
+	case c.WorkflowAPIURL != "":
+		return c.WorkflowAPIURL
+	}
+	return DefaultAPIURL
+}
+
+// Target is who the token is for.
+func (c *Config) Target() target.Target { return c.target }
+
+// MintKind is what to mint.
+func (c *Config) MintKind() mint.Kind { return c.kind }
+
+// API is the REST API base URL, exactly as given.
+func (c *Config) API() *url.URL { return c.apiURL }
+
+// Server is the web URL runners register against (config.sh --url's host).
+func (c *Config) Server() *url.URL { return c.serverURL }
+
+// LogValue shows the configuration with every credential redacted.
+func (c *Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("token", redacted(c.Token)),
+		slog.String("repository", c.Repository),
+		slog.String("organization", c.Organization),
+		slog.String("enterprise", c.Enterprise),
+		slog.String("kind", c.Kind),
+		slog.String("api-url", c.APIURL),
+	)
+}
+
+func redacted(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// parseAPIURL takes the API base URL as given: it is never rewritten and no
+// /api/v3 is added, so a proxy in front of the API works too.
+func parseAPIURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		// url.Error quotes the input, which may hold credentials: say less.
+		return nil, errors.New("input api-url is not a valid URL: give an absolute URL such as https://api.github.com")
+	}
+	shown := u.Redacted()
+	switch {
+	case u.User != nil:
+		return nil, fmt.Errorf("input api-url %q contains credentials: remove them and pass the credential in the token input", shown)
+	case u.Scheme == "" || u.Host == "" || u.Opaque != "":
+		return nil, fmt.Errorf("input api-url %q is not an absolute URL: give one such as https://api.github.com or https://HOST/api/v3", shown)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return nil, fmt.Errorf("input api-url %q uses plain http, which would send the credential unencrypted: use https (http is allowed only for loopback hosts)", shown)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return nil, fmt.Errorf("input api-url %q has scheme %q: use https", shown, u.Scheme)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, fmt.Errorf("input api-url %q has a query or fragment: give the API's base URL only", shown)
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+var gheComAPI = regexp.MustCompile(`^api\.([a-z0-9-]+)\.ghe\.com$`)
+
+// serverURL works out the web host that runners register against. The
+// workflow's own GITHUB_SERVER_URL is right when the action talks to the
+// workflow's own API; otherwise the API URL's shape tells: api.github.com,
+// api.SUB.ghe.com, or a GHES https://HOST/api/v3.
+func serverURL(api *url.URL, workflowAPI, workflowServer string) *url.URL {
+	if workflowServer != "" && sameURL(api.String(), workflowAPI) {
+		if u, err := url.Parse(workflowServer); err == nil && u.Host != "" {
+			return u
+		}
+	}
+	host := strings.ToLower(api.Hostname())
+	switch {
+	case host == "api.github.com":
+		return &url.URL{Scheme: "https", Host: "github.com"}
+	case gheComAPI.MatchString(host):
+		return &url.URL{Scheme: "https", Host: strings.TrimPrefix(host, "api.")}
+	case strings.HasSuffix(strings.TrimSuffix(api.Path, "/"), "/api/v3"):
+		return &url.URL{Scheme: api.Scheme, Host: api.Host, Path: strings.TrimSuffix(strings.TrimSuffix(api.Path, "/"), "/api/v3")}
+	}
+	if u, err := url.Parse(workflowServer); err == nil && workflowServer != "" && u.Host != "" {
+		return u
+	}
+	return &url.URL{Scheme: api.Scheme, Host: api.Host}
+}
+
+func sameURL(a, b string) bool {
+	return strings.EqualFold(strings.TrimSuffix(a, "/"), strings.TrimSuffix(b, "/"))
+}

@@ -1,0 +1,207 @@
+package config
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runnertoken/runner-token-action/internal/mint"
+	"github.com/runnertoken/runner-token-action/internal/target"
+)
+
+const secret = "ghp_s3cretValueThatMustNeverPrint0001"
+
+// env builds a getenv from the runner's variables, with a valid baseline
+// that each case edits.
+func env(edits map[string]string) func(string) string {
+	m := map[string]string{
+		"INPUT_TOKEN":       secret,
+		"GITHUB_REPOSITORY": "octo-org/app",
+		"GITHUB_API_URL":    "https://api.github.com",
+		"GITHUB_SERVER_URL": "https://github.com",
+		"GITHUB_OUTPUT":     "/github/file_commands/set_output_1",
+	}
+	for k, v := range edits {
+		m[k] = v
+	}
+	return func(k string) string { return m[k] }
+}
+
+func load(t *testing.T, getenv func(string) string) *Config {
+	t.Helper()
+	c, err := Load(context.Background(), getenv)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return c
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+
+	type want struct {
+		Target target.Target
+		Kind   mint.Kind
+		API    string
+		Server string
+	}
+	repo := target.Target{Scope: target.Repository, Owner: "octo-org", Repo: "app"}
+	cases := []struct {
+		name  string
+		edits map[string]string
+		want  want
+	}{
+		{
+			name: "defaults: workflow repository, registration, workflow API",
+			want: want{repo, mint.Registration, "https://api.github.com", "https://github.com"},
+		},
+		{
+			name:  "hyphenated input names as the runner passes them",
+			edits: map[string]string{"INPUT_API-URL": "https://ghes.example.com/api/v3", "INPUT_KIND": "remove"},
+			want:  want{repo, mint.Remove, "https://ghes.example.com/api/v3", "https://ghes.example.com"},
+		},
+		{
+			name:  "kind in any case, blanks trimmed",
+			edits: map[string]string{"INPUT_KIND": "  Remove\n", "INPUT_REPOSITORY": " other/repo "},
+			want:  want{target.Target{Scope: target.Repository, Owner: "other", Repo: "repo"}, mint.Remove, "https://api.github.com", "https://github.com"},
+		},
+		{
+			name:  "organization",
+			edits: map[string]string{"INPUT_ORGANIZATION": "octo-org"},
+			want:  want{target.Target{Scope: target.Organization, Owner: "octo-org"}, mint.Registration, "https://api.github.com", "https://github.com"},
+		},
+		{
+			name:  "enterprise on GHE.com",
+			edits: map[string]string{"INPUT_ENTERPRISE": "octo-ent", "INPUT_API-URL": "https://api.octocorp.ghe.com"},
+			want:  want{target.Target{Scope: target.Enterprise, Owner: "octo-ent"}, mint.Registration, "https://api.octocorp.ghe.com", "https://octocorp.ghe.com"},
+		},
+		{
+			name:  "GHES workflow: server from GITHUB_SERVER_URL",
+			edits: map[string]string{"GITHUB_API_URL": "https://ghes.internal/api/v3", "GITHUB_SERVER_URL": "https://ghes.internal"},
+			want:  want{repo, mint.Registration, "https://ghes.internal/api/v3", "https://ghes.internal"},
+		},
+		{
+			name:  "proxy URL kept exactly, server from the workflow",
+			edits: map[string]string{"INPUT_API-URL": "https://proxy.corp/github/"},
+			want:  want{repo, mint.Registration, "https://proxy.corp/github/", "https://github.com"},
+		},
+		{
+			name:  "github.com target from a GHES workflow",
+			edits: map[string]string{"INPUT_API-URL": "https://api.github.com", "GITHUB_API_URL": "https://ghes.internal/api/v3", "GITHUB_SERVER_URL": "https://ghes.internal"},
+			want:  want{repo, mint.Registration, "https://api.github.com", "https://github.com"},
+		},
+		{
+			name:  "loopback http allowed",
+			edits: map[string]string{"INPUT_API-URL": "http://127.0.0.1:8080/api/v3"},
+			want:  want{repo, mint.Registration, "http://127.0.0.1:8080/api/v3", "http://127.0.0.1:8080"},
+		},
+		{
+			name:  "outside a runner: api.github.com",
+			edits: map[string]string{"GITHUB_API_URL": "", "GITHUB_SERVER_URL": ""},
+			want:  want{repo, mint.Registration, "https://api.github.com", "https://github.com"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := load(t, env(tc.edits))
+			if err := c.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			got := want{c.Target(), c.MintKind(), c.API().String(), c.Server().String()}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestValidateErrors(t *testing.T) {
+	t.Parallel()
+
+	cases := []struct {
+		name  string
+		edits map[string]string
+		want  []string // each must appear in the one error
+	}{
+		{"missing token", map[string]string{"INPUT_TOKEN": ""}, []string{"input token is required"}},
+		{"blank token", map[string]string{"INPUT_TOKEN": " \n"}, []string{"input token is required"}},
+		{"two targets", map[string]string{"INPUT_REPOSITORY": "o/r", "INPUT_ORGANIZATION": "o"}, []string{"repository and organization are all set"}},
+		{"three targets", map[string]string{"INPUT_REPOSITORY": "o/r", "INPUT_ORGANIZATION": "o", "INPUT_ENTERPRISE": "e"}, []string{"repository and organization and enterprise"}},
+		{"malformed repository", map[string]string{"INPUT_REPOSITORY": "octo"}, []string{`repository "octo": expected owner/name`}},
+		{"no target at all", map[string]string{"GITHUB_REPOSITORY": ""}, []string{"no target"}},
+		{"unknown kind", map[string]string{"INPUT_KIND": "jitter"}, []string{`kind "jitter" is not one of: registration, remove`}},
+		{"insecure api-url", map[string]string{"INPUT_API-URL": "http://ghes.example.com/api/v3"}, []string{"plain http", "unencrypted"}},
+		{"relative api-url", map[string]string{"INPUT_API-URL": "api.github.com"}, []string{"not an absolute URL"}},
+		{"api-url scheme", map[string]string{"INPUT_API-URL": "ftp://ghes.example.com"}, []string{`scheme "ftp"`}},
+		{"api-url query", map[string]string{"INPUT_API-URL": "https://ghes.example.com/api/v3?x=1"}, []string{"query or fragment"}},
+		{"api-url unparsable", map[string]string{"INPUT_API-URL": "https://ghes example.com/%zz"}, []string{"not a valid URL"}},
+		{"no GITHUB_OUTPUT", map[string]string{"GITHUB_OUTPUT": ""}, []string{"GITHUB_OUTPUT is not set"}},
+		{
+			name: "every problem at once",
+			edits: map[string]string{
+				"INPUT_TOKEN": "", "INPUT_REPOSITORY": "o/r", "INPUT_ENTERPRISE": "e",
+				"INPUT_KIND": "nope", "INPUT_API-URL": "http://example.com", "GITHUB_OUTPUT": "",
+			},
+			want: []string{"token is required", "repository and enterprise", `kind "nope"`, "plain http", "GITHUB_OUTPUT"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := load(t, env(tc.edits)).Validate()
+			if err == nil {
+				t.Fatal("Validate succeeded, want an error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("error contains the token")
+			}
+		})
+	}
+}
+
+func TestAPIURLCredentialsNeverShown(t *testing.T) {
+	t.Parallel()
+	err := load(t, env(map[string]string{"INPUT_API-URL": "https://user:" + secret + "@ghes.example.com/api/v3"})).Validate()
+	if err == nil || !strings.Contains(err.Error(), "contains credentials") {
+		t.Fatalf("Validate error = %v, want one about credentials in api-url", err)
+	}
+	if strings.Contains(err.Error(), secret) {
+		t.Errorf("error shows the password from api-url")
+	}
+}
+
+func TestLogValueRedacts(t *testing.T) {
+	t.Parallel()
+	c := load(t, env(map[string]string{"INPUT_ORGANIZATION": "octo-org"}))
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("config", "config", c)
+	out := buf.String()
+	if strings.Contains(out, secret) {
+		t.Fatalf("log shows the token: %s", out)
+	}
+	for _, w := range []string{"config.token=[redacted]", "config.organization=octo-org"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("log %q lacks %q", out, w)
+		}
+	}
+}
+
+func TestSecrets(t *testing.T) {
+	t.Parallel()
+	if diff := cmp.Diff([]string{secret}, load(t, env(nil)).Secrets()); diff != "" {
+		t.Errorf("Secrets (-want +got):\n%s", diff)
+	}
+	if got := load(t, env(map[string]string{"INPUT_TOKEN": ""})).Secrets(); len(got) != 0 {
+		t.Errorf("Secrets = %d values, want none", len(got))
+	}
+}

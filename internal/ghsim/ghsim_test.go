@@ -1,0 +1,138 @@
+package ghsim
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func newSim(t *testing.T) *Server {
+	t.Helper()
+	s, err := New("/api/v3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	s.AddRepository("Octo-Org/App")
+	s.AddOrganization("octo-org")
+	s.AddEnterprise("octo-ent")
+	s.AddCredential("admin", "tok-admin", Credential{Type: ClassicPAT, Admin: []string{"octo-org/app", "octo-org", "enterprises/octo-ent"}})
+	s.AddCredential("fine", "tok-fine", Credential{Type: FineGrainedPAT})
+	s.AddCredential("install", "tok-install", Credential{Type: Installation})
+	return s
+}
+
+type answer struct {
+	Status  int
+	Message string
+	Status2 string // the body's "status" field
+	HasTok  bool
+}
+
+func call(t *testing.T, s *Server, method, path, auth string) (answer, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL()+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var body map[string]string
+	if err := json.Unmarshal(b, &body); err != nil {
+		t.Fatalf("%s %s: body is not JSON: %v", method, path, err)
+	}
+	return answer{resp.StatusCode, body["message"], body["status"], body["token"] != ""}, resp.Header
+}
+
+func TestEndpoints(t *testing.T) {
+	t.Parallel()
+	s := newSim(t)
+	cases := []struct {
+		method, path, auth string
+		want               answer
+	}{
+		{"POST", "/repos/octo-org/app/actions/runners/registration-token", "Bearer tok-admin", answer{201, "", "", true}},
+		{"POST", "/repos/octo-org/app/actions/runners/remove-token", "token tok-admin", answer{201, "", "", true}},
+		{"POST", "/orgs/octo-org/actions/runners/registration-token", "Bearer tok-admin", answer{201, "", "", true}},
+		{"POST", "/orgs/octo-org/actions/runners/remove-token", "Bearer tok-admin", answer{201, "", "", true}},
+		{"POST", "/enterprises/octo-ent/actions/runners/registration-token", "Bearer tok-admin", answer{201, "", "", true}},
+		{"POST", "/enterprises/octo-ent/actions/runners/remove-token", "Bearer tok-admin", answer{201, "", "", true}},
+		{"POST", "/repos/octo-org/app/actions/runners/registration-token", "", answer{401, "Bad credentials", "401", false}},
+		{"POST", "/repos/octo-org/app/actions/runners/registration-token", "Bearer nope", answer{401, "Bad credentials", "401", false}},
+		{"POST", "/repos/octo-org/app/actions/runners/registration-token", "Basic tok-admin", answer{401, "Bad credentials", "401", false}},
+		{"POST", "/repos/octo-org/app/actions/runners/registration-token", "Bearer tok-fine", answer{403, "Resource not accessible by personal access token", "403", false}},
+		{"POST", "/orgs/octo-org/actions/runners/registration-token", "Bearer tok-install", answer{403, "Resource not accessible by integration", "403", false}},
+		{"POST", "/repos/octo-org/nope/actions/runners/registration-token", "Bearer tok-admin", answer{404, "Not Found", "404", false}},
+		{"POST", "/orgs/nobody/actions/runners/remove-token", "Bearer tok-admin", answer{404, "Not Found", "404", false}},
+		{"GET", "/repos/octo-org/app/actions/runners/registration-token", "Bearer tok-admin", answer{404, "Not Found", "404", false}},
+		{"POST", "/repos/octo-org/app/actions/runners/other-token", "Bearer tok-admin", answer{404, "Not Found", "404", false}},
+	}
+	for _, tc := range cases {
+		got, h := call(t, s, tc.method, tc.path, tc.auth)
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s %s as %q (-want +got):\n%s", tc.method, tc.path, tc.auth, diff)
+		}
+		for _, k := range []string{"X-GitHub-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"} {
+			if h.Get(k) == "" {
+				t.Errorf("%s %s: no %s header", tc.method, tc.path, k)
+			}
+		}
+		if ct := h.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+			t.Errorf("Content-Type = %q", ct)
+		}
+	}
+}
+
+func TestNotMountedAtRoot(t *testing.T) {
+	t.Parallel()
+	s := newSim(t)
+	req, _ := http.NewRequest("POST", strings.TrimSuffix(s.URL(), "/api/v3")+"/repos/octo-org/app/actions/runners/registration-token", nil)
+	req.Header.Set("Authorization", "Bearer tok-admin")
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("without the base path: status %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestIssuedAndRecorded(t *testing.T) {
+	t.Parallel()
+	s := newSim(t)
+	s.Now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
+	call(t, s, "POST", "/orgs/octo-org/actions/runners/remove-token", "Bearer tok-admin")
+	iss := s.Issued()
+	if len(iss) != 1 {
+		t.Fatalf("issued %d", len(iss))
+	}
+	if iss[0].ExpiresAt != "2026-11-25T13:00:00.000+00:00" || iss[0].Kind != "remove" || iss[0].Target != "orgs/octo-org" || len(iss[0].Token) != 29 {
+		t.Errorf("issued = %+v", iss[0])
+	}
+	reqs := s.Requests()
+	if len(reqs) != 1 || reqs[0].Credential != "admin" || reqs[0].AuthScheme != "Bearer" || reqs[0].Header.Get("Authorization") != "" {
+		t.Errorf("recorded = %+v, want the credential's name and no Authorization header", reqs)
+	}
+}
+
+func TestTrustsOnlyItsCA(t *testing.T) {
+	t.Parallel()
+	s := newSim(t)
+	_, err := http.Post(s.URL()+"/orgs/octo-org/actions/runners/remove-token", "", nil)
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("default client error = %v, want a certificate error", err)
+	}
+}

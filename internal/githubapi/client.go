@@ -1,0 +1,87 @@
+// Package githubapi builds the GitHub REST client the action uses and turns
+// what the API answers into errors a user can act on.
+package githubapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+)
+
+// UserAgent identifies the action to GitHub (and in GHES audit logs).
+const UserAgent = "runner-token-action"
+
+// maxRedirects bounds same-host redirects (GitHub answers 307 for a renamed
+// repository).
+const maxRedirects = 5
+
+// ErrRedirectElsewhere is returned when the API redirects to another host or
+// scheme: the credential is never sent anywhere but api-url's host.
+var ErrRedirectElsewhere = errors.New("redirect to another host refused")
+
+// NewClient returns a go-github client for the API at base, exactly as given
+// (only a trailing slash is added, which go-github needs to resolve paths;
+// unlike WithEnterpriseURLs, no /api/v3 is ever appended). Requests carry
+// token as a bearer credential, which GitHub accepts for classic and
+// fine-grained PATs and for installation tokens alike.
+func NewClient(hc *http.Client, base *url.URL, token string) *github.Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	rt := hc.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	c := github.NewClient(&http.Client{
+		Transport:     &bearer{token: token, next: rt},
+		CheckRedirect: sameOrigin,
+		Timeout:       hc.Timeout,
+	})
+	b := *base
+	if !strings.HasSuffix(b.Path, "/") {
+		b.Path += "/"
+		if b.RawPath != "" {
+			b.RawPath += "/"
+		}
+	}
+	c.BaseURL = &b
+	c.UploadURL = &b // never used; keeps go-github off uploads.github.com
+	c.UserAgent = UserAgent
+	return c
+}
+
+// bearer adds the credential to each request. Because it sits in the
+// transport it would also add it to a redirected request, so sameOrigin must
+// refuse redirects that leave the API's origin.
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b *bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
+}
+
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if !strings.EqualFold(req.URL.Host, first.Host) || req.URL.Scheme != first.Scheme {
+		return fmt.Errorf("%w: the API at %s redirected to %s://%s; the credential is not sent there (check api-url)",
+			ErrRedirectElsewhere, first.Host, req.URL.Scheme, req.URL.Host)
+	}
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects from the API at %s", len(via), first.Host)
+	}
+	return nil
+}
+
+// DefaultHTTPClient is the client the action uses in a runner: the standard
+// transport, so HTTPS_PROXY/NO_PROXY and SSL_CERT_FILE work as users expect.
+func DefaultHTTPClient() *http.Client {
+	return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+}

@@ -1,0 +1,159 @@
+package githubapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/google/go-github/v66/github"
+)
+
+// Error is an HTTP error answer from the API, reduced to what a user needs:
+// the status, GitHub's own message and the request id to quote to support.
+type Error struct {
+	Method     string
+	Path       string // below the API root
+	StatusCode int
+	Message    string // GitHub's message, cleaned and bounded
+	Details    []string
+	DocURL     string
+	RequestID  string
+	// RateLimited is set for GitHub's primary and secondary rate limits;
+	// RateLimitReset is when the primary limit resets, if GitHub said.
+	RateLimited    bool
+	RateLimitReset time.Time
+	// NotJSON is set when the body was not GitHub's JSON error at all, e.g.
+	// an HTML page from a web host or a proxy.
+	NotJSON bool
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "GitHub answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	switch {
+	case e.Message != "":
+		fmt.Fprintf(&b, ": %q", e.Message)
+	case e.NotJSON:
+		b.WriteString(" with a body that is not GitHub API JSON")
+	}
+	if len(e.Details) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(e.Details, "; "))
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request ID %s]", e.RequestID)
+	}
+	return b.String()
+}
+
+// ErrNotJSON is wrapped when a successful answer's body cannot be decoded.
+var ErrNotJSON = errors.New("the API's answer is not valid JSON")
+
+// Do sends method path (relative to the API root) with an optional JSON body
+// and decodes a 2xx answer into v. Every failure comes back as *Error, a
+// transport error that names the host, or ErrNotJSON.
+func Do(ctx context.Context, c *github.Client, method, path string, body, v any) (*github.Response, error) {
+	req, err := c.NewRequest(method, path, body)
+	if err != nil {
+		return nil, fmt.Errorf("building request %s %s: %w", method, path, err)
+	}
+	resp, err := c.Do(ctx, req, v)
+	if err == nil {
+		return resp, nil
+	}
+	return resp, convert(ctx, c, method, path, resp, err)
+}
+
+func convert(ctx context.Context, c *github.Client, method, path string, resp *github.Response, err error) error {
+	var (
+		er  *github.ErrorResponse
+		rl  *github.RateLimitError
+		arl *github.AbuseRateLimitError
+		ue  *url.Error
+		se  *json.SyntaxError
+		te  *json.UnmarshalTypeError
+	)
+	e := &Error{Method: method, Path: path}
+	switch {
+	case errors.As(err, &rl):
+		e.fill(rl.Response, rl.Message)
+		e.RateLimited, e.RateLimitReset = true, rl.Rate.Reset.Time
+	case errors.As(err, &arl):
+		e.fill(arl.Response, arl.Message)
+		e.RateLimited = true
+	case errors.As(err, &er):
+		e.fill(er.Response, er.Message)
+		e.DocURL = er.DocumentationURL
+		for _, d := range er.Errors {
+			if s := detail(d); s != "" {
+				e.Details = append(e.Details, s)
+			}
+		}
+		if er.Message == "" && len(er.Errors) == 0 {
+			e.NotJSON = true
+		}
+	case errors.As(err, &se), errors.As(err, &te):
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		return fmt.Errorf("%w (status %d from %s %s): %v", ErrNotJSON, status, method, path, err)
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s %s: %w", method, path, ctx.Err())
+	case errors.As(err, &ue):
+		host := c.BaseURL.Host
+		return fmt.Errorf("could not reach the GitHub API at %s: %w", host, ue.Err)
+	default:
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if e.StatusCode == http.StatusTooManyRequests {
+		e.RateLimited = true
+	}
+	return e
+}
+
+func (e *Error) fill(r *http.Response, msg string) {
+	e.Message = clean(msg)
+	if r == nil {
+		return
+	}
+	e.StatusCode = r.StatusCode
+	e.RequestID = clean(r.Header.Get("X-GitHub-Request-Id"))
+}
+
+func detail(d github.Error) string {
+	switch {
+	case d.Message != "":
+		return clean(d.Message)
+	case d.Field != "":
+		return clean(fmt.Sprintf("%s %s: %s", d.Resource, d.Field, d.Code))
+	}
+	return clean(d.Code)
+}
+
+// maxMessage bounds what of GitHub's text reaches the log: a hostile or
+// broken server must not be able to flood it.
+const maxMessage = 300
+
+// clean makes server-supplied text safe to show: one line, printable, short.
+func clean(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return ' '
+		}
+		if !unicode.IsPrint(r) {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > maxMessage {
+		s = string(r[:maxMessage]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,38 @@
+package mint
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind is what the action mints.
+type Kind string
+
+const (
+	// Registration is a token for `config.sh --token`, to register a runner.
+	Registration Kind = "registration"
+	// Remove is a token for `config.sh remove --token`, to unregister one.
+	Remove Kind = "remove"
+)
+
+// Kinds lists every kind, in the order the docs give them.
+var Kinds = []Kind{Registration, Remove}
+
+// ParseKind accepts a kind in any letter case.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds {
+		if strings.EqualFold(s, string(k)) {
+			return k, nil
+		}
+	}
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
+	}
+	return "", fmt.Errorf("kind %q is not one of: %s", s, strings.Join(names, ", "))
+}
+
+// endpoint is the last path element of the API call that mints k.
+func (k Kind) endpoint() string {
+	return string(k) + "-token"
+}

@@ -1,0 +1,57 @@
+// Package mint asks GitHub for a runner credential for a target.
+package mint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/runnertoken/runner-token-action/internal/githubapi"
+	"github.com/runnertoken/runner-token-action/internal/target"
+)
+
+// Token is a registration or remove token as GitHub returned it.
+type Token struct {
+	Value string
+	// ExpiresAt is GitHub's expires_at, byte for byte.
+	ExpiresAt string
+	Expires   time.Time
+}
+
+// tokenResponse keeps expires_at as a string: the output is what GitHub
+// said, not a re-formatting of it.
+type tokenResponse struct {
+	Token     string `json:"token"`
+	ExpiresAt string `json:"expires_at"`
+}
+
+// ErrNoToken is wrapped when GitHub answers success without a usable token.
+var ErrNoToken = errors.New("GitHub's answer has no token")
+
+// Mint makes one request: POST {target}/actions/runners/{kind}-token.
+func Mint(ctx context.Context, c *github.Client, t target.Target, k Kind) (*Token, error) {
+	path := t.APIPath() + "/actions/runners/" + k.endpoint()
+	var r tokenResponse
+	if _, err := githubapi.Do(ctx, c, http.MethodPost, path, nil, &r); err != nil {
+		return nil, fmt.Errorf("could not mint a %s token for %s: %w%s", k, t, err, Advice(err, t))
+	}
+	if r.Token == "" {
+		return nil, fmt.Errorf("could not mint a %s token for %s: %w. This is unexpected: check that api-url points at the GitHub REST API and try again", k, t, ErrNoToken)
+	}
+	expires, err := time.Parse(time.RFC3339, r.ExpiresAt)
+	if err != nil {
+		return nil, fmt.Errorf("could not mint a %s token for %s: GitHub's expires_at %q is not an RFC 3339 time. This is unexpected: check that api-url points at the GitHub REST API", k, t, clip(r.ExpiresAt))
+	}
+	return &Token{Value: r.Token, ExpiresAt: r.ExpiresAt, Expires: expires}, nil
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}

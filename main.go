@@ -1,0 +1,26 @@
+// Command runner-token-action is a GitHub Action that mints self-hosted
+// runner credentials. The runner starts it as a container with the inputs in
+// INPUT_* variables; see action.yml and README.md.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/runnertoken/runner-token-action/internal/action"
+	"github.com/runnertoken/runner-token-action/internal/githubapi"
+)
+
+func main() {
+	// The runner sends SIGTERM (then SIGKILL) when a job is cancelled.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := action.Main(ctx, action.Env{
+		Getenv:     os.Getenv,
+		Stdout:     os.Stdout,
+		HTTPClient: githubapi.DefaultHTTPClient(),
+	})
+	stop()
+	os.Exit(code)
+}
