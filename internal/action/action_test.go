@@ -44,9 +44,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(sim.Close)
-	sim.AddRepository("octo-org/app")
-	sim.AddOrganization("octo-org")
-	sim.AddEnterprise("octo-ent")
+	sim.AddExampleTargets()
 	sim.AddCredential("admin", adminToken, ghsim.Credential{Type: ghsim.ClassicPAT, Admin: []string{"octo-org/app", "octo-org", "enterprises/octo-ent"}})
 	sim.AddCredential("fine-grained", fineGrainedToken, ghsim.Credential{Type: ghsim.FineGrainedPAT})
 	sim.AddCredential("installation", installToken, ghsim.Credential{Type: ghsim.Installation})

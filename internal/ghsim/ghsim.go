@@ -150,6 +150,15 @@ func (s *Server) add(m map[string]bool, k string) {
 	m[strings.ToLower(k)] = true
 }
 
+// AddExampleTargets adds the targets the tests and the demo share: the
+// repository octo-org/app, the organization octo-org and the enterprise
+// octo-ent.
+func (s *Server) AddExampleTargets() {
+	s.AddRepository("octo-org/app")
+	s.AddOrganization("octo-org")
+	s.AddEnterprise("octo-ent")
+}
+
 // Wrap puts middleware in front of every route, e.g. to inject faults.
 func (s *Server) Wrap(mw func(next http.Handler) http.Handler) {
 	s.mu.Lock()

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+
+	"github.com/runnertoken/runner-token-action/internal/config"
+)
+
+type actionYML struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	Inputs      map[string]struct {
+		Description string  `yaml:"description"`
+		Required    bool    `yaml:"required"`
+		Default     *string `yaml:"default"`
+	} `yaml:"inputs"`
+	Outputs map[string]struct {
+		Description string `yaml:"description"`
+	} `yaml:"outputs"`
+	Runs struct {
+		Using string `yaml:"using"`
+		Image string `yaml:"image"`
+	} `yaml:"runs"`
+}
+
+func readActionYML(t *testing.T) actionYML {
+	t.Helper()
+	b, err := os.ReadFile("action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a actionYML
+	if err := yaml.Unmarshal(b, &a); err != nil {
+		t.Fatalf("action.yml: %v", err)
+	}
+	return a
+}
+
+// TestActionYMLMatchesTheCode keeps the metadata and the binary in step: an
+// input the code reads but action.yml does not declare would never arrive.
+func TestActionYMLMatchesTheCode(t *testing.T) {
+	t.Parallel()
+	a := readActionYML(t)
+
+	var declared, read []string
+	for name, in := range a.Inputs {
+		declared = append(declared, name)
+		if strings.TrimSpace(in.Description) == "" {
+			t.Errorf("input %s has no description", name)
+		}
+	}
+	ct := reflect.TypeOf(config.Config{})
+	for i := 0; i < ct.NumField(); i++ {
+		key, _, _ := strings.Cut(ct.Field(i).Tag.Get("env"), ",")
+		if rest, ok := strings.CutPrefix(key, "INPUT_"); ok {
+			read = append(read, strings.ToLower(strings.ReplaceAll(rest, "_", "-")))
+		}
+	}
+	sort.Strings(declared)
+	sort.Strings(read)
+	if diff := cmp.Diff(declared, read); diff != "" {
+		t.Errorf("inputs in action.yml (-) vs read by config (+):\n%s", diff)
+	}
+
+	// The target's default (the workflow's repository) is applied in code so
+	// that setting two targets is detectable.
+	for _, name := range []string{"repository", "organization", "enterprise"} {
+		if d := a.Inputs[name].Default; d != nil {
+			t.Errorf("input %s has default %q in action.yml; keep it empty", name, *d)
+		}
+	}
+	if d := a.Inputs["api-url"].Default; d == nil || *d != "${{ github.api_url }}" {
+		t.Errorf("api-url default = %v, want ${{ github.api_url }}", d)
+	}
+
+	for name, out := range a.Outputs {
+		if strings.TrimSpace(out.Description) == "" {
+			t.Errorf("output %s has no description", name)
+		}
+	}
+	if a.Runs.Using != "docker" || a.Runs.Image != "Dockerfile" {
+		t.Errorf("runs = %+v, want docker with image Dockerfile", a.Runs)
+	}
+}

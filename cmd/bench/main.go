@@ -1,0 +1,280 @@
+// Command bench measures the action against a bare curl of the same request,
+// side by side in one run against the local simulator: time from process
+// start to exit (the outputs are written before exit), the API requests each
+// run makes, and the stripped binary's size.
+//
+//	go run ./cmd/bench            # 40 rounds
+//	go run ./cmd/bench -rounds 100
+//
+// Rounds alternate which command goes first, so neither gets a warmer cache.
+// Machines here are noisy: read the medians and their ratio, not single runs.
+//
+// Both commands always trust the same certificates, in two scenarios:
+//   - minimal: only the simulator's CA (curl --cacert CA; the action with
+//     SSL_CERT_FILE=CA and an empty SSL_CERT_DIR);
+//   - as in the image: the system CA bundle plus the simulator's CA, which is
+//     what a real run verifies against (curl --cacert BUNDLE; the action with
+//     SSL_CERT_FILE=BUNDLE and SSL_CERT_DIR laid out as the image's
+//     /etc/ssl/certs, which holds that one bundle, so Go reads it twice just
+//     as it does in the container).
+//
+// Without this, the action would also scan this host's /etc/ssl/certs (often
+// hundreds of files the image does not have) while curl read one certificate.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/runnertoken/runner-token-action/internal/actionbin"
+	"github.com/runnertoken/runner-token-action/internal/ghsim"
+	"github.com/runnertoken/runner-token-action/internal/runnerio"
+)
+
+const (
+	maxRatio     = 1.5
+	maxBinaryMiB = 8
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// subject is one command being measured.
+type subject struct {
+	name     string
+	cmd      func(ctx context.Context) (*exec.Cmd, error)
+	check    func() error // after each run
+	times    []time.Duration
+	requests int
+}
+
+// scenario is one trust store that both commands use.
+type scenario struct {
+	name    string
+	caFile  string // curl --cacert and the action's SSL_CERT_FILE
+	certDir string // the action's SSL_CERT_DIR
+}
+
+const token = "ghp_benchBenchBenchBenchBenchBenchBen01"
+
+func run(ctx context.Context, args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	rounds := fs.Int("rounds", 40, "runs of each command in each scenario")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		return errors.New("curl is needed as the reference")
+	}
+
+	dir, err := os.MkdirTemp("", "runner-token-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	binary, err := actionbin.Build(ctx, dir)
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(binary)
+	if err != nil {
+		return err
+	}
+
+	sim, err := ghsim.New("/api/v3")
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	sim.AddRepository("octo-org/app")
+	sim.AddCredential("admin", token, ghsim.Credential{Admin: []string{"octo-org/app"}})
+
+	scenarios, err := trustStores(dir, sim.CACertPEM())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s, %s/%s, %d CPUs, %d rounds per scenario (order alternating), local simulator over HTTPS\n",
+		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), *rounds)
+	allMet := true
+	for _, sc := range scenarios {
+		action, reference, err := subjects(sc, dir, binary, curl, sim.URL())
+		if err != nil {
+			return err
+		}
+		if err := measureRounds(ctx, *rounds, sim, action, reference); err != nil {
+			return err
+		}
+		allMet = report(w, sc, action, reference) && allMet
+	}
+	fmt.Fprintf(w, "\n- stripped binary: %.1f MiB (goal < %d MiB): %s\n", float64(st.Size())/(1<<20), maxBinaryMiB, verdict(st.Size() < maxBinaryMiB<<20))
+	if !allMet || st.Size() >= maxBinaryMiB<<20 {
+		return errors.New("a goal is not met")
+	}
+	return nil
+}
+
+// trustStores lays out the certificates of each scenario under dir.
+func trustStores(dir string, simCA []byte) ([]scenario, error) {
+	empty := filepath.Join(dir, "no-certs")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		return nil, err
+	}
+	ca := filepath.Join(dir, "simulator-ca.pem")
+	if err := os.WriteFile(ca, simCA, 0o644); err != nil {
+		return nil, err
+	}
+	out := []scenario{{"minimal trust store: the simulator's CA only", ca, empty}}
+
+	// The bundle Go and Debian-based images use; distroless has the same file.
+	system, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
+	if err != nil {
+		return out, nil // no system bundle here: only the minimal scenario
+	}
+	image := filepath.Join(dir, "image-etc-ssl-certs")
+	if err := os.Mkdir(image, 0o755); err != nil {
+		return nil, err
+	}
+	bundle := filepath.Join(image, "ca-certificates.crt")
+	if err := os.WriteFile(bundle, append(append([]byte{}, system...), simCA...), 0o644); err != nil {
+		return nil, err
+	}
+	return append(out, scenario{"trust store as in the image: system CA bundle + the simulator's CA", bundle, image}), nil
+}
+
+func subjects(sc scenario, dir, binary, curl, apiURL string) (*subject, *subject, error) {
+	step, err := runnerio.NewStep(filepath.Join(dir, "step"))
+	if err != nil {
+		return nil, nil, err
+	}
+	for name, v := range map[string]string{"token": token, "api-url": apiURL, "kind": "registration", "repository": "", "organization": "", "enterprise": ""} {
+		step.SetInput(name, v)
+	}
+	step.Env["SSL_CERT_FILE"] = sc.caFile
+	step.Env["SSL_CERT_DIR"] = sc.certDir
+
+	action := &subject{
+		name: "action (start → outputs written → exit)",
+		cmd: func(ctx context.Context) (*exec.Cmd, error) {
+			// Each run starts from an empty output file, as each step does.
+			if err := os.WriteFile(step.Env["GITHUB_OUTPUT"], nil, 0o644); err != nil {
+				return nil, err
+			}
+			c := step.Command(ctx, binary)
+			c.Stdout = io.Discard
+			return c, nil
+		},
+		check: func() error {
+			out, err := step.Outputs()
+			if err != nil {
+				return err
+			}
+			if out["token"] == "" || out["expires-at"] == "" || out["runner-url"] == "" {
+				return errors.New("the action did not set its outputs")
+			}
+			return nil
+		},
+	}
+	url := apiURL + "/repos/octo-org/app/actions/runners/registration-token"
+	reference := &subject{
+		name: "curl (same HTTPS POST, body discarded)",
+		cmd: func(ctx context.Context) (*exec.Cmd, error) {
+			c := exec.CommandContext(ctx, curl, "-sS", "--fail", "-o", os.DevNull, "--cacert", sc.caFile, "-X", "POST",
+				"-H", "Authorization: Bearer "+token, "-H", "Accept: application/vnd.github+json", url)
+			c.Env = []string{"HOME=" + dir}
+			return c, nil
+		},
+		check: func() error { return nil },
+	}
+	return action, reference, nil
+}
+
+func measureRounds(ctx context.Context, rounds int, sim *ghsim.Server, action, reference *subject) error {
+	// One unmeasured warm-up each: page cache, the simulator's first TLS setup.
+	for _, s := range []*subject{action, reference} {
+		if _, err := measure(ctx, s, sim); err != nil {
+			return err
+		}
+		s.requests = 0
+	}
+	for i := 0; i < rounds; i++ {
+		order := []*subject{action, reference}
+		if i%2 == 1 {
+			order = []*subject{reference, action}
+		}
+		for _, s := range order {
+			d, err := measure(ctx, s, sim)
+			if err != nil {
+				return err
+			}
+			s.times = append(s.times, d)
+		}
+	}
+	return nil
+}
+
+func measure(ctx context.Context, s *subject, sim *ghsim.Server) (time.Duration, error) {
+	before := len(sim.Requests())
+	cmd, err := s.cmd(ctx)
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("%s: %w", s.name, err)
+	}
+	d := time.Since(start)
+	if err := s.check(); err != nil {
+		return 0, fmt.Errorf("%s: %w", s.name, err)
+	}
+	s.requests += len(sim.Requests()) - before
+	return d, nil
+}
+
+func report(w io.Writer, sc scenario, action, ref *subject) bool {
+	ratio := float64(median(action.times)) / float64(median(ref.times))
+	perRun := float64(action.requests) / float64(len(action.times))
+	fmt.Fprintf(w, "\n%s\n\n", sc.name)
+	fmt.Fprintln(w, "| command | median | p10 | p90 | API requests per run |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, s := range []*subject{action, ref} {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %.0f |\n", s.name, ms(median(s.times)), ms(pct(s.times, 10)), ms(pct(s.times, 90)), float64(s.requests)/float64(len(s.times)))
+	}
+	fmt.Fprintf(w, "\n- ratio of medians, action / curl: %.2fx (goal ≤ %.1fx): %s\n", ratio, maxRatio, verdict(ratio <= maxRatio))
+	fmt.Fprintf(w, "- API requests per action run: %.0f (goal 1): %s\n", perRun, verdict(action.requests == len(action.times)))
+	return ratio <= maxRatio && action.requests == len(action.times)
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT MET"
+}
+
+func median(d []time.Duration) time.Duration { return pct(d, 50) }
+
+func pct(d []time.Duration, p int) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[(len(s)-1)*p/100]
+}
+
+func ms(d time.Duration) string {
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(d.Microseconds())/1000), ".0") + " ms"
+}

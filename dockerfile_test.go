@@ -1,0 +1,113 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
+	"github.com/runnertoken/runner-token-action/internal/actionbin"
+)
+
+type instruction struct {
+	cmd   string // lower case, e.g. "from"
+	args  []string
+	flags []string
+	json  bool // exec form, e.g. ENTRYPOINT ["/x"]
+}
+
+// parseDockerfile reads the Dockerfile with BuildKit's own parser, the one
+// `docker build` uses, so the checks see what the builder sees.
+func parseDockerfile(t *testing.T) []instruction {
+	t.Helper()
+	f, err := os.Open("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := parser.Parse(f)
+	if err != nil {
+		t.Fatalf("Dockerfile: %v", err)
+	}
+	var out []instruction
+	for _, n := range res.AST.Children {
+		in := instruction{cmd: strings.ToLower(n.Value), flags: n.Flags, json: n.Attributes["json"]}
+		for a := n.Next; a != nil; a = a.Next {
+			in.args = append(in.args, a.Value)
+		}
+		out = append(out, in)
+	}
+	return out
+}
+
+func TestDockerfileContract(t *testing.T) {
+	t.Parallel()
+	ins := parseDockerfile(t)
+
+	var froms []instruction
+	var run, entrypoint []instruction
+	for _, in := range ins {
+		switch in.cmd {
+		case "from":
+			froms = append(froms, in)
+		case "run":
+			run = append(run, in)
+		case "entrypoint":
+			entrypoint = append(entrypoint, in)
+		case "user":
+			t.Errorf("USER %v: container actions run as root; the runner's file-command files need it", in.args)
+		}
+	}
+
+	if len(froms) < 2 {
+		t.Fatalf("%d stages, want a multi-stage build", len(froms))
+	}
+	// The builder's Go version is go.mod's.
+	gomod, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(gomod)
+	if m == nil {
+		t.Fatal("go.mod has no go line")
+	}
+	builder := froms[0].args[0]
+	if !regexp.MustCompile(`^golang:` + regexp.QuoteMeta(string(m[1])) + `([-@]|$)`).MatchString(builder) {
+		t.Errorf("builder image %q does not use go.mod's Go %s", builder, m[1])
+	}
+
+	// The binary is static, with reproducible paths, and stripped.
+	var build string
+	for _, r := range run {
+		if s := strings.Join(r.args, " "); strings.Contains(s, "go build") {
+			build = s
+		}
+	}
+	for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "-s", "-w"} {
+		if !strings.Contains(build, want) {
+			t.Errorf("go build %q lacks %s", build, want)
+		}
+	}
+	// The tests, the demo and the benchmark build with the same flags.
+	unquoted := strings.ReplaceAll(build, `"`, "")
+	for _, f := range actionbin.BuildFlags {
+		if !strings.Contains(unquoted, f) {
+			t.Errorf("go build %q lacks %q, which actionbin.BuildFlags uses", build, f)
+		}
+	}
+
+	// The final stage copies the binary from the builder and runs it directly.
+	final := froms[len(froms)-1].args[0]
+	if strings.HasPrefix(final, "golang") {
+		t.Errorf("final image %q is a Go toolchain image", final)
+	}
+	if len(entrypoint) != 1 || !entrypoint[0].json {
+		t.Fatalf("ENTRYPOINT %+v, want one, in exec form", entrypoint)
+	}
+	last := ins[len(ins)-1]
+	if last.cmd != "entrypoint" {
+		t.Errorf("last instruction is %s, want ENTRYPOINT", last.cmd)
+	}
+}

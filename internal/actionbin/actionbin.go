@@ -1,0 +1,56 @@
+// Package actionbin builds the action's binary the way the Dockerfile does,
+// for the end-to-end tests, the local demo and the benchmark: each of them
+// must run what ships, not something close to it.
+package actionbin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// BuildFlags are the Dockerfile's go build flags (a test keeps them in step).
+var BuildFlags = []string{"-trimpath", "-ldflags=-s -w -buildid="}
+
+// Build compiles the action into dir and returns the binary's path.
+func Build(ctx context.Context, dir string) (string, error) {
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return "", err
+	}
+	binary := filepath.Join(dir, "runner-token-action")
+	args := append(append([]string{"build"}, BuildFlags...), "-o", binary, ".")
+	cmd := exec.CommandContext(ctx, goTool(), args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the action: %w\n%s", err, out)
+	}
+	return binary, nil
+}
+
+func moduleRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, goTool(), "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("run this from inside the action's repository")
+	}
+	return filepath.Dir(gomod), nil
+}
+
+// goTool prefers the toolchain running this program, then PATH.
+func goTool() string {
+	p := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	return "go"
+}
