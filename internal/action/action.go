@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/google/go-github/v66/github"
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/runnertoken/runner-token-action/internal/config"
@@ -60,6 +61,14 @@ func newStep(env Env) *step {
 // output is one step output, in the order it is written.
 type output struct{ name, value string }
 
+// minted is what one run hands to the workflow.
+type minted struct {
+	secret  string   // the credential; masked before anything else is written
+	outputs []output // written all at once, or not at all
+	log     []string // shown once the outputs are set
+	summary string   // markdown for the step summary; never the secret
+}
+
 func (s *step) run(ctx context.Context) error {
 	cfg, err := config.Load(ctx, s.env.Getenv)
 	if err != nil {
@@ -74,28 +83,59 @@ func (s *step) run(ctx context.Context) error {
 		return fmt.Errorf("the action's inputs need fixing:\n%w", err)
 	}
 
-	t, kind := cfg.Target(), cfg.MintKind()
-	s.gha.Infof("Minting a %s token for %s at %s", kind, t, cfg.API().Redacted())
-	client := githubapi.NewClient(s.env.HTTPClient, cfg.API(), cfg.Token)
-	tok, err := mint.Mint(ctx, client, t, kind)
+	token, release, err := s.credential(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	s.mask(tok.Value)
-
-	runnerURL := t.RunnerURL(cfg.Server())
-	if err := s.setOutputs([]output{
-		{"token", tok.Value},
-		{"expires-at", tok.ExpiresAt},
-		{"runner-url", runnerURL},
-	}); err != nil {
+	client := githubapi.NewClient(s.env.HTTPClient, cfg.API(), token)
+	m, err := s.mint(ctx, client, cfg)
+	if m != nil {
+		s.mask(m.secret)
+	}
+	// The credential used to mint is no longer needed, whatever happened.
+	if err := errors.Join(err, release(ctx)); err != nil {
 		return err
 	}
-	s.gha.Infof("Minted a %s token for %s, valid until %s.", kind, t, tok.ExpiresAt)
-	s.gha.Infof("Runner URL: %s", runnerURL)
-	s.summary(fmt.Sprintf("### Runner %s token minted\n\n| | |\n|---|---|\n| Kind | %s |\n| Target | %s `%s` |\n| Runner URL | %s |\n| Expires at | %s |\n",
-		kind, kind, t.Scope, t.Name(), runnerURL, tok.ExpiresAt))
+
+	if err := s.setOutputs(m.outputs); err != nil {
+		return err
+	}
+	for _, l := range m.log {
+		s.gha.Infof("%s", l)
+	}
+	s.summary(m.summary)
 	return nil
+}
+
+// credential returns the token to call the API with, and what to do once
+// the runner credential is minted.
+func (s *step) credential(_ context.Context, cfg *config.Config) (string, func(context.Context) error, error) {
+	return cfg.Token, func(context.Context) error { return nil }, nil
+}
+
+// mint asks GitHub for what cfg's kind names.
+func (s *step) mint(ctx context.Context, client *github.Client, cfg *config.Config) (*minted, error) {
+	t, kind := cfg.Target(), cfg.MintKind()
+	s.gha.Infof("Minting a %s token for %s at %s", kind, t, cfg.API().Redacted())
+	tok, err := mint.Mint(ctx, client, t, kind)
+	if err != nil {
+		return nil, err
+	}
+	runnerURL := t.RunnerURL(cfg.Server())
+	return &minted{
+		secret: tok.Value,
+		outputs: []output{
+			{"token", tok.Value},
+			{"expires-at", tok.ExpiresAt},
+			{"runner-url", runnerURL},
+		},
+		log: []string{
+			fmt.Sprintf("Minted a %s token for %s, valid until %s.", kind, t, tok.ExpiresAt),
+			"Runner URL: " + runnerURL,
+		},
+		summary: fmt.Sprintf("### Runner %s token minted\n\n| | |\n|---|---|\n| Kind | %s |\n| Target | %s `%s` |\n| Runner URL | %s |\n| Expires at | %s |\n",
+			kind, kind, t.Scope, t.Name(), runnerURL, tok.ExpiresAt),
+	}, nil
 }
 
 // mask tells the runner to hide v, and each of its lines: the runner masks
