@@ -98,6 +98,16 @@ func TestDockerfileContract(t *testing.T) {
 		}
 	}
 
+	// Every base image is pinned by digest; the final one is the root variant.
+	for _, f := range froms {
+		if !regexp.MustCompile(`@sha256:[0-9a-f]{64}$`).MatchString(f.args[0]) {
+			t.Errorf("FROM %s is not pinned by digest", f.args[0])
+		}
+		if strings.Contains(f.args[0], ":nonroot") {
+			t.Errorf("FROM %s runs as non-root; container actions need root", f.args[0])
+		}
+	}
+
 	// The final stage copies the binary from the builder and runs it directly.
 	final := froms[len(froms)-1].args[0]
 	if strings.HasPrefix(final, "golang") {

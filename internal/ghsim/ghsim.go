@@ -6,6 +6,7 @@ package ghsim
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
@@ -14,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -77,6 +79,7 @@ type Server struct {
 	enterprises map[string]bool
 	requests    []Request
 	issued      []Issued
+	onIssue     func(Issued)
 	wrap        func(http.Handler) http.Handler
 }
 
@@ -85,10 +88,32 @@ type namedCredential struct {
 	Credential
 }
 
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	listen string
+	hosts  []string
+}
+
+// WithListenAddr listens on addr (default: a free loopback port), e.g.
+// "0.0.0.0:8443" so that containers on this host can reach the simulator.
+func WithListenAddr(addr string) Option { return func(o *options) { o.listen = addr } }
+
+// WithHosts makes the certificate valid for more host names or IP
+// addresses, e.g. the Docker bridge's gateway address.
+func WithHosts(hosts ...string) Option {
+	return func(o *options) { o.hosts = append(o.hosts, hosts...) }
+}
+
 // New starts a simulator with nothing in it, mounted at basePath ("/api/v3"
 // as on GHES; "" for an api.github.com-style root).
-func New(basePath string) (*Server, error) {
-	ca, err := newAuthority()
+func New(basePath string, opts ...Option) (*Server, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	ca, err := newAuthority(o.hosts)
 	if err != nil {
 		return nil, fmt.Errorf("ghsim: %w", err)
 	}
@@ -105,6 +130,14 @@ func New(basePath string) (*Server, error) {
 	}
 	s.routes()
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if o.listen != "" {
+		ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", o.listen)
+		if err != nil {
+			return nil, fmt.Errorf("ghsim: %w", err)
+		}
+		s.srv.Listener.Close()
+		s.srv.Listener = ln
+	}
 	s.srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.cert}, MinVersion: tls.VersionTLS12}
 	s.srv.StartTLS()
 	return s, nil
@@ -164,6 +197,13 @@ func (s *Server) Wrap(mw func(next http.Handler) http.Handler) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.wrap = mw
+}
+
+// OnIssue calls f for every credential minted from now on.
+func (s *Server) OnIssue(f func(Issued)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onIssue = f
 }
 
 // Requests returns a copy of every request received so far.
@@ -235,7 +275,11 @@ func (s *Server) mintToken(kind string) http.HandlerFunc {
 		}
 		s.mu.Lock()
 		s.issued = append(s.issued, tok)
+		onIssue := s.onIssue
 		s.mu.Unlock()
+		if onIssue != nil {
+			onIssue(tok)
+		}
 		s.writeJSON(w, http.StatusCreated, map[string]string{"token": tok.Token, "expires_at": tok.ExpiresAt})
 	}
 }

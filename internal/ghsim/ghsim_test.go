@@ -1,6 +1,8 @@
 package ghsim
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -98,14 +100,14 @@ func TestEndpoints(t *testing.T) {
 func TestNotMountedAtRoot(t *testing.T) {
 	t.Parallel()
 	s := newSim(t)
-	req, _ := http.NewRequest("POST", strings.TrimSuffix(s.URL(), "/api/v3")+"/repos/octo-org/app/actions/runners/registration-token", nil)
+	req, _ := http.NewRequest(http.MethodPost, strings.TrimSuffix(s.URL(), "/api/v3")+"/repos/octo-org/app/actions/runners/registration-token", nil)
 	req.Header.Set("Authorization", "Bearer tok-admin")
 	resp, err := s.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 404 {
+	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("without the base path: status %d, want 404", resp.StatusCode)
 	}
 }
@@ -134,5 +136,36 @@ func TestTrustsOnlyItsCA(t *testing.T) {
 	_, err := http.Post(s.URL()+"/orgs/octo-org/actions/runners/remove-token", "", nil)
 	if err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("default client error = %v, want a certificate error", err)
+	}
+}
+
+func TestListenAddrAndExtraHosts(t *testing.T) {
+	t.Parallel()
+	s, err := New("/api/v3", WithListenAddr("127.0.0.1:0"), WithHosts("10.9.8.7", "sim.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	var got []Issued
+	s.OnIssue(func(i Issued) { got = append(got, i) })
+	s.AddExampleTargets()
+	s.AddCredential("admin", "tok-admin", Credential{Admin: []string{"octo-org"}})
+
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(s.CACertPEM())
+	for _, name := range []string{"sim.example", "10.9.8.7", "localhost"} {
+		conn, err := tls.Dial("tcp", s.Addr(), &tls.Config{RootCAs: pool, ServerName: name})
+		if err != nil {
+			t.Errorf("TLS as %s: %v", name, err)
+			continue
+		}
+		conn.Close()
+	}
+	if _, err := tls.Dial("tcp", s.Addr(), &tls.Config{RootCAs: pool, ServerName: "other.example"}); err == nil {
+		t.Error("certificate is valid for a host it was not given")
+	}
+	call(t, s, "POST", "/orgs/octo-org/actions/runners/registration-token", "Bearer tok-admin")
+	if len(got) != 1 || got[0].Target != "orgs/octo-org" {
+		t.Errorf("OnIssue saw %d issues", len(got))
 	}
 }

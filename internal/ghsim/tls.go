@@ -27,7 +27,7 @@ type authority struct {
 	cert  tls.Certificate
 }
 
-func newAuthority() (*authority, error) {
+func newAuthority(extraHosts []string) (*authority, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -62,8 +62,15 @@ func newAuthority() (*authority, error) {
 		NotAfter:     now.Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     Hosts,
+		DNSNames:     append([]string(nil), Hosts...),
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	for _, h := range extraHosts {
+		if ip := net.ParseIP(h); ip != nil {
+			leafTmpl.IPAddresses = append(leafTmpl.IPAddresses, ip)
+		} else if h != "" {
+			leafTmpl.DNSNames = append(leafTmpl.DNSNames, h)
+		}
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
 	if err != nil {

@@ -102,7 +102,7 @@ func convert(ctx context.Context, c *github.Client, method, path string, resp *g
 		if resp != nil {
 			status = resp.StatusCode
 		}
-		return fmt.Errorf("%w (status %d from %s %s): %v", ErrNotJSON, status, method, path, err)
+		return fmt.Errorf("%w (status %d from %s %s): %w", ErrNotJSON, status, method, path, err)
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s %s: %w", method, path, ctx.Err())
 	case errors.As(err, &ue):

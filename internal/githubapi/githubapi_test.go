@@ -79,7 +79,7 @@ func TestErrorFromGitHub(t *testing.T) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-GitHub-Request-Id", "0A0B:1C1D:2E2F")
 			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(422)
+			w.WriteHeader(http.StatusUnprocessableEntity)
 			_, _ = w.Write([]byte(`{"message":"Validation Failed","errors":[{"resource":"Runner","field":"name","code":"already_exists"},{"message":"labels\tbad\u0007\n"}],"documentation_url":"https://docs.github.com/rest"}`))
 		})
 	})

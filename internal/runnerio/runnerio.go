@@ -141,13 +141,13 @@ func CheckSecret(stdout, secret string) error {
 		}
 		if strings.Contains(c.Raw, secret) || strings.Contains(c.Message, secret) {
 			if !masked {
-				return fmt.Errorf("line %d uses the secret before its ::add-mask::", i+1)
+				return fmt.Errorf("line %d uses the secret before an add-mask command for it", i+1)
 			}
-			return fmt.Errorf("line %d writes the secret outside its ::add-mask:: (masked, but still written)", i+1)
+			return fmt.Errorf("line %d writes the secret outside its add-mask command (masked, but still written)", i+1)
 		}
 	}
 	if !masked {
-		return errors.New("the secret is never masked with ::add-mask::")
+		return errors.New("the secret is never masked with an add-mask command")
 	}
 	return nil
 }

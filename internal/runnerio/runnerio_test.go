@@ -112,7 +112,7 @@ func TestCheckSecret(t *testing.T) {
 		name, log, wantErr string
 	}{
 		{"masked first, never used", "::add-mask::SECRETVALUE\nhello\n", ""},
-		{"used before mask", "token SECRETVALUE\n::add-mask::SECRETVALUE\n", "line 1 uses the secret before its ::add-mask::"},
+		{"used before mask", "token SECRETVALUE\n::add-mask::SECRETVALUE\n", "line 1 uses the secret before an add-mask command"},
 		{"used after mask", "::add-mask::SECRETVALUE\n::error::got SECRETVALUE\n", "line 2 writes the secret outside"},
 		{"never masked", "hello\n", "never masked"},
 		{"escaped inside a command", "::error::x%0ASECRETVALUE\n::add-mask::SECRETVALUE\n", "line 1 uses the secret"},
