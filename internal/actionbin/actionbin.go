@@ -18,6 +18,11 @@ var BuildFlags = []string{"-trimpath", "-ldflags=-s -w -buildid="}
 
 // Build compiles the action into dir and returns the binary's path.
 func Build(ctx context.Context, dir string) (string, error) {
+	return BuildWithEnv(ctx, dir)
+}
+
+// BuildWithEnv is Build with extra environment, e.g. empty caches.
+func BuildWithEnv(ctx context.Context, dir string, env ...string) (string, error) {
 	root, err := moduleRoot(ctx)
 	if err != nil {
 		return "", err
@@ -26,7 +31,7 @@ func Build(ctx context.Context, dir string) (string, error) {
 	args := append(append([]string{"build"}, BuildFlags...), "-o", binary, ".")
 	cmd := exec.CommandContext(ctx, goTool(), args...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building the action: %w\n%s", err, out)
 	}
