@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -130,6 +131,8 @@ func New(basePath string, opts ...Option) (*Server, error) {
 	}
 	s.routes()
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	// Clients that rightly refuse the certificate are not news.
+	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	if o.listen != "" {
 		ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", o.listen)
 		if err != nil {
@@ -396,7 +399,15 @@ func (s *Server) headers(w http.ResponseWriter) {
 }
 
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	s.writeJSONWith(w, status, v, nil)
+}
+
+// writeJSONWith writes v with GitHub's headers, then extra ones.
+func (s *Server) writeJSONWith(w http.ResponseWriter, status int, v any, extra http.Header) {
 	s.headers(w)
+	for k, vs := range extra {
+		w.Header()[k] = vs
+	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
@@ -404,11 +415,15 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError writes GitHub's error body: message, documentation_url and
 // status (a string, as GitHub sends it).
 func (s *Server) writeError(w http.ResponseWriter, status int, msg, docs string) {
-	s.writeJSON(w, status, map[string]string{
+	s.writeErrorWith(w, status, msg, docs, nil)
+}
+
+func (s *Server) writeErrorWith(w http.ResponseWriter, status int, msg, docs string, extra http.Header) {
+	s.writeJSONWith(w, status, map[string]string{
 		"message":           msg,
 		"documentation_url": docs,
 		"status":            fmt.Sprint(status),
-	})
+	}, extra)
 }
 
 // runnerToken looks like GitHub's: 29 upper-case base32 characters.

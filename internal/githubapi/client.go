@@ -23,12 +23,21 @@ const maxRedirects = 5
 // scheme: the credential is never sent anywhere but api-url's host.
 var ErrRedirectElsewhere = errors.New("redirect to another host refused")
 
+// ClientOption configures NewClient.
+type ClientOption func(*Policy)
+
+// WithPolicy retries and bounds requests as p says. Without it a request is
+// tried once, still with Policy's per-attempt timeout and answer size cap.
+func WithPolicy(p Policy) ClientOption {
+	return func(dst *Policy) { *dst = p }
+}
+
 // NewClient returns a go-github client for the API at base, exactly as given
 // (only a trailing slash is added, which go-github needs to resolve paths;
 // unlike WithEnterpriseURLs, no /api/v3 is ever appended). Requests carry
 // token as a bearer credential, which GitHub accepts for classic and
 // fine-grained PATs and for installation tokens alike.
-func NewClient(hc *http.Client, base *url.URL, token string) *github.Client {
+func NewClient(hc *http.Client, base *url.URL, token string, opts ...ClientOption) *github.Client {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
@@ -36,8 +45,12 @@ func NewClient(hc *http.Client, base *url.URL, token string) *github.Client {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
+	p := Policy{MaxAttempts: 1}
+	for _, o := range opts {
+		o(&p)
+	}
 	c := github.NewClient(&http.Client{
-		Transport:     &bearer{token: token, next: rt},
+		Transport:     &bearer{token: token, next: NewRetrier(rt, p)},
 		CheckRedirect: sameOrigin,
 		Timeout:       hc.Timeout,
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -31,6 +32,10 @@ type Error struct {
 	// NotJSON is set when the body was not GitHub's JSON error at all, e.g.
 	// an HTML page from a web host or a proxy.
 	NotJSON bool
+	// Attempts, Waited and Stopped are what the retries did (see Trace).
+	Attempts int
+	Waited   time.Duration
+	Stopped  string
 }
 
 func (e *Error) Error() string {
@@ -48,7 +53,24 @@ func (e *Error) Error() string {
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " [request ID %s]", e.RequestID)
 	}
+	b.WriteString(retries(e.Attempts, e.Waited, e.Stopped))
 	return b.String()
+}
+
+// retries says what retrying did, for an error message: nothing when there
+// was a single attempt.
+func retries(attempts int, waited time.Duration, stopped string) string {
+	var parts []string
+	if attempts > 1 {
+		parts = append(parts, fmt.Sprintf("after %d attempts over %s", attempts, round(waited)))
+	}
+	if stopped != "" {
+		parts = append(parts, "not retried: "+stopped)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
 }
 
 // ErrNotJSON is wrapped when a successful answer's body cannot be decoded.
@@ -62,14 +84,16 @@ func Do(ctx context.Context, c *github.Client, method, path string, body, v any)
 	if err != nil {
 		return nil, fmt.Errorf("building request %s %s: %w", method, path, err)
 	}
-	resp, err := c.Do(ctx, req, v)
+	tr := &Trace{}
+	resp, err := c.Do(withTrace(ctx, tr), req, v)
 	if err == nil {
 		return resp, nil
 	}
-	return resp, convert(ctx, c, method, path, resp, err)
+	return resp, convert(ctx, c, method, path, resp, err, tr)
 }
 
-func convert(ctx context.Context, c *github.Client, method, path string, resp *github.Response, err error) error {
+func convert(ctx context.Context, c *github.Client, method, path string, resp *github.Response, err error, tr *Trace) error {
+	attempts, waited, stopped := tr.snapshot()
 	var (
 		er  *github.ErrorResponse
 		rl  *github.RateLimitError
@@ -104,17 +128,32 @@ func convert(ctx context.Context, c *github.Client, method, path string, resp *g
 		}
 		return fmt.Errorf("%w (status %d from %s %s): %w", ErrNotJSON, status, method, path, err)
 	case ctx.Err() != nil:
-		return fmt.Errorf("%s %s: %w", method, path, ctx.Err())
+		return fmt.Errorf("%s %s: %w%s", method, path, ctx.Err(), retries(attempts, waited, stopped))
+	case errors.Is(err, ErrBodyTooLarge):
+		return fmt.Errorf("%w", unwrapURL(err))
 	case errors.As(err, &ue):
-		host := c.BaseURL.Host
-		return fmt.Errorf("could not reach the GitHub API at %s: %w", host, ue.Err)
+		return fmt.Errorf("could not reach the GitHub API at %s: %w%s", c.BaseURL.Host, ue.Err, retries(attempts, waited, stopped))
 	default:
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	if e.StatusCode == http.StatusTooManyRequests {
 		e.RateLimited = true
 	}
+	if e.RateLimitReset.IsZero() && resp != nil && resp.Header.Get("X-RateLimit-Remaining") == "0" {
+		if reset, perr := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); perr == nil {
+			e.RateLimited, e.RateLimitReset = true, time.Unix(reset, 0)
+		}
+	}
+	e.Attempts, e.Waited, e.Stopped = attempts, waited, stopped
 	return e
+}
+
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 func (e *Error) fill(r *http.Response, msg string) {

@@ -89,7 +89,7 @@ func TestErrorFromGitHub(t *testing.T) {
 	if !errors.As(err, &e) {
 		t.Fatalf("err = %v, want *Error", err)
 	}
-	want := &Error{Method: "POST", Path: "x", StatusCode: 422, Message: "Validation Failed", Details: []string{"Runner name: already_exists", "labels bad"}, DocURL: "https://docs.github.com/rest", RequestID: "0A0B:1C1D:2E2F"}
+	want := &Error{Method: "POST", Path: "x", StatusCode: 422, Message: "Validation Failed", Details: []string{"Runner name: already_exists", "labels bad"}, DocURL: "https://docs.github.com/rest", RequestID: "0A0B:1C1D:2E2F", Attempts: 1}
 	if diff := cmp.Diff(want, e); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

@@ -1,0 +1,134 @@
+package ghsim
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fault answers one request badly. It returns false to let the request
+// through to the real handler instead.
+type Fault func(w http.ResponseWriter, r *http.Request) bool
+
+// Inject gives the i-th request from now on the i-th fault; requests after
+// the last fault, and nil faults, are answered normally. It replaces any
+// middleware set with Wrap.
+func (s *Server) Inject(faults ...Fault) {
+	var mu sync.Mutex
+	n := 0
+	s.Wrap(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			var f Fault
+			if n < len(faults) {
+				f = faults[n]
+			}
+			n++
+			mu.Unlock()
+			if f == nil || !f(w, r) {
+				next.ServeHTTP(w, r)
+			}
+		})
+	})
+}
+
+// Status answers with status and GitHub's error body carrying msg, plus any
+// "Name: value" headers.
+func (s *Server) Status(status int, msg string, headers ...string) Fault {
+	extra := http.Header{}
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ":")
+		extra.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	return func(w http.ResponseWriter, _ *http.Request) bool {
+		s.writeErrorWith(w, status, msg, "https://docs.github.com/rest", extra)
+		return true
+	}
+}
+
+// SecondaryRateLimit is GitHub's answer to too many requests at once: 403
+// with a Retry-After (seconds; "" for none) and its message.
+func (s *Server) SecondaryRateLimit(retryAfter string) Fault {
+	return func(w http.ResponseWriter, _ *http.Request) bool {
+		extra := http.Header{}
+		if retryAfter != "" {
+			extra.Set("Retry-After", retryAfter)
+		}
+		s.writeErrorWith(w, http.StatusForbidden,
+			"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+			"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits", extra)
+		return true
+	}
+}
+
+// PrimaryRateLimit is GitHub's answer once the hourly limit is used up: 403
+// with X-RateLimit-Remaining 0 and the reset time.
+func (s *Server) PrimaryRateLimit(reset time.Time) Fault {
+	return func(w http.ResponseWriter, _ *http.Request) bool {
+		s.headers(w)
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Used", "5000")
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(reset.Unix()))
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `{"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api","status":"403"}`)
+		return true
+	}
+}
+
+// ResetConnection drops the connection without answering, after the request
+// arrived: the client cannot tell whether it was acted on.
+func ResetConnection() Fault {
+	return func(w http.ResponseWriter, _ *http.Request) bool {
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			panic("ghsim: ResetConnection needs HTTP/1.1")
+		}
+		conn, _, err := hj.Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return true
+	}
+}
+
+// Hang never answers; it returns when the client gives up.
+func Hang() Fault {
+	return func(_ http.ResponseWriter, r *http.Request) bool {
+		<-r.Context().Done()
+		return true
+	}
+}
+
+// StallBody sends the status line and part of a body, then stops, as a
+// server that dies mid-answer.
+func StallBody() Fault {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprint(w, `{"token":"AAAA`)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		<-r.Context().Done()
+		return true
+	}
+}
+
+// HugeBody answers 201 with a JSON body of about size bytes.
+func HugeBody(size int) Fault {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprint(w, `{"token":"`)
+		chunk := strings.Repeat("A", 64<<10)
+		for written := 0; written < size && r.Context().Err() == nil; written += len(chunk) {
+			if _, err := fmt.Fprint(w, chunk); err != nil {
+				return true
+			}
+		}
+		fmt.Fprint(w, `","expires_at":"2026-11-25T15:00:00.000+00:00"}`)
+		return true
+	}
+}

@@ -1,0 +1,379 @@
+package githubapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Policy says how requests are retried and bounded. The zero value of each
+// field means its default.
+type Policy struct {
+	// MaxAttempts bounds the tries of one request, the first included.
+	MaxAttempts int
+	// BaseDelay is the first backoff; it doubles each time up to MaxDelay,
+	// with full jitter.
+	BaseDelay, MaxDelay time.Duration
+	// AttemptTimeout bounds one try, reading the whole answer included, so
+	// a server that stops mid-answer cannot hang the step.
+	AttemptTimeout time.Duration
+	// MaxBody caps what is read of an answer.
+	MaxBody int64
+
+	// Now, Sleep and Jitter are the clock, so tests never really wait.
+	Now    func() time.Time
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Jitter func() float64 // in [0, 1)
+
+	// Log says why a request is retried and how long it waits: a user must
+	// be able to see why a step took 40 seconds. Debug is for
+	// ACTIONS_STEP_DEBUG: method, path, status and request id, nothing else.
+	Log, Debug func(format string, args ...any)
+}
+
+// Defaults: five tries, 1s doubling to 30s between them, 30s per try, 1 MiB
+// per answer (GitHub's answers here are a few hundred bytes; a JIT config a
+// few KiB).
+const (
+	DefaultMaxAttempts    = 5
+	DefaultBaseDelay      = time.Second
+	DefaultMaxDelay       = 30 * time.Second
+	DefaultAttemptTimeout = 30 * time.Second
+	DefaultMaxBody        = 1 << 20
+	// secondaryFallback is GitHub's advice for a secondary rate limit that
+	// says nothing about when to retry: wait at least a minute.
+	secondaryFallback = time.Minute
+)
+
+func (p Policy) withDefaults() Policy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = DefaultMaxAttempts
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = DefaultBaseDelay
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = DefaultMaxDelay
+	}
+	if p.AttemptTimeout <= 0 {
+		p.AttemptTimeout = DefaultAttemptTimeout
+	}
+	if p.MaxBody <= 0 {
+		p.MaxBody = DefaultMaxBody
+	}
+	if p.Now == nil {
+		p.Now = time.Now
+	}
+	if p.Sleep == nil {
+		p.Sleep = sleep
+	}
+	if p.Jitter == nil {
+		p.Jitter = rand.Float64
+	}
+	if p.Log == nil {
+		p.Log = func(string, ...any) {}
+	}
+	if p.Debug == nil {
+		p.Debug = func(string, ...any) {}
+	}
+	return p
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// ErrBodyTooLarge is returned for an answer larger than Policy.MaxBody.
+var ErrBodyTooLarge = errors.New("the API's answer is too large")
+
+// Trace records what the retrying transport did for one call. Do puts one in
+// the request's context and copies it into *Error.
+type Trace struct {
+	mu       sync.Mutex
+	Attempts int
+	Waited   time.Duration
+	// Stopped says why retrying stopped early, e.g. a rate limit that resets
+	// after the step's deadline.
+	Stopped string
+}
+
+func (t *Trace) snapshot() (int, time.Duration, string) {
+	if t == nil {
+		return 0, 0, ""
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.Attempts, t.Waited, t.Stopped
+}
+
+type traceKey struct{}
+type noReplayKey struct{}
+
+func withTrace(ctx context.Context, t *Trace) context.Context {
+	return context.WithValue(ctx, traceKey{}, t)
+}
+
+func traceFrom(ctx context.Context) *Trace {
+	t, _ := ctx.Value(traceKey{}).(*Trace)
+	return t
+}
+
+// NoReplay marks requests that must not be sent again once they may have
+// reached GitHub (creating a JIT runner is not idempotent): they are retried
+// only when they certainly did not leave, or GitHub refused them unprocessed
+// (a rate limit). The caller handles the ambiguous failures.
+func NoReplay(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noReplayKey{}, true)
+}
+
+func isNoReplay(ctx context.Context) bool {
+	v, _ := ctx.Value(noReplayKey{}).(bool)
+	return v
+}
+
+// retrier is the retrying http.RoundTripper.
+type retrier struct {
+	next http.RoundTripper
+	p    Policy
+}
+
+// NewRetrier wraps next with p's retries and bounds.
+func NewRetrier(next http.RoundTripper, p Policy) http.RoundTripper {
+	return &retrier{next: next, p: p.withDefaults()}
+}
+
+func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	tr := traceFrom(ctx)
+	noReplay := isNoReplay(ctx)
+	body, err := replayableBody(req)
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 1; ; attempt++ {
+		if tr != nil {
+			tr.mu.Lock()
+			tr.Attempts = attempt
+			tr.mu.Unlock()
+		}
+		resp, sent, err := rt.try(req, body)
+		wait, why, retry := rt.decide(resp, err, sent, noReplay, attempt)
+		if !retry || attempt >= rt.p.MaxAttempts || ctx.Err() != nil {
+			return resp, err
+		}
+		if deadline, ok := ctx.Deadline(); ok && rt.p.Now().Add(wait).After(deadline) {
+			if tr != nil {
+				tr.mu.Lock()
+				tr.Stopped = fmt.Sprintf("waiting %s more would pass the step's deadline", round(wait))
+				tr.mu.Unlock()
+			}
+			return resp, err
+		}
+		rt.p.Log("%s %s: %s; retrying in %s (attempt %d of %d)", req.Method, req.URL.Path, why, round(wait), attempt+1, rt.p.MaxAttempts)
+		if err := rt.p.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+		if tr != nil {
+			tr.mu.Lock()
+			tr.Waited += wait
+			tr.mu.Unlock()
+		}
+	}
+}
+
+// try sends req once, under its own timeout, and reads the whole answer
+// (capped) before that timeout ends. sent says whether the request may have
+// reached the server.
+func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), rt.p.AttemptTimeout)
+	defer cancel()
+	var mu sync.Mutex
+	sent := false
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteHeaders: func() { mu.Lock(); sent = true; mu.Unlock() },
+	})
+	r := req.Clone(ctx)
+	if body != nil {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	start := rt.p.Now()
+	resp, err := rt.next.RoundTrip(r)
+	wasSent := func() bool { mu.Lock(); defer mu.Unlock(); return sent }
+	if err != nil {
+		err = rt.attemptError(req, err)
+		rt.p.Debug("%s %s: %v", req.Method, req.URL.Path, err)
+		return nil, wasSent(), err
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, rt.p.MaxBody+1))
+	resp.Body.Close()
+	if err != nil {
+		err = rt.attemptError(req, fmt.Errorf("reading the answer: %w", err))
+		rt.p.Debug("%s %s: %d, then %v", req.Method, req.URL.Path, resp.StatusCode, err)
+		return nil, true, err
+	}
+	if int64(len(data)) > rt.p.MaxBody {
+		return nil, true, fmt.Errorf("%w: more than %d bytes from %s %s", ErrBodyTooLarge, rt.p.MaxBody, req.Method, req.URL.Path)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	resp.ContentLength = int64(len(data))
+	rt.p.Debug("%s %s: %d %s in %s [request ID %s]", req.Method, req.URL.Path, resp.StatusCode, http.StatusText(resp.StatusCode),
+		round(rt.p.Now().Sub(start)), clean(resp.Header.Get("X-GitHub-Request-Id")))
+	return resp, true, nil
+}
+
+// errAttemptTimeout marks one try that ran out of time.
+var errAttemptTimeout = errors.New("no complete answer in time")
+
+func (rt *retrier) attemptError(req *http.Request, err error) error {
+	if req.Context().Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w (%s)", errAttemptTimeout, rt.p.AttemptTimeout)
+	}
+	return err
+}
+
+// decide says whether to retry, after how long, and why, in words.
+func (rt *retrier) decide(resp *http.Response, err error, sent, noReplay bool, attempt int) (time.Duration, string, bool) {
+	if err != nil {
+		if !retryableError(err) {
+			return 0, "", false
+		}
+		if noReplay && sent {
+			return 0, "", false // it may have reached GitHub: the caller decides
+		}
+		return rt.backoff(attempt), err.Error(), true
+	}
+	status := resp.StatusCode
+	what := fmt.Sprintf("GitHub answered %d %s", status, http.StatusText(status))
+	if id := clean(resp.Header.Get("X-GitHub-Request-Id")); id != "" {
+		what += " [request ID " + id + "]"
+	}
+	if wait, ok := rt.rateLimitWait(resp); ok {
+		return wait, what + " (rate limited)", true
+	}
+	if status < 500 || status == http.StatusNotImplemented || noReplay {
+		return 0, "", false
+	}
+	if d, ok := retryAfter(resp.Header, rt.p.Now()); ok {
+		return d, what, true
+	}
+	return rt.backoff(attempt), what, true
+}
+
+// rateLimitWait recognises GitHub's primary and secondary rate limits and
+// says how long to wait: Retry-After, else the reset time when the limit is
+// used up, else a minute (GitHub's advice for secondary limits).
+func (rt *retrier) rateLimitWait(resp *http.Response) (time.Duration, bool) {
+	h := resp.Header
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusForbidden {
+		return 0, false
+	}
+	if d, ok := retryAfter(h, rt.p.Now()); ok {
+		return d, true
+	}
+	if h.Get("X-RateLimit-Remaining") == "0" {
+		if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			return max(time.Unix(reset, 0).Sub(rt.p.Now())+time.Second, 0), true
+		}
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || secondaryMessage(resp) {
+		return secondaryFallback, true
+	}
+	return 0, false // a 403 for want of permission
+}
+
+func secondaryMessage(resp *http.Response) bool {
+	b, err := io.ReadAll(resp.Body)
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	if err != nil {
+		return false
+	}
+	s := strings.ToLower(string(b))
+	return strings.Contains(s, "secondary rate limit") || strings.Contains(s, "abuse detection")
+}
+
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// backoff waits before retry number attempt: a window that doubles from
+// BaseDelay up to MaxDelay, half of it fixed and half random ("equal
+// jitter"), so that many jobs failing together do not retry together, and
+// no retry comes at once.
+func (rt *retrier) backoff(attempt int) time.Duration {
+	w := exponential(rt.p.BaseDelay, rt.p.MaxDelay, attempt)
+	return w/2 + time.Duration(rt.p.Jitter()*float64(w/2))
+}
+
+// retryableError is true for failures of the connection or of time, false
+// for those no retry can mend.
+func retryableError(err error) bool {
+	var (
+		unknownCA x509.UnknownAuthorityError
+		hostname  x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		dns       *net.DNSError
+	)
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, ErrBodyTooLarge):
+		return false
+	case errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid):
+		return false
+	case errors.As(err, &dns):
+		return !dns.IsNotFound
+	}
+	return true
+}
+
+func round(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(100 * time.Millisecond)
+}
+
+func replayableBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	b, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	return b, err
+}
+
+// exponential is the backoff window before the nth retry (n from 1).
+func exponential(base, limit time.Duration, n int) time.Duration {
+	d := float64(base) * math.Pow(2, float64(n-1))
+	if d > float64(limit) {
+		return limit
+	}
+	return time.Duration(d)
+}

@@ -1,0 +1,302 @@
+package githubapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runnertoken/runner-token-action/internal/ghsim"
+)
+
+// clock is an injected clock: Sleep advances it instead of waiting.
+type clock struct {
+	mu    sync.Mutex
+	now   time.Time
+	slept []time.Duration
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.slept = append(c.slept, d)
+	return ctx.Err()
+}
+
+func (c *clock) waited() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var t time.Duration
+	for _, d := range c.slept {
+		t += d
+	}
+	return t
+}
+
+type logLines struct {
+	mu          sync.Mutex
+	info, debug []string
+}
+
+func (l *logLines) Info(f string, a ...any) {
+	l.mu.Lock()
+	l.info = append(l.info, fmt.Sprintf(f, a...))
+	l.mu.Unlock()
+}
+func (l *logLines) Debug(f string, a ...any) {
+	l.mu.Lock()
+	l.debug = append(l.debug, fmt.Sprintf(f, a...))
+	l.mu.Unlock()
+}
+
+type retryCase struct {
+	name      string
+	faults    func(s *ghsim.Server, now time.Time) []ghsim.Fault
+	noReplay  bool
+	timeout   time.Duration // the step's deadline; default 2 minutes
+	wantCalls int           // requests the server saw
+	wantWait  time.Duration // time waited, on the injected clock
+	wantErr   string        // "" for success
+}
+
+func TestRetries(t *testing.T) {
+	t.Parallel()
+	cases := []retryCase{
+		{
+			name: "two server errors, then success",
+			faults: func(s *ghsim.Server, _ time.Time) []ghsim.Fault {
+				return []ghsim.Fault{s.Status(502, "Server Error"), s.Status(503, "Unavailable")}
+			},
+			wantCalls: 3, wantWait: 500*time.Millisecond + time.Second,
+		},
+		{
+			name: "server errors until the attempts run out",
+			faults: func(s *ghsim.Server, _ time.Time) []ghsim.Fault {
+				return []ghsim.Fault{s.Status(500, "x"), s.Status(500, "x"), s.Status(500, "x"), s.Status(500, "x"), s.Status(500, "x")}
+			},
+			wantCalls: 5, wantWait: 500*time.Millisecond + time.Second + 2*time.Second + 4*time.Second,
+			wantErr: "GitHub answered 500 Internal Server Error: \"x\"",
+		},
+		{
+			name: "501 is not retried",
+			faults: func(s *ghsim.Server, _ time.Time) []ghsim.Fault {
+				return []ghsim.Fault{s.Status(501, "Not Implemented")}
+			},
+			wantCalls: 1, wantErr: "501 Not Implemented",
+		},
+		{
+			name: "503 with Retry-After",
+			faults: func(s *ghsim.Server, _ time.Time) []ghsim.Fault {
+				return []ghsim.Fault{s.Status(503, "busy", "Retry-After: 4")}
+			},
+			wantCalls: 2, wantWait: 4 * time.Second,
+		},
+		{
+			name:      "secondary rate limit with Retry-After",
+			faults:    func(s *ghsim.Server, _ time.Time) []ghsim.Fault { return []ghsim.Fault{s.SecondaryRateLimit("7")} },
+			wantCalls: 2, wantWait: 7 * time.Second,
+		},
+		{
+			name:      "secondary rate limit without Retry-After waits a minute",
+			faults:    func(s *ghsim.Server, _ time.Time) []ghsim.Fault { return []ghsim.Fault{s.SecondaryRateLimit("")} },
+			wantCalls: 2, wantWait: time.Minute,
+		},
+		{
+			name: "429 with Retry-After",
+			faults: func(s *ghsim.Server, _ time.Time) []ghsim.Fault {
+				return []ghsim.Fault{s.Status(429, "slow down", "Retry-After: 3")}
+			},
+			wantCalls: 2, wantWait: 3 * time.Second,
+		},
+		{
+			name: "primary rate limit resetting soon: wait for the reset",
+			faults: func(s *ghsim.Server, now time.Time) []ghsim.Fault {
+				return []ghsim.Fault{s.PrimaryRateLimit(now.Add(20 * time.Second).Truncate(time.Second))}
+			},
+			wantCalls: 2, wantWait: -1, // between 20 and 21 s: checked below
+		},
+		{
+			name: "primary rate limit resetting after the deadline: fail at once",
+			faults: func(s *ghsim.Server, now time.Time) []ghsim.Fault {
+				return []ghsim.Fault{s.PrimaryRateLimit(now.Add(time.Hour))}
+			},
+			wantCalls: 1, wantWait: 0,
+			wantErr: "403 Forbidden: \"API rate limit exceeded for user ID 1.\"",
+		},
+		{
+			name: "backoff never passes the deadline",
+			faults: func(s *ghsim.Server, _ time.Time) []ghsim.Fault {
+				return []ghsim.Fault{s.Status(502, "x"), s.Status(502, "x"), s.Status(502, "x")}
+			},
+			timeout:   1200 * time.Millisecond,
+			wantCalls: 2, wantWait: 500 * time.Millisecond,
+			wantErr: "not retried: waiting 1s more would pass the step's deadline",
+		},
+		{
+			name:      "connection reset, then success",
+			faults:    func(*ghsim.Server, time.Time) []ghsim.Fault { return []ghsim.Fault{ghsim.ResetConnection()} },
+			wantCalls: 2, wantWait: 500 * time.Millisecond,
+		},
+		{
+			name:      "a hanging server times out, then success",
+			faults:    func(*ghsim.Server, time.Time) []ghsim.Fault { return []ghsim.Fault{ghsim.Hang()} },
+			wantCalls: 2, wantWait: 500 * time.Millisecond,
+		},
+		{
+			name:      "an answer that stops mid-body times out, then success",
+			faults:    func(*ghsim.Server, time.Time) []ghsim.Fault { return []ghsim.Fault{ghsim.StallBody()} },
+			wantCalls: 2, wantWait: 500 * time.Millisecond,
+		},
+		{
+			name:      "a huge answer is refused, not retried",
+			faults:    func(*ghsim.Server, time.Time) []ghsim.Fault { return []ghsim.Fault{ghsim.HugeBody(4 << 20)} },
+			wantCalls: 1, wantErr: "the API's answer is too large",
+		},
+		{
+			name:      "not replayable: a reset after sending is left to the caller",
+			faults:    func(*ghsim.Server, time.Time) []ghsim.Fault { return []ghsim.Fault{ghsim.ResetConnection()} },
+			noReplay:  true,
+			wantCalls: 1, wantErr: "could not reach the GitHub API",
+		},
+		{
+			name:      "not replayable: a 502 is left to the caller",
+			faults:    func(s *ghsim.Server, _ time.Time) []ghsim.Fault { return []ghsim.Fault{s.Status(502, "x")} },
+			noReplay:  true,
+			wantCalls: 1, wantErr: "502 Bad Gateway",
+		},
+		{
+			name:      "not replayable: a rate limit was not acted on, so it is retried",
+			faults:    func(s *ghsim.Server, _ time.Time) []ghsim.Fault { return []ghsim.Fault{s.SecondaryRateLimit("2")} },
+			noReplay:  true,
+			wantCalls: 2, wantWait: 2 * time.Second,
+		},
+	}
+	for _, status := range []int{400, 401, 404, 422} {
+		cases = append(cases, retryCase{
+			name:      fmt.Sprintf("%d is never retried", status),
+			faults:    func(s *ghsim.Server, _ time.Time) []ghsim.Fault { return []ghsim.Fault{s.Status(status, "no")} },
+			wantCalls: 1, wantErr: fmt.Sprintf("GitHub answered %d", status),
+		})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := sim(t, "/api/v3")
+			clk := &clock{now: time.Now()}
+			s.Inject(tc.faults(s, clk.now)...)
+			var logs logLines
+			base, _ := url.Parse(s.URL())
+			c := NewClient(s.Client(), base, token, WithPolicy(Policy{
+				AttemptTimeout: 300 * time.Millisecond,
+				Now:            clk.Now, Sleep: clk.Sleep,
+				Jitter: func() float64 { return 0 },
+				Log:    logs.Info, Debug: logs.Debug,
+			}))
+			timeout := tc.timeout
+			if timeout == 0 {
+				timeout = 2 * time.Minute
+			}
+			ctx, cancel := context.WithDeadline(context.Background(), clk.now.Add(timeout))
+			defer cancel()
+			if tc.noReplay {
+				ctx = NoReplay(ctx)
+			}
+
+			var v map[string]string
+			_, err := Do(ctx, c, "POST", "orgs/octo-org/actions/runners/remove-token", nil, &v)
+
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("Do: %v", err)
+			case tc.wantErr == "" && v["token"] == "":
+				t.Fatal("no token in the final answer")
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("error = %v, want %q", err, tc.wantErr)
+			}
+			if got := len(s.Requests()); got != tc.wantCalls {
+				t.Errorf("server saw %d requests, want %d", got, tc.wantCalls)
+			}
+			got := clk.waited()
+			if tc.wantWait >= 0 && got != tc.wantWait {
+				t.Errorf("waited %s, want %s", got, tc.wantWait)
+			}
+			if tc.wantWait < 0 && (got < 20*time.Second || got > 21*time.Second) {
+				t.Errorf("waited %s, want until the reset (20-21s)", got)
+			}
+			if n := len(logs.info); n != tc.wantCalls-1 {
+				t.Errorf("%d retry log lines, want one per retry (%d): %q", n, tc.wantCalls-1, logs.info)
+			}
+			for _, l := range append(logs.info, logs.debug...) {
+				if strings.Contains(l, token) {
+					t.Error("a log line contains the credential")
+				}
+			}
+			if tc.wantErr != "" && tc.wantCalls > 1 && !strings.Contains(err.Error(), fmt.Sprintf("after %d attempts", tc.wantCalls)) {
+				t.Errorf("error %q does not say how many attempts were made", err)
+			}
+		})
+	}
+}
+
+func TestRetryLogLines(t *testing.T) {
+	t.Parallel()
+	s := sim(t, "/api/v3")
+	clk := &clock{now: time.Now()}
+	s.Inject(s.Status(502, "x", "X-GitHub-Request-Id: AAAA:BBBB"))
+	var logs logLines
+	base, _ := url.Parse(s.URL())
+	c := NewClient(s.Client(), base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep, Jitter: func() float64 { return 0.5 }, Log: logs.Info, Debug: logs.Debug}))
+	if _, err := Do(context.Background(), c, "POST", "orgs/octo-org/actions/runners/remove-token", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"POST /api/v3/orgs/octo-org/actions/runners/remove-token: GitHub answered 502 Bad Gateway [request ID AAAA:BBBB]; retrying in 750ms (attempt 2 of 5)"}
+	if diff := cmp.Diff(want, logs.info); diff != "" {
+		t.Errorf("retry log (-want +got):\n%s", diff)
+	}
+	if len(logs.debug) != 2 || !strings.HasPrefix(logs.debug[0], "POST /api/v3/orgs/octo-org/actions/runners/remove-token: 502 Bad Gateway in ") ||
+		!strings.HasSuffix(logs.debug[0], "[request ID AAAA:BBBB]") || !strings.Contains(logs.debug[1], ": 201 Created in ") {
+		t.Errorf("debug lines = %q", logs.debug)
+	}
+}
+
+func TestUnreachableNotSentIsRetriedEvenWhenNotReplayable(t *testing.T) {
+	t.Parallel()
+	s := sim(t, "/api/v3")
+	base, _ := url.Parse(s.URL())
+	s.Close() // connection refused: the request never left
+	clk := &clock{now: time.Now()}
+	c := NewClient(s.Client(), base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep, Jitter: func() float64 { return 0 }}))
+	_, err := Do(NoReplay(context.Background()), c, "POST", "x", nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "after 5 attempts") {
+		t.Fatalf("err = %v, want a refusal retried 5 times", err)
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		t.Errorf("a connection failure became an HTTP error: %v", e)
+	}
+}
+
+func TestCertificateErrorsAreNotRetried(t *testing.T) {
+	t.Parallel()
+	s := sim(t, "/api/v3")
+	base, _ := url.Parse(s.URL())
+	clk := &clock{now: time.Now()}
+	c := NewClient(http.DefaultClient, base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep}))
+	_, err := Do(context.Background(), c, "POST", "x", nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), "attempts") {
+		t.Fatalf("err = %v, want one certificate error, not retried", err)
+	}
+	if clk.waited() != 0 {
+		t.Errorf("waited %s", clk.waited())
+	}
+}
