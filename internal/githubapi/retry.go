@@ -225,6 +225,15 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, rt.p.MaxBody+1))
 	resp.Body.Close()
+	// Once this try's time is up, what was read cannot be trusted: a chunked
+	// body cut short by the cancellation can read as complete (seen here with
+	// HTTP/1.1, about one time in eight).
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if err == nil && resp.ContentLength >= 0 && int64(len(data)) != resp.ContentLength && int64(len(data)) <= rt.p.MaxBody {
+		err = fmt.Errorf("%w: %d of %d bytes", io.ErrUnexpectedEOF, len(data), resp.ContentLength)
+	}
 	if err != nil {
 		err = rt.attemptError(req, fmt.Errorf("reading the answer: %w", err))
 		rt.p.Debug("%s %s: %d, then %v", req.Method, req.URL.Path, resp.StatusCode, err)
