@@ -78,6 +78,8 @@ type Server struct {
 	requests    []Request
 	issued      []Issued
 	wrap        func(http.Handler) http.Handler
+
+	jit jitState // just-in-time runners, runners and runner groups: jit.go
 }
 
 type namedCredential struct {
@@ -203,6 +205,7 @@ func (s *Server) routes() {
 
 		}
 	}
+	s.jitRoutes()
 	s.mux.HandleFunc("/", s.notFound)
 }
 
