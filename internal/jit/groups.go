@@ -53,7 +53,10 @@ func CheckGroupForRepository(g Group) error {
 	if g.IsDefault() || g.ID == DefaultGroupID || strings.EqualFold(g.Name, defaultRepositoryGroup.Name) {
 		return nil
 	}
-	return fmt.Errorf("%w: runner-group %s: %w (id %d); to use runner groups, register the runner for the organization or enterprise instead (input organization or enterprise)", ErrInvalid, g, ErrGroupNotForRepository, DefaultGroupID)
+	return &inputError{
+		msg:     fmt.Sprintf("input runner-group %s: %s (id %d); to use runner groups, register the runner for the organization or enterprise instead (input organization or enterprise)", g, ErrGroupNotForRepository, DefaultGroupID),
+		wrapped: ErrGroupNotForRepository,
+	}
 }
 
 // resolveGroup finds the group g names for t. A repository's group is the

@@ -82,19 +82,39 @@ func (g Group) String() string {
 // ErrInvalid is wrapped by every input validation error in this package.
 var ErrInvalid = errors.New("invalid JIT runner input")
 
+// inputError reads like the action's other input errors ("input X ...")
+// while still matching ErrInvalid, and wrapped if set, with errors.Is.
+type inputError struct {
+	msg     string
+	wrapped error
+}
+
+func (e *inputError) Error() string { return e.msg }
+
+func (e *inputError) Unwrap() []error {
+	if e.wrapped != nil {
+		return []error{ErrInvalid, e.wrapped}
+	}
+	return []error{ErrInvalid}
+}
+
+func invalid(format string, args ...any) error {
+	return &inputError{msg: fmt.Sprintf(format, args...)}
+}
+
 // ParseName checks a runner name given by the user.
 func ParseName(s string) (string, error) {
 	if s == "" {
-		return "", fmt.Errorf("%w: runner-name is empty", ErrInvalid)
+		return "", invalid("input runner-name is empty")
 	}
 	if n := utf8.RuneCountInString(s); n > MaxNameLength {
-		return "", fmt.Errorf("%w: runner-name is %d characters long; GitHub allows at most %d", ErrInvalid, n, MaxNameLength)
+		return "", invalid("input runner-name is %d characters long; GitHub allows at most %d", n, MaxNameLength)
 	}
 	pos := 0
 	for _, r := range s {
 		pos++
 		if unusable(r) {
-			return "", fmt.Errorf("%w: runner-name %q contains %q (character %d): use letters, digits and punctuation, without spaces", ErrInvalid, s, r, pos)
+			return "", invalid("input runner-name %q contains %q (character %d): use letters, digits and punctuation, without spaces", s, r, pos)
 		}
 	}
 	return s, nil
@@ -188,7 +208,7 @@ func ParseLabels(s string) ([]string, error) {
 	var (
 		labels []string
 		seen   = map[string]bool{}
-		errs   []error
+		errs   []string
 		entry  int
 	)
 	for lineNo, line := range strings.Split(s, "\n") {
@@ -201,13 +221,13 @@ func ParseLabels(s string) ([]string, error) {
 			l := strings.TrimSpace(raw)
 			switch {
 			case l == "":
-				errs = append(errs, fmt.Errorf("%s is empty: remove the extra comma or blank line", where))
+				errs = append(errs, fmt.Sprintf("%s is empty: remove the extra comma or blank line", where))
 				continue
 			case utf8.RuneCountInString(l) > MaxLabelLength:
-				errs = append(errs, fmt.Errorf("%s is %d characters long; GitHub allows at most %d", where, utf8.RuneCountInString(l), MaxLabelLength))
+				errs = append(errs, fmt.Sprintf("%s is %d characters long; GitHub allows at most %d", where, utf8.RuneCountInString(l), MaxLabelLength))
 				continue
 			case strings.IndexFunc(l, unusable) >= 0:
-				errs = append(errs, fmt.Errorf("%s %q contains a space or control character: separate labels with commas or line breaks", where, l))
+				errs = append(errs, fmt.Sprintf("%s %q contains a space or control character: separate labels with commas or line breaks", where, l))
 				continue
 			}
 			if k := strings.ToLower(l); !seen[k] {
@@ -217,10 +237,10 @@ func ParseLabels(s string) ([]string, error) {
 		}
 	}
 	if len(labels) > MaxLabels {
-		errs = append(errs, fmt.Errorf("%d distinct labels; GitHub allows at most %d", len(labels), MaxLabels))
+		errs = append(errs, fmt.Sprintf("%d distinct labels; GitHub allows at most %d", len(labels), MaxLabels))
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("%w: runner-labels: %w", ErrInvalid, errors.Join(errs...))
+		return nil, invalid("input runner-labels: %s", strings.Join(errs, "; "))
 	}
 	return labels, nil
 }
@@ -234,15 +254,15 @@ func ParseGroup(s string) (Group, error) {
 	if digits(s) {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id < 1 {
-			return Group{}, fmt.Errorf("%w: runner-group %q is not a valid group id: give a group id (1 or more) or a group name", ErrInvalid, s)
+			return Group{}, invalid("input runner-group %q is not a valid group id: give a group id (1 or more) or a group name", s)
 		}
 		return Group{ID: id}, nil
 	}
 	if n := utf8.RuneCountInString(s); n > maxGroupNameLength {
-		return Group{}, fmt.Errorf("%w: runner-group is %d characters long: give a group name or id", ErrInvalid, n)
+		return Group{}, invalid("input runner-group is %d characters long: give a group name or id", n)
 	}
 	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0 {
-		return Group{}, fmt.Errorf("%w: runner-group %q contains a control character or line break", ErrInvalid, s)
+		return Group{}, invalid("input runner-group %q contains a control character or line break", s)
 	}
 	return Group{Name: s}, nil
 }
@@ -253,9 +273,9 @@ func ParseWorkFolder(s string) (string, error) {
 	case s == "":
 		return DefaultWorkFolder, nil
 	case len(s) > MaxWorkFolderLength:
-		return "", fmt.Errorf("%w: work-folder is %d bytes long; at most %d", ErrInvalid, len(s), MaxWorkFolderLength)
+		return "", invalid("input work-folder is %d bytes long; at most %d", len(s), MaxWorkFolderLength)
 	case strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0:
-		return "", fmt.Errorf("%w: work-folder %q contains a control character or line break", ErrInvalid, s)
+		return "", invalid("input work-folder %q contains a control character or line break", s)
 	}
 	return s, nil
 }
