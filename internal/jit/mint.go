@@ -201,16 +201,27 @@ func (m *Minter) generate(ctx context.Context, t target.Target, body jitRequest)
 		return nil, err
 	}
 	if r.Encoded == "" || r.Runner == nil || r.Runner.ID == 0 {
-		// Success means a runner was registered; without its config it is
-		// an orphan, and it is provably this request's: remove it.
+		// Success means a runner was registered under this exact name; it is
+		// provably this request's, and without its config or id it is an
+		// orphan: remove it.
 		what := "no encoded_jit_config"
 		if r.Encoded != "" {
 			what = "no runner id"
 		}
 		err := fmt.Errorf("%w (%s)", ErrNoConfig, what)
-		if r.Runner != nil && r.Runner.ID != 0 {
-			if derr := m.deleteRunner(context.WithoutCancel(ctx), t, r.Runner.ID); derr != nil {
-				err = fmt.Errorf("%w; removing the runner it registered failed too: %w", err, derr)
+		ctx := context.WithoutCancel(ctx)
+		orphan := r.Runner
+		if orphan == nil || orphan.ID == 0 {
+			if found, ferr := m.findRunner(ctx, t, body.Name); ferr == nil && found != nil && found.Name == body.Name {
+				orphan = found
+			}
+		}
+		switch {
+		case orphan == nil || orphan.ID == 0:
+			err = fmt.Errorf("%w; runner %q may have been registered: if it appears in %s's runner settings, remove it", err, body.Name, t)
+		default:
+			if derr := m.deleteRunner(ctx, t, orphan.ID); derr != nil {
+				err = fmt.Errorf("%w; removing runner %q (id %d), which it registered, failed too: %w", err, body.Name, orphan.ID, derr)
 			}
 		}
 		return nil, &brokenAnswer{err}
@@ -262,6 +273,14 @@ func (m *Minter) logf(format string, args ...any) {
 // it removes that runner if it provably is this run's, and says what it
 // did. It works on after ctx is cancelled, within CleanupTimeout.
 func (m *Minter) giveUp(ctx context.Context, t target.Target, req Request, group RunnerGroup, cause error) error {
+	err := m.cleanUp(ctx, t, req, group, cause)
+	if ctx.Err() != nil {
+		return err
+	}
+	return withAdvice(err, t)
+}
+
+func (m *Minter) cleanUp(ctx context.Context, t target.Target, req Request, group RunnerGroup, cause error) error {
 	d := m.CleanupTimeout
 	if d <= 0 {
 		d = DefaultCleanupTimeout

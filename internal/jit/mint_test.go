@@ -417,6 +417,7 @@ func TestNeverRemovesAnotherRunner(t *testing.T) {
 		{"busy", ghsim.Runner{Name: "build-1", Status: "offline", Busy: true, Labels: []string{"self-hosted"}}, "it is running a job"},
 		{"other labels", ghsim.Runner{Name: "build-1", Labels: []string{"windows"}}, `it lacks the label "self-hosted"`},
 		{"other group", ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}, GroupID: 2}, "it is in runner group id 2"},
+		{"same name in another case", ghsim.Runner{Name: "Build-1", Labels: []string{"self-hosted"}}, `it is named "Build-1"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -496,7 +497,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 		f.sim.FailJIT(ghsim.ServerErrorBeforeCreate, ghsim.ServerErrorBeforeCreate, ghsim.ServerErrorBeforeCreate)
 		_, err := f.m.Mint(context.Background(), repo, request("build-1", true))
 		var e *githubapi.Error
-		if !errors.As(err, &e) || e.StatusCode != 502 || !strings.Contains(err.Error(), `No runner named "build-1" was registered`) {
+		if !errors.As(err, &e) || e.StatusCode != 502 || !strings.Contains(err.Error(), `No runner named "build-1" was registered`) || !strings.Contains(err.Error(), "githubstatus.com") {
 			t.Errorf("error = %v", err)
 		}
 	})
@@ -567,6 +568,35 @@ func TestSuccessWithoutConfig(t *testing.T) {
 	}
 	if n := len(f.sim.JITConfigs()); n != 1 {
 		t.Errorf("%d requests registered a runner, want 1 (no retry)", n)
+	}
+}
+
+// TestSuccessWithoutRunnerID: the runner is found by its exact name and
+// removed, as its id is needed for the step's outputs.
+func TestSuccessWithoutRunnerID(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.sim.Wrap(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPost {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			var body map[string]any
+			_ = json.Unmarshal(rec.Body.Bytes(), &body)
+			delete(body, "runner")
+			w.WriteHeader(rec.Code)
+			_ = json.NewEncoder(w).Encode(body)
+		})
+	})
+	_, err := f.m.Mint(context.Background(), repo, request("build-1", false))
+	if !errors.Is(err, ErrNoConfig) || !strings.Contains(err.Error(), "no runner id") {
+		t.Fatalf("error = %v, want ErrNoConfig", err)
+	}
+	if got := f.runners(repo); len(got) != 0 {
+		t.Errorf("runners left: %+v", got)
 	}
 }
 

@@ -148,7 +148,7 @@ func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
 	if room := MaxNameLength - len(tail); len(repo) > room {
 		repo = repo[:max(room, 0)]
 	}
-	repo = strings.TrimRight(repo, ".-_")
+	repo = strings.Trim(repo, ".-_")
 	if repo == "" {
 		repo = "runner"
 	}

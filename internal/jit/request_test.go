@@ -107,6 +107,7 @@ func TestDefaultName(t *testing.T) {
 		{"octo-org/app", "12x", "1", "app-0a1b2c3d"},
 		{"octo-org/" + long, "9876543210", "3", strings.Repeat("r", 42) + "-9876543210-3-0a1b2c3d"},
 		{"octo-org/my.app-", "1", "1", "my.app-1-1-0a1b2c3d"},
+		{"octo-org/.github", "1", "1", "github-1-1-0a1b2c3d"},
 		// Cut to 51 characters, the repository name ends in "-": dropped.
 		{"octo-org/" + strings.Repeat("r", 50) + "-xyz", "1", "1", strings.Repeat("r", 50) + "-1-1-0a1b2c3d"},
 		{"", "1", "1", "runner-1-1-0a1b2c3d"},

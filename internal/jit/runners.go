@@ -107,6 +107,9 @@ func (m *Minter) deleteRunner(ctx context.Context, t target.Target, id int64) er
 // runner failing any of these is someone else's, whatever its name.
 func unproven(r *Runner, req Request, group RunnerGroup) string {
 	switch {
+	case r.Name != req.Name:
+		// GitHub's 409 ignores case; this run registered its exact spelling.
+		return fmt.Sprintf("it is named %q", r.Name)
 	case !strings.EqualFold(r.Status, "offline"):
 		return fmt.Sprintf("it is %s, and the registration this run lost was never started", clip(r.Status, 20))
 	case r.Busy:
