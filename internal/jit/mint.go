@@ -114,7 +114,8 @@ func (m *Minter) mint(ctx context.Context, t target.Target, req Request) (*Confi
 	}
 	if !req.Generated {
 		// A name the user chose may be someone else's runner; find out
-		// before registering anything, so that a 409 later can only be ours.
+		// before registering anything, so that a runner with the name found
+		// later was registered after this check, while this run was trying.
 		r, err := m.findRunner(ctx, t, req.Name)
 		if err != nil {
 			return nil, withAdvice(err, t)
@@ -189,7 +190,7 @@ func (m *Minter) mint(ctx context.Context, t target.Target, req Request) (*Confi
 			removed = true
 
 		default:
-			return nil, m.refused(err, t, req, group)
+			return nil, m.refused(err, t, group)
 		}
 	}
 }
@@ -341,7 +342,7 @@ func isConflict(err error) bool {
 
 // refused turns a clear refusal of generate-jitconfig into one message
 // that says what to change.
-func (m *Minter) refused(err error, t target.Target, req Request, group RunnerGroup) error {
+func (m *Minter) refused(err error, t target.Target, group RunnerGroup) error {
 	var e *githubapi.Error
 	if !errors.As(err, &e) {
 		return withAdvice(err, t)
