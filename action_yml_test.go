@@ -76,6 +76,16 @@ func TestActionYMLMatchesTheCode(t *testing.T) {
 			t.Errorf("input %s has default %q in action.yml; keep it empty", name, *d)
 		}
 	}
+	// Kind jit's inputs are refused with another kind, which only works if
+	// the runner does not fill them in with defaults.
+	for _, name := range []string{"runner-name", "runner-labels", "runner-group", "work-folder"} {
+		if _, ok := a.Inputs[name]; !ok {
+			t.Errorf("input %s is not declared", name)
+		}
+		if d := a.Inputs[name].Default; d != nil {
+			t.Errorf("input %s has default %q in action.yml; keep it empty", name, *d)
+		}
+	}
 	if d := a.Inputs["api-url"].Default; d == nil || *d != "${{ github.api_url }}" {
 		t.Errorf("api-url default = %v, want ${{ github.api_url }}", d)
 	}

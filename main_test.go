@@ -80,7 +80,10 @@ func newContainer(t *testing.T) *container {
 		t.Fatal(err)
 	}
 	// Every declared input arrives, empty when the workflow left it out.
-	for name, v := range map[string]string{"token": adminToken, "repository": "", "organization": "", "enterprise": "", "kind": "registration", "api-url": sim.URL()} {
+	for name, v := range map[string]string{
+		"token": adminToken, "repository": "", "organization": "", "enterprise": "", "kind": "registration", "api-url": sim.URL(),
+		"runner-name": "", "runner-labels": "", "runner-group": "", "work-folder": "",
+	} {
 		step.SetInput(name, v)
 	}
 	step.Env["SSL_CERT_FILE"] = ca
@@ -170,6 +173,68 @@ func TestContainerMintsAndSetsOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.Contains(sum, "Runner registration token minted") || strings.Contains(sum, issued[0].Token) {
+		t.Errorf("step summary = %q", sum)
+	}
+}
+
+// TestContainerMintsJITConfig runs kind jit as a workflow would, through
+// the duplicate-safety path: GitHub registers the runner but the answer is
+// lost, and the step must leave exactly one runner, the one it hands out.
+func TestContainerMintsJITConfig(t *testing.T) {
+	t.Parallel()
+	c := newContainer(t)
+	c.env[runnerio.InputEnv("kind")] = "jit"
+	c.env[runnerio.InputEnv("organization")] = "octo-org"
+	c.env[runnerio.InputEnv("runner-labels")] = "self-hosted,linux\ngpu"
+	c.env["GITHUB_RUN_ID"] = "9876543210"
+	c.env["GITHUB_RUN_ATTEMPT"] = "3"
+	c.sim.FailJIT(ghsim.LoseResponse)
+	c.run()
+	if c.code != 0 {
+		t.Fatalf("exit %d: %s", c.code, c.errorAnnotation())
+	}
+	issued := c.sim.JITConfigs()
+	runners := c.sim.Runners("orgs/octo-org")
+	if len(issued) != 2 || len(runners) != 1 || runners[0].ID != issued[1].RunnerID {
+		t.Fatalf("issued %d configs, %d runners left: want 2 configs and only the second runner", len(issued), len(runners))
+	}
+	if c.outputs["jit-config"] != issued[1].Config {
+		t.Error("jit-config output differs from the config the simulator issued")
+	}
+	want := map[string]string{"runner-id": fmt.Sprint(runners[0].ID), "runner-name": runners[0].Name, "runner-url": strings.TrimSuffix(c.sim.URL(), "/api/v3") + "/octo-org"}
+	for k, v := range want {
+		if c.outputs[k] != v {
+			t.Errorf("output %s = %q, want %q", k, c.outputs[k], v)
+		}
+	}
+	if len(c.outputs) != 4 {
+		t.Errorf("got %d outputs, want jit-config, runner-id, runner-name and runner-url", len(c.outputs))
+	}
+	if !strings.HasPrefix(runners[0].Name, "app-9876543210-3-") || strings.Join(runners[0].Labels, ",") != "self-hosted,linux,gpu" {
+		t.Errorf("runner %q with labels %q", runners[0].Name, runners[0].Labels)
+	}
+	for _, cfg := range issued {
+		if err := runnerio.CheckSecret(c.stdout, cfg.Config); err != nil && !strings.Contains(err.Error(), "never masked") {
+			t.Errorf("JIT config of runner %d: %v", cfg.RunnerID, err)
+		}
+	}
+	if err := runnerio.CheckSecret(c.stdout, issued[1].Config); err != nil {
+		t.Error(err)
+	}
+	if c.stderr != "" {
+		t.Errorf("stderr: %q", c.stderr)
+	}
+	declared := readActionYML(t).Outputs
+	for name := range c.outputs {
+		if _, ok := declared[name]; !ok {
+			t.Errorf("output %s is set but not declared in action.yml", name)
+		}
+	}
+	sum, err := c.step.Summary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sum, "Just-in-time runner registered") || strings.Contains(sum, issued[1].Config) {
 		t.Errorf("step summary = %q", sum)
 	}
 }

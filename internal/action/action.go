@@ -115,6 +115,9 @@ func (s *step) credential(_ context.Context, cfg *config.Config) (string, func(c
 
 // mint asks GitHub for what cfg's kind names.
 func (s *step) mint(ctx context.Context, client *github.Client, cfg *config.Config) (*minted, error) {
+	if cfg.MintKind() == mint.JIT {
+		return s.mintJIT(ctx, client, cfg) // jit.go
+	}
 	t, kind := cfg.Target(), cfg.MintKind()
 	s.gha.Infof("Minting a %s token for %s at %s", kind, t, cfg.API().Redacted())
 	tok, err := mint.Mint(ctx, client, t, kind)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sethvargo/go-envconfig"
 
+	"github.com/runnertoken/runner-token-action/internal/jit"
 	"github.com/runnertoken/runner-token-action/internal/mint"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
@@ -34,13 +35,23 @@ type Config struct {
 	Kind   string `env:"INPUT_KIND, default=registration"`
 	APIURL string `env:"INPUT_API_URL"`
 
+	// Kind jit only. action.yml gives them no defaults, so that setting one
+	// with another kind can be told from leaving it out.
+	RunnerName   string `env:"INPUT_RUNNER_NAME"`
+	RunnerLabels string `env:"INPUT_RUNNER_LABELS"`
+	RunnerGroup  string `env:"INPUT_RUNNER_GROUP"`
+	WorkFolder   string `env:"INPUT_WORK_FOLDER"`
+
 	WorkflowRepository string `env:"GITHUB_REPOSITORY"`
 	WorkflowAPIURL     string `env:"GITHUB_API_URL"`
 	WorkflowServerURL  string `env:"GITHUB_SERVER_URL"`
+	WorkflowRunID      string `env:"GITHUB_RUN_ID"`
+	WorkflowRunAttempt string `env:"GITHUB_RUN_ATTEMPT"`
 	OutputFile         string `env:"GITHUB_OUTPUT"`
 
 	target    target.Target
 	kind      mint.Kind
+	jit       jit.Request
 	apiURL    *url.URL
 	serverURL *url.URL
 }
@@ -100,6 +111,15 @@ func (c *Config) Validate() error {
 	if c.kind, err = mint.ParseKind(c.Kind); err != nil {
 		errs = append(errs, fmt.Errorf("input %w", err))
 	}
+	switch set := c.jitInputs(); {
+	case c.kind == mint.JIT:
+		c.jit, err = c.parseJIT()
+		errs = append(errs, err)
+	case c.kind != "" && len(set) > 0:
+		// Ignoring them would hand the workflow a registration token when
+		// it asked for a particular runner: say so instead.
+		errs = append(errs, fmt.Errorf("inputs %s apply only to kind jit: remove them, or set kind: jit", strings.Join(set, ", ")))
+	}
 
 	if c.apiURL, err = parseAPIURL(c.apiURLInput()); err != nil {
 		errs = append(errs, err)
@@ -144,6 +164,47 @@ func (c *Config) parseTarget() (target.Target, error) {
 	return target.Target{}, errors.New("no target: set one of the inputs repository, organization or enterprise (GITHUB_REPOSITORY, the default, is not set)")
 }
 
+// jitInputs names the kind-jit inputs that are set.
+func (c *Config) jitInputs() []string {
+	var set []string
+	for _, in := range []struct{ name, value string }{
+		{"runner-name", c.RunnerName}, {"runner-labels", c.RunnerLabels},
+		{"runner-group", c.RunnerGroup}, {"work-folder", c.WorkFolder},
+	} {
+		if in.value != "" {
+			set = append(set, in.name)
+		}
+	}
+	return set
+}
+
+// parseJIT reads the kind-jit inputs, reporting every problem. Without
+// runner-name, the name is chosen here, once, unique to this run.
+func (c *Config) parseJIT() (jit.Request, error) {
+	var (
+		r    jit.Request
+		errs []error
+		err  error
+	)
+	if c.RunnerName != "" {
+		r.Name, err = jit.ParseName(c.RunnerName)
+		errs = append(errs, err)
+	} else {
+		suffix, err := jit.RandomSuffix()
+		errs = append(errs, err)
+		r.Name, r.Generated = jit.DefaultName(c.WorkflowRepository, c.WorkflowRunID, c.WorkflowRunAttempt, suffix), true
+	}
+	r.Labels, err = jit.ParseLabels(c.RunnerLabels)
+	errs = append(errs, err)
+	if r.Group, err = jit.ParseGroup(c.RunnerGroup); err == nil && c.target.Scope == target.Repository {
+		err = jit.CheckGroupForRepository(r.Group)
+	}
+	errs = append(errs, err)
+	r.WorkFolder, err = jit.ParseWorkFolder(c.WorkFolder)
+	errs = append(errs, err)
+	return r, errors.Join(errs...)
+}
+
 func (c *Config) apiURLInput() string {
 	switch {
 	case c.APIURL != "":
@@ -160,6 +221,9 @@ func (c *Config) Target() target.Target { return c.target }
 // MintKind is what to mint.
 func (c *Config) MintKind() mint.Kind { return c.kind }
 
+// JIT is the runner to mint a JIT config for, when MintKind is mint.JIT.
+func (c *Config) JIT() jit.Request { return c.jit }
+
 // API is the REST API base URL, exactly as given.
 func (c *Config) API() *url.URL { return c.apiURL }
 
@@ -175,6 +239,10 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("enterprise", c.Enterprise),
 		slog.String("kind", c.Kind),
 		slog.String("api-url", c.APIURL),
+		slog.String("runner-name", c.RunnerName),
+		slog.String("runner-labels", c.RunnerLabels),
+		slog.String("runner-group", c.RunnerGroup),
+		slog.String("work-folder", c.WorkFolder),
 	)
 }
 

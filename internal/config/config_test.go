@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/runnertoken/runner-token-action/internal/jit"
 	"github.com/runnertoken/runner-token-action/internal/mint"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
@@ -182,14 +184,14 @@ func TestAPIURLCredentialsNeverShown(t *testing.T) {
 
 func TestLogValueRedacts(t *testing.T) {
 	t.Parallel()
-	c := load(t, env(map[string]string{"INPUT_ORGANIZATION": "octo-org"}))
+	c := load(t, env(map[string]string{"INPUT_ORGANIZATION": "octo-org", "INPUT_RUNNER-NAME": "build-7"}))
 	var buf bytes.Buffer
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("config", "config", c)
 	out := buf.String()
 	if strings.Contains(out, secret) {
 		t.Fatalf("log shows the token: %s", out)
 	}
-	for _, w := range []string{"config.token=[redacted]", "config.organization=octo-org"} {
+	for _, w := range []string{"config.token=[redacted]", "config.organization=octo-org", "config.runner-name=build-7"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("log %q lacks %q", out, w)
 		}
@@ -203,5 +205,128 @@ func TestSecrets(t *testing.T) {
 	}
 	if got := load(t, env(map[string]string{"INPUT_TOKEN": ""})).Secrets(); len(got) != 0 {
 		t.Errorf("Secrets = %d values, want none", len(got))
+	}
+}
+
+func TestValidateJIT(t *testing.T) {
+	t.Parallel()
+	ci := map[string]string{"INPUT_KIND": "jit", "GITHUB_RUN_ID": "9876543210", "GITHUB_RUN_ATTEMPT": "2"}
+	with := func(kv map[string]string) map[string]string {
+		m := map[string]string{}
+		for k, v := range ci {
+			m[k] = v
+		}
+		for k, v := range kv {
+			m[k] = v
+		}
+		return m
+	}
+	cases := []struct {
+		name     string
+		edits    map[string]string
+		wantName string // a regexp
+		want     jit.Request
+	}{
+		{
+			name:     "defaults",
+			edits:    ci,
+			wantName: `^app-9876543210-2-[0-9a-f]{8}$`,
+			want:     jit.Request{Generated: true, Labels: []string{"self-hosted"}, WorkFolder: "_work"},
+		},
+		{
+			name:     "kind in any case, outside a run",
+			edits:    map[string]string{"INPUT_KIND": "JIT"},
+			wantName: `^app-[0-9a-f]{8}$`,
+			want:     jit.Request{Generated: true, Labels: []string{"self-hosted"}, WorkFolder: "_work"},
+		},
+		{
+			name: "everything given, labels on lines",
+			edits: with(map[string]string{
+				"INPUT_RUNNER-NAME": "build-7", "INPUT_RUNNER-LABELS": "self-hosted\nLinux, gpu\nlinux\n",
+				"INPUT_ORGANIZATION": "octo-org", "INPUT_RUNNER-GROUP": "gpu runners", "INPUT_WORK-FOLDER": "/mnt/work",
+			}),
+			wantName: `^build-7$`,
+			want:     jit.Request{Labels: []string{"self-hosted", "Linux", "gpu"}, Group: jit.Group{Name: "gpu runners"}, WorkFolder: "/mnt/work"},
+		},
+		{
+			name:     "group id for an enterprise",
+			edits:    with(map[string]string{"INPUT_ENTERPRISE": "octo-ent", "INPUT_RUNNER-GROUP": "7"}),
+			wantName: `^app-9876543210-2-[0-9a-f]{8}$`,
+			want:     jit.Request{Generated: true, Labels: []string{"self-hosted"}, Group: jit.Group{ID: 7}, WorkFolder: "_work"},
+		},
+		{
+			name:     "a repository's default group, by name",
+			edits:    with(map[string]string{"INPUT_RUNNER-GROUP": "Default"}),
+			wantName: `^app-`,
+			want:     jit.Request{Generated: true, Labels: []string{"self-hosted"}, Group: jit.Group{Name: "Default"}, WorkFolder: "_work"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := load(t, env(tc.edits))
+			if err := c.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			if c.MintKind() != mint.JIT {
+				t.Errorf("kind = %q", c.MintKind())
+			}
+			got := c.JIT()
+			if !regexp.MustCompile(tc.wantName).MatchString(got.Name) {
+				t.Errorf("name %q does not match %s", got.Name, tc.wantName)
+			}
+			got.Name = ""
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	// Two runs of the same attempt (a workflow calling the action twice)
+	// get different names.
+	a, b := load(t, env(ci)), load(t, env(ci))
+	if a.Validate() != nil || b.Validate() != nil || a.JIT().Name == b.JIT().Name {
+		t.Errorf("default names %q and %q, want two different ones", a.JIT().Name, b.JIT().Name)
+	}
+}
+
+func TestValidateJITErrors(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		edits map[string]string
+		want  []string
+	}{
+		{"jit inputs with kind registration", map[string]string{"INPUT_RUNNER-LABELS": "gpu", "INPUT_WORK-FOLDER": "w"},
+			[]string{"inputs runner-labels, work-folder apply only to kind jit: remove them, or set kind: jit"}},
+		{"jit input with kind remove", map[string]string{"INPUT_KIND": "remove", "INPUT_RUNNER-NAME": "r"},
+			[]string{"inputs runner-name apply only to kind jit"}},
+		{"non-default group for a repository", map[string]string{"INPUT_KIND": "jit", "INPUT_RUNNER-GROUP": "gpu"},
+			[]string{`input runner-group "gpu": a repository's self-hosted runners are always in its default runner group (id 1)`, "input organization or enterprise"}},
+		{
+			name: "every jit problem at once, with the others",
+			edits: map[string]string{
+				"INPUT_TOKEN": "", "INPUT_KIND": "jit", "INPUT_RUNNER-NAME": strings.Repeat("n", 65),
+				"INPUT_RUNNER-LABELS": "a,,b", "INPUT_RUNNER-GROUP": "0", "INPUT_WORK-FOLDER": "a\x01b",
+			},
+			want: []string{
+				"token is required", "input runner-name is 65 characters long; GitHub allows at most 64",
+				"input runner-labels: entry 2 is empty", `input runner-group "0" is not a valid group id`, "input work-folder",
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := load(t, env(tc.edits)).Validate()
+			if err == nil {
+				t.Fatal("Validate succeeded, want an error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
 	}
 }

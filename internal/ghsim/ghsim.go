@@ -82,6 +82,8 @@ type Server struct {
 	issued      []Issued
 	onIssue     func(Issued)
 	wrap        func(http.Handler) http.Handler
+
+	jit jitState // just-in-time runners, runners and runner groups: jit.go
 }
 
 type namedCredential struct {
@@ -246,6 +248,7 @@ func (s *Server) routes() {
 
 		}
 	}
+	s.jitRoutes()
 	s.mux.HandleFunc("/", s.notFound)
 }
 

@@ -13,10 +13,13 @@ const (
 	Registration Kind = "registration"
 	// Remove is a token for `config.sh remove --token`, to unregister one.
 	Remove Kind = "remove"
+	// JIT is a just-in-time runner config for `run.sh --jitconfig`: it
+	// registers one runner for one job. Package jit mints it, not Mint.
+	JIT Kind = "jit"
 )
 
 // Kinds lists every kind, in the order the docs give them.
-var Kinds = []Kind{Registration, Remove}
+var Kinds = []Kind{Registration, Remove, JIT}
 
 // ParseKind accepts a kind in any letter case.
 func ParseKind(s string) (Kind, error) {
@@ -31,6 +34,10 @@ func ParseKind(s string) (Kind, error) {
 	}
 	return "", fmt.Errorf("kind %q is not one of: %s", s, strings.Join(names, ", "))
 }
+
+// Token says whether k is a token that Mint asks for (registration and
+// remove), rather than a runner config.
+func (k Kind) Token() bool { return k == Registration || k == Remove }
 
 // endpoint is the last path element of the API call that mints k.
 func (k Kind) endpoint() string {

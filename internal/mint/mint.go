@@ -34,6 +34,9 @@ var ErrNoToken = errors.New("GitHub's answer has no token")
 
 // Mint makes one request: POST {target}/actions/runners/{kind}-token.
 func Mint(ctx context.Context, c *github.Client, t target.Target, k Kind) (*Token, error) {
+	if !k.Token() {
+		return nil, fmt.Errorf("could not mint a %s token: %q is not a token kind (a JIT runner config comes from package jit)", k, k)
+	}
 	path := t.APIPath() + "/actions/runners/" + k.endpoint()
 	var r tokenResponse
 	if _, err := githubapi.Do(ctx, c, http.MethodPost, path, nil, &r); err != nil {

@@ -1,6 +1,7 @@
 package mint
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,13 +14,28 @@ import (
 
 func TestParseKind(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]Kind{"registration": Registration, "Remove": Remove, "REGISTRATION": Registration} {
+	for in, want := range map[string]Kind{"registration": Registration, "Remove": Remove, "REGISTRATION": Registration, "jit": JIT, "JIT": JIT} {
 		if got, err := ParseKind(in); err != nil || got != want {
 			t.Errorf("ParseKind(%q) = %q, %v", in, got, err)
 		}
 	}
-	if _, err := ParseKind("jit-ish"); err == nil || !strings.Contains(err.Error(), "registration, remove") {
+	if _, err := ParseKind("jit-ish"); err == nil || !strings.Contains(err.Error(), "registration, remove, jit") {
 		t.Errorf("ParseKind(bad) error = %v", err)
+	}
+	for k, want := range map[Kind]bool{Registration: true, Remove: true, JIT: false} {
+		if k.Token() != want {
+			t.Errorf("%s.Token() = %v", k, !want)
+		}
+	}
+}
+
+// TestMintRefusesJIT: a JIT config is not a token; asking Mint for one
+// must fail before any request rather than POST to a made-up endpoint.
+func TestMintRefusesJIT(t *testing.T) {
+	t.Parallel()
+	_, err := Mint(context.Background(), nil, target.Target{Scope: target.Repository, Owner: "o", Repo: "r"}, JIT)
+	if err == nil || !strings.Contains(err.Error(), "not a token kind") {
+		t.Errorf("Mint(JIT) error = %v", err)
 	}
 }
 

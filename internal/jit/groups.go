@@ -1,0 +1,181 @@
+package jit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/runnertoken/runner-token-action/internal/target"
+)
+
+// RunnerGroup is a runner group as GitHub lists it.
+type RunnerGroup struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Default   bool   `json:"default"`
+	Inherited bool   `json:"inherited"`
+}
+
+func (g RunnerGroup) String() string { return fmt.Sprintf("%q (id %d)", g.Name, g.ID) }
+
+// defaultRepositoryGroup is the one group a repository's runners are in;
+// GitHub's default group has id 1 and needs no listing.
+var defaultRepositoryGroup = RunnerGroup{ID: DefaultGroupID, Name: "Default", Default: true}
+
+const (
+	// perPage is the listing endpoints' maximum page size.
+	perPage = 100
+	// maxPages bounds a listing against a server whose Link headers never
+	// end: 100 pages of 100 is far beyond any real organization.
+	maxPages = 100
+	// maxListed bounds how many group names an error message lists.
+	maxListed = 20
+)
+
+var (
+	// ErrGroupNotForRepository is wrapped when a repository target is given
+	// a runner group other than its default.
+	ErrGroupNotForRepository = errors.New("a repository's self-hosted runners are always in its default runner group")
+	// ErrUnknownGroup is wrapped when runner-group names no group of the target.
+	ErrUnknownGroup = errors.New("runner group not found")
+	// ErrNoDefaultGroup is wrapped when the listing has no default group.
+	ErrNoDefaultGroup = errors.New("no default runner group")
+)
+
+// CheckGroupForRepository refuses, before any request, a group a
+// repository's runners cannot be in: only the default group (id 1, named
+// "Default") is allowed.
+func CheckGroupForRepository(g Group) error {
+	if g.IsDefault() || g.ID == DefaultGroupID || strings.EqualFold(g.Name, defaultRepositoryGroup.Name) {
+		return nil
+	}
+	return &inputError{
+		msg:     fmt.Sprintf("input runner-group %s: %s (id %d); to use runner groups, register the runner for the organization or enterprise instead (input organization or enterprise)", g, ErrGroupNotForRepository, DefaultGroupID),
+		wrapped: ErrGroupNotForRepository,
+	}
+}
+
+// resolveGroup finds the group g names for t. A repository's group is the
+// default one without a request; an organization's or enterprise's groups
+// are listed, so that a name can be matched, the default group found, and
+// an id checked before the runner is registered (a wrong id would
+// otherwise come back from the POST as a bare 404 that reads like a wrong
+// target).
+func (m *Minter) resolveGroup(ctx context.Context, t target.Target, g Group) (RunnerGroup, error) {
+	if t.Scope == target.Repository {
+		if err := CheckGroupForRepository(g); err != nil {
+			return RunnerGroup{}, err
+		}
+		return defaultRepositoryGroup, nil
+	}
+	groups, complete, err := m.listGroups(ctx, t)
+	if err != nil {
+		return RunnerGroup{}, fmt.Errorf("listing the runner groups of %s: %w", t, err)
+	}
+	if found, ok := pickGroup(groups, g); ok {
+		return found, nil
+	}
+	if g.IsDefault() {
+		return RunnerGroup{}, fmt.Errorf("%w: the runner groups of %s include none marked default; set runner-group to one of: %s", ErrNoDefaultGroup, t, describeGroups(groups, complete))
+	}
+	return RunnerGroup{}, fmt.Errorf("%w: %s has no runner group %s that this credential can see; set runner-group to one of: %s", ErrUnknownGroup, t, g, describeGroups(groups, complete))
+}
+
+// pickGroup matches g against the listing. An id matches a group's id
+// first; failing that, digits may be a group's name. A name matches
+// exactly, or else ignoring case as config.sh --runnergroup does, if that
+// is unambiguous. The default group is the one marked default that the
+// target owns, in preference to one inherited from an enterprise.
+func pickGroup(groups []RunnerGroup, g Group) (RunnerGroup, bool) {
+	if g.IsDefault() {
+		var inherited *RunnerGroup
+		for i, x := range groups {
+			switch {
+			case x.Default && !x.Inherited:
+				return x, true
+			case x.Default && inherited == nil:
+				inherited = &groups[i]
+			}
+		}
+		if inherited != nil {
+			return *inherited, true
+		}
+		return RunnerGroup{}, false
+	}
+	name := g.Name
+	if g.ID != 0 {
+		for _, x := range groups {
+			if x.ID == g.ID {
+				return x, true
+			}
+		}
+		name = strconv.FormatInt(g.ID, 10)
+	}
+	var folded []RunnerGroup
+	for _, x := range groups {
+		if x.Name == name {
+			return x, true
+		}
+		if strings.EqualFold(x.Name, name) {
+			folded = append(folded, x)
+		}
+	}
+	if len(folded) == 1 {
+		return folded[0], true
+	}
+	return RunnerGroup{}, false
+}
+
+// listGroups lists every runner group of an organization or enterprise,
+// following GitHub's Link headers. complete is false when it stopped at
+// maxPages.
+func (m *Minter) listGroups(ctx context.Context, t target.Target) (groups []RunnerGroup, complete bool, err error) {
+	for page := 1; page <= maxPages; {
+		var r struct {
+			TotalCount   int           `json:"total_count"`
+			RunnerGroups []RunnerGroup `json:"runner_groups"`
+		}
+		q := url.Values{"per_page": {strconv.Itoa(perPage)}, "page": {strconv.Itoa(page)}}
+		resp, err := m.do(ctx, http.MethodGet, t.APIPath()+"/actions/runner-groups?"+q.Encode(), nil, &r)
+		if err != nil {
+			return nil, false, err
+		}
+		groups = append(groups, r.RunnerGroups...)
+		if resp.NextPage <= page {
+			return groups, true, nil
+		}
+		page = resp.NextPage
+	}
+	return groups, false, nil
+}
+
+// describeGroups shows the groups for an error message, bounded.
+func describeGroups(groups []RunnerGroup, complete bool) string {
+	if len(groups) == 0 {
+		return "(none listed)"
+	}
+	var names []string
+	for i, g := range groups {
+		if i == maxListed {
+			names = append(names, fmt.Sprintf("and %d more", len(groups)-maxListed))
+			break
+		}
+		names = append(names, clip(g.String(), 80))
+	}
+	s := strings.Join(names, ", ")
+	if !complete {
+		s += " (listing stopped after " + strconv.Itoa(maxPages*perPage) + ")"
+	}
+	return s
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,281 @@
+// Package jit asks GitHub for a just-in-time (JIT) runner config for a
+// target — one config registers one runner for one job — and does it safely:
+// a JIT request is not idempotent, so a retry after an ambiguous failure
+// must never leave a duplicate or orphaned runner registration behind, and
+// must never remove a runner this run cannot prove it created.
+package jit
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// GitHub's limits for generate-jitconfig, and where each comes from.
+const (
+	// MaxNameLength: runner names can only be 64 characters long (the
+	// actions/runner maintainers, actions/runner#1710).
+	MaxNameLength = 64
+	// MinLabels and MaxLabels: the endpoint's published schema ("labels":
+	// minItems 1, maxItems 100).
+	MinLabels = 1
+	MaxLabels = 100
+	// MaxLabelLength: the runner's own label validator refuses labels
+	// longer than 256 characters (actions/runner, Validators.LabelsValidator).
+	MaxLabelLength = 256
+	// MaxWorkFolderLength bounds work-folder at a usual PATH_MAX.
+	MaxWorkFolderLength = 4096
+	// maxGroupNameLength is a sanity bound, not a GitHub rule.
+	maxGroupNameLength = 256
+
+	// DefaultLabel is what a runner gets when runner-labels is not set.
+	DefaultLabel = "self-hosted"
+	// DefaultWorkFolder is the schema's default for work_folder.
+	DefaultWorkFolder = "_work"
+	// DefaultGroupID is the default runner group: the only group a
+	// repository's runners can be in.
+	DefaultGroupID = 1
+)
+
+// Request is what a JIT config is minted for, validated.
+type Request struct {
+	// Name is the runner's name.
+	Name string
+	// Generated is set when this process chose Name (DefaultName): it is
+	// unique by construction, so a runner with that name can only be one a
+	// request of this run created.
+	Generated bool
+	// Labels are trimmed, de-duplicated case-insensitively, in input order.
+	Labels []string
+	// Group is the runner group as given; the zero Group is the default.
+	Group Group
+	// WorkFolder is the runner's work directory, relative to where it is
+	// installed.
+	WorkFolder string
+}
+
+// Group names a runner group by id or by name, as the runner-group input
+// does. The zero Group means the target's default group.
+type Group struct {
+	ID   int64
+	Name string
+}
+
+// IsDefault says whether g asks for the default group.
+func (g Group) IsDefault() bool { return g.ID == 0 && g.Name == "" }
+
+func (g Group) String() string {
+	switch {
+	case g.ID != 0:
+		return fmt.Sprintf("id %d", g.ID)
+	case g.Name != "":
+		return strconv.Quote(g.Name)
+	}
+	return "the default group"
+}
+
+// ErrInvalid is wrapped by every input validation error in this package.
+var ErrInvalid = errors.New("invalid JIT runner input")
+
+// inputError reads like the action's other input errors ("input X ...")
+// while still matching ErrInvalid, and wrapped if set, with errors.Is.
+type inputError struct {
+	msg     string
+	wrapped error
+}
+
+func (e *inputError) Error() string { return e.msg }
+
+func (e *inputError) Unwrap() []error {
+	if e.wrapped != nil {
+		return []error{ErrInvalid, e.wrapped}
+	}
+	return []error{ErrInvalid}
+}
+
+func invalid(format string, args ...any) error {
+	return &inputError{msg: fmt.Sprintf(format, args...)}
+}
+
+// ParseName checks a runner name given by the user.
+func ParseName(s string) (string, error) {
+	if s == "" {
+		return "", invalid("input runner-name is empty")
+	}
+	if n := utf8.RuneCountInString(s); n > MaxNameLength {
+		return "", invalid("input runner-name is %d characters long; GitHub allows at most %d", n, MaxNameLength)
+	}
+	pos := 0
+	for _, r := range s {
+		pos++
+		if unusable(r) {
+			return "", invalid("input runner-name %q contains %q (character %d): use letters, digits and punctuation, without spaces", s, r, pos)
+		}
+	}
+	return s, nil
+}
+
+// unusable is what a name or label may not contain: it would not survive
+// the log, GITHUB_OUTPUT or a workflow's runs-on unchanged.
+func unusable(r rune) bool {
+	return unicode.IsSpace(r) || !unicode.IsPrint(r)
+}
+
+// DefaultName is a runner name unique per run, attempt and process:
+// REPO-RUNID-ATTEMPT-SUFFIX, where REPO is the workflow repository's name
+// shortened so that the whole stays within MaxNameLength, and suffix is
+// random (RandomSuffix). Parts that are missing (outside a runner) or not
+// what GitHub sets are left out.
+func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
+	_, repo, ok := strings.Cut(workflowRepository, "/")
+	if !ok {
+		repo = workflowRepository
+	}
+	repo = keep(repo, func(r rune) bool { return isAlnum(r) || r == '.' || r == '-' || r == '_' })
+	tail := ""
+	if digits(runID) {
+		tail += "-" + runID
+		if digits(runAttempt) {
+			tail += "-" + runAttempt
+		}
+	}
+	tail += "-" + suffix
+	if room := MaxNameLength - len(tail); len(repo) > room {
+		repo = repo[:max(room, 0)]
+	}
+	repo = strings.Trim(repo, ".-_")
+	if repo == "" {
+		repo = "runner"
+	}
+	name := repo + tail
+	if len(name) > MaxNameLength { // only with absurd run ids
+		name = name[len(name)-MaxNameLength:]
+	}
+	return name
+}
+
+// RandomSuffix is 8 random hex digits: 32 bits, so that two runs with the
+// same repository, run id and attempt (a re-run on another runner, a
+// workflow that calls the action twice) still get different names.
+func RandomSuffix() (string, error) {
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("choosing a runner name: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func digits(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(r rune) bool {
+	return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+func keep(s string, ok func(rune) bool) string {
+	return strings.Map(func(r rune) rune {
+		if ok(r) {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// ParseLabels reads runner-labels: labels separated by commas or line
+// breaks, each trimmed. An empty entry is refused (naming its position)
+// rather than skipped, because it is usually a typo that drops a label the
+// workflow's runs-on then waits for forever. Duplicates are removed the way
+// GitHub compares labels, ignoring case; the first spelling is kept.
+// "" gives the default, DefaultLabel.
+func ParseLabels(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return []string{DefaultLabel}, nil
+	}
+	var (
+		labels []string
+		seen   = map[string]bool{}
+		errs   []string
+		entry  int
+	)
+	for lineNo, line := range strings.Split(s, "\n") {
+		for _, raw := range strings.Split(line, ",") {
+			entry++
+			where := fmt.Sprintf("entry %d", entry)
+			if strings.Contains(s, "\n") {
+				where += fmt.Sprintf(" (line %d)", lineNo+1)
+			}
+			l := strings.TrimSpace(raw)
+			switch {
+			case l == "":
+				errs = append(errs, fmt.Sprintf("%s is empty: remove the extra comma or blank line", where))
+				continue
+			case utf8.RuneCountInString(l) > MaxLabelLength:
+				errs = append(errs, fmt.Sprintf("%s is %d characters long; GitHub allows at most %d", where, utf8.RuneCountInString(l), MaxLabelLength))
+				continue
+			case strings.IndexFunc(l, unusable) >= 0:
+				errs = append(errs, fmt.Sprintf("%s %q contains a space or control character: separate labels with commas or line breaks", where, l))
+				continue
+			}
+			if k := strings.ToLower(l); !seen[k] {
+				seen[k] = true
+				labels = append(labels, l)
+			}
+		}
+	}
+	if len(labels) > MaxLabels {
+		errs = append(errs, fmt.Sprintf("%d distinct labels; GitHub allows at most %d", len(labels), MaxLabels))
+	}
+	if len(errs) > 0 {
+		return nil, invalid("input runner-labels: %s", strings.Join(errs, "; "))
+	}
+	return labels, nil
+}
+
+// ParseGroup reads runner-group: digits are a group id, anything else a
+// group name; "" is the default group.
+func ParseGroup(s string) (Group, error) {
+	if s == "" {
+		return Group{}, nil
+	}
+	if digits(s) {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id < 1 {
+			return Group{}, invalid("input runner-group %q is not a valid group id: give a group id (1 or more) or a group name", s)
+		}
+		return Group{ID: id}, nil
+	}
+	if n := utf8.RuneCountInString(s); n > maxGroupNameLength {
+		return Group{}, invalid("input runner-group is %d characters long: give a group name or id", n)
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0 {
+		return Group{}, invalid("input runner-group %q contains a control character or line break", s)
+	}
+	return Group{Name: s}, nil
+}
+
+// ParseWorkFolder reads work-folder; "" is the default, DefaultWorkFolder.
+func ParseWorkFolder(s string) (string, error) {
+	switch {
+	case s == "":
+		return DefaultWorkFolder, nil
+	case len(s) > MaxWorkFolderLength:
+		return "", invalid("input work-folder is %d bytes long; at most %d", len(s), MaxWorkFolderLength)
+	case strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0:
+		return "", invalid("input work-folder %q contains a control character or line break", s)
+	}
+	return s, nil
+}

@@ -1,0 +1,190 @@
+package jit
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseLabels(t *testing.T) {
+	t.Parallel()
+	hundred := make([]string, 100)
+	for i := range hundred {
+		hundred[i] = fmt.Sprintf("l%d", i)
+	}
+	cases := []struct {
+		name    string
+		in      string
+		want    []string
+		wantErr []string
+	}{
+		{name: "default", in: "", want: []string{"self-hosted"}},
+		{name: "blank is the default", in: " \n ", want: []string{"self-hosted"}},
+		{name: "one", in: "gpu", want: []string{"gpu"}},
+		{name: "commas, trimmed", in: " self-hosted , linux,x64 ", want: []string{"self-hosted", "linux", "x64"}},
+		{name: "lines", in: "self-hosted\nlinux\r\nx64", want: []string{"self-hosted", "linux", "x64"}},
+		{name: "commas and lines", in: "a, b\nc", want: []string{"a", "b", "c"}},
+		{name: "duplicates ignoring case, first spelling kept", in: "Linux,GPU,linux,gpu,LINUX", want: []string{"Linux", "GPU"}},
+		{name: "punctuation kept", in: "team:ml,gpu.a100,arm64_v8,x-y", want: []string{"team:ml", "gpu.a100", "arm64_v8", "x-y"}},
+		{name: "100 labels", in: strings.Join(hundred, ","), want: hundred},
+		{name: "100 labels after de-duplication", in: strings.Join(hundred, ",") + ",L0,l1", want: hundred},
+		{name: "256 characters", in: strings.Repeat("é", 256), want: []string{strings.Repeat("é", 256)}},
+
+		{name: "empty between commas", in: "a,,b", wantErr: []string{"entry 2 is empty"}},
+		{name: "leading comma", in: ",a", wantErr: []string{"entry 1 is empty"}},
+		{name: "trailing comma", in: "a,b,", wantErr: []string{"entry 3 is empty"}},
+		{name: "blank line", in: "a\n\nb", wantErr: []string{"entry 2 (line 2) is empty"}},
+		{name: "comma at a line's end", in: "a,\nb", wantErr: []string{"entry 2 (line 1) is empty"}},
+		{name: "space inside", in: "linux,full build", wantErr: []string{`entry 2 "full build" contains a space`, "separate labels with commas"}},
+		{name: "tab inside", in: "a\tb", wantErr: []string{"contains a space or control character"}},
+		{name: "too long", in: "ok," + strings.Repeat("x", 257), wantErr: []string{"entry 2 is 257 characters long; GitHub allows at most 256"}},
+		{name: "101 labels", in: strings.Join(hundred, ",") + ",extra", wantErr: []string{"101 distinct labels; GitHub allows at most 100"}},
+		{name: "every problem at once", in: "a,,b c\n" + strings.Repeat("x", 300), wantErr: []string{"entry 2 (line 1) is empty", `entry 3 (line 1) "b c"`, "entry 4 (line 2) is 300 characters"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseLabels(tc.in)
+			if tc.wantErr != nil {
+				if err == nil || !errors.Is(err, ErrInvalid) {
+					t.Fatalf("ParseLabels = %q, %v; want ErrInvalid", got, err)
+				}
+				for _, w := range append(tc.wantErr, "runner-labels") {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q lacks %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseName(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in, wantErr string
+	}{
+		{"build-42", ""},
+		{"vm@host.example_1", ""},
+		{strings.Repeat("n", 64), ""},
+		{strings.Repeat("ü", 64), ""},
+		{strings.Repeat("n", 65), "65 characters long; GitHub allows at most 64"},
+		{"my runner", `contains ' ' (character 3)`},
+		{"a\x00b", `contains '\x00'`},
+		{"", "empty"},
+	}
+	for _, tc := range cases {
+		got, err := ParseName(tc.in)
+		switch {
+		case tc.wantErr == "" && (err != nil || got != tc.in):
+			t.Errorf("ParseName(%q) = %q, %v", tc.in, got, err)
+		case tc.wantErr != "" && (err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("ParseName(%q) error = %v, want %q", tc.in, err, tc.wantErr)
+		}
+	}
+}
+
+func TestDefaultName(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("r", 100) // GitHub's longest repository name
+	cases := []struct {
+		repo, runID, attempt, want string
+	}{
+		{"octo-org/app", "9876543210", "1", "app-9876543210-1-0a1b2c3d"},
+		{"octo-org/app", "9876543210", "", "app-9876543210-0a1b2c3d"},
+		{"octo-org/app", "", "2", "app-0a1b2c3d"},
+		{"octo-org/app", "12x", "1", "app-0a1b2c3d"},
+		{"octo-org/" + long, "9876543210", "3", strings.Repeat("r", 42) + "-9876543210-3-0a1b2c3d"},
+		{"octo-org/my.app-", "1", "1", "my.app-1-1-0a1b2c3d"},
+		{"octo-org/.github", "1", "1", "github-1-1-0a1b2c3d"},
+		// Cut to 51 characters, the repository name ends in "-": dropped.
+		{"octo-org/" + strings.Repeat("r", 50) + "-xyz", "1", "1", strings.Repeat("r", 50) + "-1-1-0a1b2c3d"},
+		{"", "1", "1", "runner-1-1-0a1b2c3d"},
+		{"octo-org/...", "1", "1", "runner-1-1-0a1b2c3d"},
+		{"octo-org/app", "12345678901234567890", "99999", "app-12345678901234567890-99999-0a1b2c3d"},
+	}
+	for _, tc := range cases {
+		got := DefaultName(tc.repo, tc.runID, tc.attempt, "0a1b2c3d")
+		if got != tc.want {
+			t.Errorf("DefaultName(%q, %q, %q) = %q, want %q", tc.repo, tc.runID, tc.attempt, got, tc.want)
+		}
+		if _, err := ParseName(got); err != nil {
+			t.Errorf("DefaultName(%q, ...) = %q is not a valid name: %v", tc.repo, got, err)
+		}
+	}
+	a, err := RandomSuffix()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := RandomSuffix()
+	if !regexp.MustCompile(`^[0-9a-f]{8}$`).MatchString(a) || a == b {
+		t.Errorf("RandomSuffix = %q, %q: want two different 8-hex-digit suffixes", a, b)
+	}
+}
+
+func TestParseGroupAndWorkFolder(t *testing.T) {
+	t.Parallel()
+	groups := []struct {
+		in      string
+		want    Group
+		wantErr string
+	}{
+		{"", Group{}, ""},
+		{"1", Group{ID: 1}, ""},
+		{"42", Group{ID: 42}, ""},
+		{"gpu runners", Group{Name: "gpu runners"}, ""},
+		{"-1", Group{Name: "-1"}, ""},
+		{"0", Group{}, "not a valid group id"},
+		{"99999999999999999999", Group{}, "not a valid group id"},
+		{"a\nb", Group{}, "control character or line break"},
+	}
+	for _, tc := range groups {
+		got, err := ParseGroup(tc.in)
+		if tc.wantErr != "" {
+			if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("ParseGroup(%q) error = %v, want %q", tc.in, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("ParseGroup(%q) = %+v, %v", tc.in, got, err)
+		}
+	}
+	folders := map[string]string{"": "_work", "work": "work", "/mnt/runner work": "/mnt/runner work"}
+	for in, want := range folders {
+		if got, err := ParseWorkFolder(in); err != nil || got != want {
+			t.Errorf("ParseWorkFolder(%q) = %q, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"a\nb", strings.Repeat("w", 4097)} {
+		if _, err := ParseWorkFolder(in); err == nil || !errors.Is(err, ErrInvalid) {
+			t.Errorf("ParseWorkFolder(%.20q) error = %v", in, err)
+		}
+	}
+}
+
+func TestCheckGroupForRepository(t *testing.T) {
+	t.Parallel()
+	for _, g := range []Group{{}, {ID: 1}, {Name: "Default"}, {Name: "default"}} {
+		if err := CheckGroupForRepository(g); err != nil {
+			t.Errorf("%+v: %v", g, err)
+		}
+	}
+	for _, g := range []Group{{ID: 2}, {Name: "gpu"}} {
+		err := CheckGroupForRepository(g)
+		if err == nil || !errors.Is(err, ErrGroupNotForRepository) || !strings.Contains(err.Error(), "organization or enterprise") {
+			t.Errorf("%+v: error = %v", g, err)
+		}
+	}
+}
