@@ -78,6 +78,7 @@ type Server struct {
 	requests    []Request
 	issued      []Issued
 	wrap        func(http.Handler) http.Handler
+	apps        appState // GitHub Apps: see apps.go
 }
 
 type namedCredential struct {
@@ -203,6 +204,7 @@ func (s *Server) routes() {
 
 		}
 	}
+	s.appRoutes()
 	s.mux.HandleFunc("/", s.notFound)
 }
 
