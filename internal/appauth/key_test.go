@@ -15,13 +15,18 @@ import (
 )
 
 // testKey is generated once per test binary: no key file is checked in.
-var testKey = sync.OnceValue(func() *rsa.PrivateKey {
+var (
+	testKey  = sync.OnceValue(newTestKey)
+	testKeyB = sync.OnceValue(newTestKey) // another app's
+)
+
+func newTestKey() *rsa.PrivateKey {
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		panic(err)
 	}
 	return k
-})
+}
 
 func pkcs1(k *rsa.PrivateKey) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
