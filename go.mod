@@ -3,6 +3,7 @@ module github.com/runnertoken/runner-token-action
 go 1.26.8
 
 require (
+	github.com/golang-jwt/jwt/v4 v4.5.2
 	github.com/google/go-cmp v0.6.0
 	github.com/google/go-github/v66 v66.0.0
 	github.com/moby/buildkit v0.17.3

@@ -138,6 +138,11 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 		allMet = report(w, sc, action, others...) && allMet
 	}
 
+	appMet, err := measureApp(ctx, w, *rounds, dir, binary, sim, scenarios[0])
+	if err != nil {
+		return err
+	}
+	allMet = appMet && allMet
 	size := float64(st.Size()) / (1 << 20)
 	layer, err := gzipSize(binary)
 	if err != nil {

@@ -49,6 +49,9 @@ type step struct {
 	env     Env
 	gha     *githubactions.Action
 	secrets []string
+	// credentialOutputs are outputs about how the credential was obtained
+	// (installation-id), set with the minted ones.
+	credentialOutputs []output
 }
 
 func newStep(env Env) *step {
@@ -97,7 +100,7 @@ func (s *step) run(ctx context.Context) error {
 		return err
 	}
 
-	if err := s.setOutputs(m.outputs); err != nil {
+	if err := s.setOutputs(append(m.outputs, s.credentialOutputs...)); err != nil {
 		return err
 	}
 	for _, l := range m.log {
@@ -109,7 +112,10 @@ func (s *step) run(ctx context.Context) error {
 
 // credential returns the token to call the API with, and what to do once
 // the runner credential is minted.
-func (s *step) credential(_ context.Context, cfg *config.Config) (string, func(context.Context) error, error) {
+func (s *step) credential(ctx context.Context, cfg *config.Config) (string, func(context.Context) error, error) {
+	if cfg.App() != nil {
+		return s.appCredential(ctx, cfg)
+	}
 	return cfg.Token, func(context.Context) error { return nil }, nil
 }
 

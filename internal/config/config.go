@@ -14,6 +14,7 @@ import (
 
 	"github.com/sethvargo/go-envconfig"
 
+	"github.com/runnertoken/runner-token-action/internal/appauth"
 	"github.com/runnertoken/runner-token-action/internal/jit"
 	"github.com/runnertoken/runner-token-action/internal/mint"
 	"github.com/runnertoken/runner-token-action/internal/target"
@@ -27,6 +28,10 @@ const DefaultAPIURL = "https://api.github.com"
 // environment (GITHUB_*) the action uses. Call Validate before the accessors.
 type Config struct {
 	Token string `env:"INPUT_TOKEN"`
+	// A GitHub App instead of a token: its App ID or Client ID, and its
+	// private key (PEM, real line breaks or \n escapes).
+	AppID      string `env:"INPUT_APP_ID"`
+	PrivateKey string `env:"INPUT_PRIVATE_KEY"`
 
 	Repository   string `env:"INPUT_REPOSITORY"`
 	Organization string `env:"INPUT_ORGANIZATION"`
@@ -50,6 +55,7 @@ type Config struct {
 	OutputFile         string `env:"GITHUB_OUTPUT"`
 
 	target    target.Target
+	app       *appauth.App
 	kind      mint.Kind
 	jit       jit.Request
 	apiURL    *url.URL
@@ -90,23 +96,30 @@ func (c *Config) Secrets() []string {
 	if c.Token != "" {
 		s = append(s, c.Token)
 	}
+	if c.PrivateKey != "" {
+		s = append(s, c.PrivateKey)
+		// A key given with \n escapes is one line; its real lines must be
+		// masked one by one too, wherever a part of it could surface.
+		if k := appauth.NormalizeKey(c.PrivateKey); k != c.PrivateKey {
+			s = append(s, k)
+		}
+	}
 	return s
 }
 
 // Validate checks everything and reports every problem at once, so a user
 // fixes their workflow in one go. On success the accessors are ready.
 func (c *Config) Validate() error {
-	var errs []error
-
-	if c.Token == "" {
-		errs = append(errs, errors.New("input token is required: pass a personal access token or installation token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}"))
-	}
+	errs := c.parseCredential()
 
 	t, err := c.parseTarget()
 	if err != nil {
 		errs = append(errs, err)
 	}
 	c.target = t
+	if c.usesApp() && err == nil && t.Scope == target.Enterprise {
+		errs = append(errs, appauth.ErrEnterprise)
+	}
 
 	if c.kind, err = mint.ParseKind(c.Kind); err != nil {
 		errs = append(errs, fmt.Errorf("input %w", err))
@@ -131,7 +144,43 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("GITHUB_OUTPUT is not set: run this as a GitHub Actions step, or set GITHUB_OUTPUT to a file to receive the outputs"))
 	}
 
+	if len(errs) > 0 {
+		c.app = nil // never a half-validated credential
+	}
 	return errors.Join(errs...)
+}
+
+func (c *Config) usesApp() bool { return c.AppID != "" || c.PrivateKey != "" }
+
+// parseCredential checks that exactly one credential is given: token, or
+// app-id with private-key, which must parse.
+func (c *Config) parseCredential() []error {
+	var errs []error
+	switch {
+	case c.Token != "" && c.usesApp():
+		errs = append(errs, errors.New("inputs token and app-id/private-key are both set: pass one credential, either token or a GitHub App's app-id with private-key"))
+	case c.Token == "" && !c.usesApp():
+		errs = append(errs, errors.New("input token is required, or app-id with private-key: pass a personal access token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}, or a GitHub App's app-id and private-key"))
+	}
+	if !c.usesApp() {
+		return errs
+	}
+	var app appauth.App
+	var err error
+	if c.AppID == "" {
+		errs = append(errs, errors.New("input app-id is required with private-key: pass the GitHub App's App ID or Client ID, from the app's settings page"))
+	} else if app.ID, err = appauth.ParseAppID(c.AppID); err != nil {
+		errs = append(errs, err)
+	}
+	if c.PrivateKey == "" {
+		errs = append(errs, errors.New("input private-key is required with app-id: pass the GitHub App's private key, e.g. private-key: ${{ secrets.APP_PRIVATE_KEY }}"))
+	} else if app.Key, err = appauth.ParsePrivateKey(c.PrivateKey); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		c.app = &app
+	}
+	return errs
 }
 
 func (c *Config) parseTarget() (target.Target, error) {
@@ -218,6 +267,10 @@ func (c *Config) apiURLInput() string {
 // Target is who the token is for.
 func (c *Config) Target() target.Target { return c.target }
 
+// App is the GitHub App to authenticate as, or nil when token is the
+// credential.
+func (c *Config) App() *appauth.App { return c.app }
+
 // MintKind is what to mint.
 func (c *Config) MintKind() mint.Kind { return c.kind }
 
@@ -234,6 +287,8 @@ func (c *Config) Server() *url.URL { return c.serverURL }
 func (c *Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("token", redacted(c.Token)),
+		slog.String("app-id", c.AppID),
+		slog.String("private-key", redacted(c.PrivateKey)),
 		slog.String("repository", c.Repository),
 		slog.String("organization", c.Organization),
 		slog.String("enterprise", c.Enterprise),

@@ -3,13 +3,16 @@ package config
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/jit"
 	"github.com/runnertoken/runner-token-action/internal/mint"
 	"github.com/runnertoken/runner-token-action/internal/target"
@@ -328,5 +331,133 @@ func TestValidateJITErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// appKey is generated once, at test time: no key file is checked in.
+func appKey() (*rsa.PrivateKey, string, error) {
+	k := generated()
+	return k.key, k.pem, k.err
+}
+
+var generated = sync.OnceValue(func() (k struct {
+	key *rsa.PrivateKey
+	pem string
+	err error
+}) {
+	k.key, k.pem, k.err = ghsim.NewAppKey()
+	return k
+})
+
+// appEnv is a valid GitHub App configuration: no token, app-id and key.
+func appEnv(t *testing.T, edits map[string]string) func(string) string {
+	t.Helper()
+	_, pemText, err := appKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{"INPUT_TOKEN": "", "INPUT_APP-ID": "123456", "INPUT_PRIVATE-KEY": pemText}
+	for k, v := range edits {
+		m[k] = v
+	}
+	return env(m)
+}
+
+func TestValidateApp(t *testing.T) {
+	t.Parallel()
+	key, pemText, _ := appKey()
+	escaped := strings.ReplaceAll(strings.TrimSpace(pemText), "\n", `\n`)
+	cases := []struct {
+		name   string
+		edits  map[string]string
+		wantID string
+		target target.Scope
+	}{
+		{"App ID, repository", nil, "123456", target.Repository},
+		{"Client ID, organization", map[string]string{"INPUT_APP-ID": "Iv23liAbCdEf012345", "INPUT_ORGANIZATION": "octo-org"}, "Iv23liAbCdEf012345", target.Organization},
+		{`key with \n escapes`, map[string]string{"INPUT_PRIVATE-KEY": escaped}, "123456", target.Repository},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := load(t, appEnv(t, tc.edits))
+			if err := c.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			app := c.App()
+			if app == nil || app.ID != tc.wantID || !app.Key.Equal(key) || c.Target().Scope != tc.target {
+				t.Errorf("App() = %v, target %v", app != nil, c.Target())
+			}
+		})
+	}
+	if c := load(t, env(nil)); c.Validate() != nil || c.App() != nil {
+		t.Error("a token configuration has an App")
+	}
+}
+
+func TestValidateAppErrors(t *testing.T) {
+	t.Parallel()
+	_, pemText, _ := appKey()
+	cases := []struct {
+		name  string
+		edits map[string]string
+		want  []string
+	}{
+		{"token and app both", map[string]string{"INPUT_TOKEN": secret}, []string{"inputs token and app-id/private-key are both set"}},
+		{"no credential at all", map[string]string{"INPUT_APP-ID": "", "INPUT_PRIVATE-KEY": ""}, []string{"input token is required, or app-id with private-key"}},
+		{"app-id alone", map[string]string{"INPUT_PRIVATE-KEY": ""}, []string{"input private-key is required with app-id"}},
+		{"private-key alone", map[string]string{"INPUT_APP-ID": ""}, []string{"input app-id is required with private-key"}},
+		{"app-id is a name", map[string]string{"INPUT_APP-ID": "my-runner-app"}, []string{"input app-id is neither an App ID"}},
+		{"key is not PEM", map[string]string{"INPUT_PRIVATE-KEY": "bm90IGEga2V5IGF0IGFsbA=="}, []string{"input private-key is not a usable GitHub App private key: it is not PEM"}},
+		{"key cut short", map[string]string{"INPUT_PRIVATE-KEY": pemText[:len(pemText)/2]}, []string{"PEM armour is broken"}},
+		{"enterprise", map[string]string{"INPUT_ENTERPRISE": "octo-ent"}, []string{"a GitHub App cannot mint runner tokens for an enterprise", "manage_runners:enterprise"}},
+		{
+			name:  "every problem at once",
+			edits: map[string]string{"INPUT_TOKEN": secret, "INPUT_APP-ID": "nope", "INPUT_PRIVATE-KEY": "x", "INPUT_KIND": "nope"},
+			want:  []string{"both set", "neither an App ID", "it is not PEM", `kind "nope"`},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := load(t, appEnv(t, tc.edits))
+			err := c.Validate()
+			if err == nil {
+				t.Fatal("Validate succeeded, want an error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			for _, line := range strings.Split(pemText, "\n") {
+				if len(line) > 20 && !strings.HasPrefix(line, "-----") && strings.Contains(err.Error(), line) {
+					t.Fatal("error contains a line of the private key")
+				}
+			}
+			if c.App() != nil {
+				t.Error("App() set despite the error")
+			}
+		})
+	}
+}
+
+func TestAppSecrets(t *testing.T) {
+	t.Parallel()
+	_, pemText, _ := appKey()
+	pemText = strings.TrimSpace(pemText)
+	if diff := cmp.Diff([]string{pemText}, load(t, appEnv(t, nil)).Secrets()); diff != "" {
+		t.Errorf("Secrets (-want +got):\n%s", diff)
+	}
+	escaped := strings.ReplaceAll(pemText, "\n", `\n`)
+	got := load(t, appEnv(t, map[string]string{"INPUT_PRIVATE-KEY": escaped})).Secrets()
+	if len(got) != 2 || got[0] != escaped || got[1] != pemText {
+		t.Errorf("Secrets of an escaped key: %d values, want the input and the key with real line breaks", len(got))
+	}
+
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("config", "config", load(t, appEnv(t, nil)))
+	if strings.Contains(buf.String(), strings.Split(pemText, "\n")[1]) || !strings.Contains(buf.String(), "private-key=[redacted]") || !strings.Contains(buf.String(), "app-id=123456") {
+		t.Errorf("LogValue shows the key, or not the app-id")
 	}
 }

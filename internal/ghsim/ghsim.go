@@ -83,7 +83,8 @@ type Server struct {
 	onIssue     func(Issued)
 	wrap        func(http.Handler) http.Handler
 
-	jit jitState // just-in-time runners, runners and runner groups: jit.go
+	jit  jitState // just-in-time runners, runners and runner groups: jit.go
+	apps appState // GitHub Apps: apps.go
 }
 
 type namedCredential struct {
@@ -249,6 +250,7 @@ func (s *Server) routes() {
 		}
 	}
 	s.jitRoutes()
+	s.appRoutes()
 	s.mux.HandleFunc("/", s.notFound)
 }
 

@@ -237,7 +237,7 @@ func TestJITFaults(t *testing.T) {
 		s := newSim(t)
 		s.FailJIT(tc.fault)
 		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		req, _ := http.NewRequestWithContext(ctx, "POST", s.URL()+"/repos/octo-org/app/actions/runners/generate-jitconfig", strings.NewReader(goodJIT))
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+"/repos/octo-org/app/actions/runners/generate-jitconfig", strings.NewReader(goodJIT))
 		req.Header.Set("Authorization", "Bearer tok-admin")
 		resp, err := s.Client().Do(req)
 		status := 0

@@ -291,6 +291,7 @@ func (m *Minter) cleanUp(ctx context.Context, t target.Target, req Request, grou
 	r, err := m.findRunner(cctx, t, req.Name)
 	switch {
 	case err != nil:
+		//nolint:errorlint // the lookup's failure is context; only cause may be matched by errors.Is/As
 		return fmt.Errorf("%w. A runner named %q may have been registered, and checking failed (%v): if it appears in %s's runner settings, remove it", cause, req.Name, err, t)
 	case r == nil:
 		return fmt.Errorf("%w. No runner named %q was registered", cause, req.Name)
@@ -299,6 +300,7 @@ func (m *Minter) cleanUp(ctx context.Context, t target.Target, req Request, grou
 		return fmt.Errorf("%w. Runner %q (id %d, %s) exists but was left alone: this run cannot prove it registered it (%s)", cause, req.Name, r.ID, r.state(), why)
 	}
 	if err := m.deleteRunner(cctx, t, r.ID); err != nil {
+		//nolint:errorlint // the delete's failure is context; only cause may be matched by errors.Is/As
 		return fmt.Errorf("%w. Runner %q (id %d) was registered by this run and could not be removed (%v): remove it from %s's runner settings", cause, req.Name, r.ID, err, t)
 	}
 	return fmt.Errorf("%w. Runner %q (id %d), which this run registered without getting its config, was removed", cause, req.Name, r.ID)

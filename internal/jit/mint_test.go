@@ -497,7 +497,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 		f.sim.FailJIT(ghsim.ServerErrorBeforeCreate, ghsim.ServerErrorBeforeCreate, ghsim.ServerErrorBeforeCreate)
 		_, err := f.m.Mint(context.Background(), repo, request("build-1", true))
 		var e *githubapi.Error
-		if !errors.As(err, &e) || e.StatusCode != 502 || !strings.Contains(err.Error(), `No runner named "build-1" was registered`) || !strings.Contains(err.Error(), "githubstatus.com") {
+		if !errors.As(err, &e) || e.StatusCode != http.StatusBadGateway || !strings.Contains(err.Error(), `No runner named "build-1" was registered`) || !strings.Contains(err.Error(), "githubstatus.com") {
 			t.Errorf("error = %v", err)
 		}
 	})

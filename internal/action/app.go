@@ -1,0 +1,57 @@
+package action
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/runnertoken/runner-token-action/internal/appauth"
+	"github.com/runnertoken/runner-token-action/internal/config"
+	"github.com/runnertoken/runner-token-action/internal/runnerio"
+)
+
+// revokeTimeout bounds the revocation. It runs even after the step was
+// cancelled, and must finish well inside the runner's grace period.
+const revokeTimeout = 5 * time.Second
+
+// appCredential authenticates as cfg's GitHub App and returns an
+// installation token narrowed to the target, and a release that revokes it.
+func (s *step) appCredential(ctx context.Context, cfg *config.Config) (string, func(context.Context) error, error) {
+	app, t := cfg.App(), cfg.Target()
+	// s.mask hides the JWT and the installation token before either is used.
+	c := &appauth.Client{HTTP: s.env.HTTPClient, API: cfg.API(), Mask: s.mask}
+	s.gha.Infof("Authenticating as GitHub App %s to find its installation for %s", app.ID, t)
+	tok, err := c.InstallationToken(ctx, *app, t)
+	if err != nil {
+		return "", nil, err
+	}
+	limited := tok.Grant.Label
+	if len(tok.Grant.Repositories) > 0 {
+		limited += " on " + t.Name() + " only"
+	}
+	s.gha.Infof("Using installation %d on %s, with a token limited to the %s", tok.InstallationID, tok.Account, limited)
+	s.credentialOutputs = append(s.credentialOutputs, output{"installation-id", strconv.FormatInt(tok.InstallationID, 10)})
+
+	revoked := false
+	release := func(ctx context.Context) error {
+		if revoked {
+			return nil
+		}
+		revoked = true
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), revokeTimeout)
+		defer cancel()
+		if err := c.Revoke(ctx, tok); err != nil {
+			// Not a failure of the step: the runner credential is what the
+			// workflow asked for, and failing would throw it away for a
+			// token that is narrow and expires within the hour anyway.
+			msg := fmt.Sprintf("%v. The installation token is limited to the %s; revoke it sooner by removing the app's installation if you must", err, limited)
+			s.gha.WithFieldsMap(map[string]string{"title": "Installation token not revoked"}).
+				Warningf("%s", runnerio.Mask(msg, s.secrets))
+			return nil
+		}
+		s.gha.Infof("Revoked the installation token.")
+		return nil
+	}
+	return tok.Value, release, nil
+}

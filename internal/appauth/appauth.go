@@ -1,0 +1,169 @@
+// Package appauth turns a GitHub App's ID and private key into an
+// installation token for one target, narrowed to exactly what minting a
+// runner credential needs, and revokes that token afterwards.
+//
+// The exchange is two requests authenticated with the app's JWT: find the
+// app's installation for the target, then ask that installation for a token
+// limited to the target and to the one permission runners need. Every
+// credential it creates or receives is handed to a mask callback before it
+// is sent anywhere.
+package appauth
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/runnertoken/runner-token-action/internal/githubapi"
+	"github.com/runnertoken/runner-token-action/internal/target"
+)
+
+// App is a GitHub App as the action's inputs give it.
+type App struct {
+	// ID is the App ID or the Client ID; either is the JWT's issuer.
+	ID  string
+	Key *rsa.PrivateKey
+}
+
+// Client talks to the API at API through HTTP.
+type Client struct {
+	HTTP *http.Client
+	API  *url.URL
+	// Mask is given the JWT and the installation token before either is
+	// used; the caller decides how secrets are hidden. It must be set.
+	Mask func(secret string)
+	// Now dates the JWT; nil means time.Now.
+	Now func() time.Time
+}
+
+// Token is an installation token narrowed to one target.
+type Token struct {
+	Value          string
+	InstallationID int64
+	// Account is the login the app is installed on.
+	Account   string
+	ExpiresAt time.Time
+	Grant     Grant
+}
+
+// Grant is what an installation token is narrowed to.
+type Grant struct {
+	// Repositories are repository names (without owner), or none for an
+	// organization token, which carries no repository access at all.
+	Repositories []string
+	// Permission and Level are the API's names, e.g. administration/write.
+	Permission, Level string
+	// Label names the permission as the app's settings page does.
+	Label string
+}
+
+// ErrEnterprise says why an App cannot mint enterprise runner tokens.
+var ErrEnterprise = errors.New("a GitHub App cannot mint runner tokens for an enterprise: " +
+	"GitHub's enterprise self-hosted runner endpoints do not accept GitHub App installation tokens, " +
+	"and an app installed on an enterprise gets no runner permission. " +
+	"Pass token: a classic personal access token with the manage_runners:enterprise scope, " +
+	"or register the runners in an organization, where the app works")
+
+// GrantFor is exactly what minting t's runner credentials needs: a
+// repository's Administration, or an organization's Self-hosted runners.
+func GrantFor(t target.Target) (Grant, error) {
+	switch t.Scope {
+	case target.Repository:
+		return Grant{
+			Repositories: []string{t.Repo},
+			Permission:   "administration", Level: "write",
+			Label: `repository permission "Administration: write"`,
+		}, nil
+	case target.Organization:
+		return Grant{
+			Permission: "organization_self_hosted_runners", Level: "write",
+			Label: `organization permission "Self-hosted runners: write"`,
+		}, nil
+	case target.Enterprise:
+		return Grant{}, ErrEnterprise
+	}
+	return Grant{}, fmt.Errorf("no GitHub App grant for %s", t)
+}
+
+// options is the access-token request body for g.
+func (g Grant) options() *github.InstallationTokenOptions {
+	p := &github.InstallationPermissions{}
+	switch g.Permission {
+	case "administration":
+		p.Administration = &g.Level
+	case "organization_self_hosted_runners":
+		p.OrganizationSelfHostedRunners = &g.Level
+	}
+	return &github.InstallationTokenOptions{Repositories: g.Repositories, Permissions: p}
+}
+
+// InstallationToken finds app's installation for t and returns a token
+// narrowed to t. It makes two requests, both with one freshly signed JWT.
+func (c *Client) InstallationToken(ctx context.Context, app App, t target.Target) (*Token, error) {
+	grant, err := GrantFor(t)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	jwt, err := signJWT(app.ID, app.Key, now())
+	if err != nil {
+		return nil, fmt.Errorf("signing the GitHub App's JWT: %w", err)
+	}
+	c.mask(jwt)
+	api := githubapi.NewClient(c.HTTP, c.API, jwt)
+
+	var inst github.Installation
+	if _, err := githubapi.Do(ctx, api, http.MethodGet, t.APIPath()+"/installation", nil, &inst); err != nil {
+		return nil, fmt.Errorf("could not find the installation of the GitHub App (id %s) for %s: %w%s", app.ID, t, err, advice(err, app, t, grant, lookup))
+	}
+	if inst.GetID() <= 0 {
+		return nil, fmt.Errorf("could not find the installation of the GitHub App (id %s) for %s: GitHub's answer has no installation id. This is unexpected: check that api-url points at the GitHub REST API", app.ID, t)
+	}
+
+	var tok github.InstallationToken
+	path := fmt.Sprintf("app/installations/%d/access_tokens", inst.GetID())
+	if _, err := githubapi.Do(ctx, api, http.MethodPost, path, grant.options(), &tok); err != nil {
+		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d on %s: %w%s", inst.GetID(), inst.GetAccount().GetLogin(), err, advice(err, app, t, grant, exchange))
+	}
+	// Hidden the moment it arrives, before anything can use or print it.
+	c.mask(tok.GetToken())
+	if tok.GetToken() == "" {
+		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d: GitHub's answer has no token. This is unexpected: check that api-url points at the GitHub REST API", inst.GetID())
+	}
+	return &Token{
+		Value:          tok.GetToken(),
+		InstallationID: inst.GetID(),
+		Account:        inst.GetAccount().GetLogin(),
+		ExpiresAt:      tok.GetExpiresAt().Time,
+		Grant:          grant,
+	}, nil
+}
+
+// Revoke makes tok unusable at once (DELETE /installation/token, with tok
+// itself as the credential) instead of letting it live out its hour.
+func (c *Client) Revoke(ctx context.Context, tok *Token) error {
+	api := githubapi.NewClient(c.HTTP, c.API, tok.Value)
+	if _, err := githubapi.Do(ctx, api, http.MethodDelete, "installation/token", nil, nil); err != nil {
+		until := "for up to an hour"
+		if !tok.ExpiresAt.IsZero() {
+			until = "until " + tok.ExpiresAt.UTC().Format(time.RFC3339)
+		}
+		return fmt.Errorf("could not revoke the GitHub App's installation token, which stays valid %s: %w", until, err)
+	}
+	return nil
+}
+
+func (c *Client) mask(secret string) {
+	if secret != "" {
+		c.Mask(secret)
+	}
+}

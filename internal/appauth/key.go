@@ -1,0 +1,118 @@
+package appauth
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// ErrKey is wrapped by every private-key error. No such error ever holds
+// any part of the key: only what is wrong with it and what to do.
+var ErrKey = errors.New("input private-key is not a usable GitHub App private key")
+
+// NormalizeKey returns the PEM text a user meant: secrets stores and YAML
+// often turn a key's line breaks into literal \n (or \r\n) escapes, or into
+// CRLF. A PEM body never holds a backslash, so unescaping cannot damage it.
+func NormalizeKey(s string) string {
+	s = strings.NewReplacer(`\r\n`, "\n", `\n`, "\n", `\r`, "\n", "\r\n", "\n", "\r", "\n").Replace(s)
+	return strings.TrimSpace(s)
+}
+
+// ParsePrivateKey reads a GitHub App private key: the .pem file GitHub
+// generates (PKCS#1, "RSA PRIVATE KEY") or the same key converted to PKCS#8
+// ("PRIVATE KEY"), with real line breaks or \n escapes.
+func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
+	s = NormalizeKey(s)
+	block, _ := pem.Decode([]byte(s))
+	if block == nil {
+		return nil, fmt.Errorf("%w: %s", ErrKey, notPEM(s))
+	}
+	if _, encrypted := block.Headers["Proc-Type"]; encrypted || block.Type == "ENCRYPTED PRIVATE KEY" {
+		return nil, fmt.Errorf("%w: it is encrypted with a passphrase; pass the unencrypted key exactly as GitHub generated it", ErrKey)
+	}
+	var (
+		key any
+		err error
+	)
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "PRIVATE KEY":
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE":
+		return nil, fmt.Errorf("%w: it is a %s, not a private key; generate a private key in the app's settings (Private keys) and pass the whole .pem file", ErrKey, strings.ToLower(block.Type))
+	case "OPENSSH PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY":
+		return nil, fmt.Errorf("%w: it is an %s, not a GitHub App key (GitHub Apps sign with RSA); generate a private key in the app's settings", ErrKey, shownType(block.Type))
+	default:
+		return nil, fmt.Errorf("%w: its PEM block is %s, not \"RSA PRIVATE KEY\" or \"PRIVATE KEY\"", ErrKey, shownType(block.Type))
+	}
+	if err != nil {
+		// x509's errors describe ASN.1 structure, which helps nobody here.
+		return nil, fmt.Errorf("%w: its %q block does not decode as an RSA private key; it may have been cut or altered when copied into the secret", ErrKey, block.Type)
+	}
+	rsaKey, ok := key.(*rsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%w: it is a PKCS#8 %s key, not RSA (GitHub Apps sign with RSA); generate a private key in the app's settings", ErrKey, algorithm(key))
+	}
+	if err := rsaKey.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: the RSA key is inconsistent (damaged when copied?)", ErrKey)
+	}
+	return rsaKey, nil
+}
+
+// notPEM says what the input looks like instead, without quoting it.
+func notPEM(s string) string {
+	switch {
+	case s == "":
+		return "it is empty"
+	case strings.Contains(s, "-----BEGIN"):
+		return "its PEM armour is broken (a missing END line or damaged lines?); pass the whole .pem file, from -----BEGIN to -----END"
+	case !strings.ContainsAny(s, " \n") && strings.HasSuffix(strings.ToLower(s), ".pem"):
+		return "it looks like a file name; pass the key's contents (e.g. private-key: ${{ secrets.APP_PRIVATE_KEY }}), not a path"
+	}
+	return "it is not PEM; pass the whole .pem file GitHub generated, including the -----BEGIN RSA PRIVATE KEY----- and -----END RSA PRIVATE KEY----- lines"
+}
+
+var pemType = regexp.MustCompile(`^[A-Z0-9 ]{1,40}$`)
+
+// shownType quotes a PEM type only when it is plainly a type name: the
+// armour line is part of the input and must not become a way to echo it.
+func shownType(t string) string {
+	if pemType.MatchString(t) {
+		return strconv.Quote(t)
+	}
+	return "unrecognised"
+}
+
+func algorithm(key any) string {
+	switch key.(type) {
+	case *ecdsa.PrivateKey:
+		return "ECDSA"
+	case ed25519.PrivateKey:
+		return "Ed25519"
+	}
+	return "non-RSA"
+}
+
+// clientID is the shape of a GitHub App's Client ID (Iv1.… or Iv23li…).
+var clientID = regexp.MustCompile(`^Iv[0-9A-Za-z._-]{1,98}$`)
+
+// ParseAppID accepts a GitHub App's App ID (digits) or its Client ID; either
+// is the JWT's issuer. The value is not echoed on error: a key pasted into
+// the wrong input must not reach the log.
+func ParseAppID(s string) (string, error) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
+		return strconv.FormatInt(n, 10), nil
+	}
+	if clientID.MatchString(s) {
+		return s, nil
+	}
+	return "", errors.New("input app-id is neither an App ID (digits, e.g. 123456) nor a Client ID (e.g. Iv23liAbCdEf…): copy one from the GitHub App's settings page (not its name or slug)")
+}
