@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/sethvargo/go-githubactions"
@@ -25,6 +26,10 @@ type Env struct {
 	Getenv     func(string) string
 	Stdout     io.Writer
 	HTTPClient *http.Client
+	// Now and Sleep are the clock retries wait on; nil means the real one.
+	// Tests inject them so that nothing really waits.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Main runs the action. It returns the process exit code: 0, or 1 after
@@ -35,8 +40,11 @@ func Main(ctx context.Context, env Env) int {
 	if err == nil {
 		return 0
 	}
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+	switch {
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		err = fmt.Errorf("cancelled before a credential was minted: %w", err)
+	case s.timedOut && errors.Is(err, context.DeadlineExceeded):
+		err = fmt.Errorf("the step's timeout (%s) ran out before a credential was minted: %w; raise the timeout input if GitHub is slow, or try again", s.timeout, err)
 	}
 	// The error text includes what servers said; never let it carry a secret.
 	s.gha.WithFieldsMap(map[string]string{"title": "Runner credential not minted"}).
@@ -52,6 +60,9 @@ type step struct {
 	// credentialOutputs are outputs about how the credential was obtained
 	// (installation-id), set with the minted ones.
 	credentialOutputs []output
+	// timeout is the step's deadline, and timedOut whether it passed.
+	timeout  time.Duration
+	timedOut bool
 }
 
 func newStep(env Env) *step {
@@ -85,12 +96,19 @@ func (s *step) run(ctx context.Context) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("the action's inputs need fixing:\n%w", err)
 	}
+	// One deadline for everything: no request, retry or wait may pass it.
+	s.timeout = cfg.StepTimeout()
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer func() {
+		s.timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded)
+		cancel()
+	}()
 
 	token, release, err := s.credential(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	client := githubapi.NewClient(s.env.HTTPClient, cfg.API(), token)
+	client := githubapi.NewClient(s.env.HTTPClient, cfg.API(), token, githubapi.WithPolicy(s.policy()))
 	m, err := s.mint(ctx, client, cfg)
 	if m != nil {
 		s.mask(m.secret)
@@ -108,6 +126,23 @@ func (s *step) run(ctx context.Context) error {
 	}
 	s.summary(m.summary)
 	return nil
+}
+
+// policy is how the step's requests are retried: on the step's clock, with
+// each retry said in the log and each request in the debug log. Neither
+// line ever holds a credential, but they include what servers said, so they
+// are masked like everything else.
+func (s *step) policy() githubapi.Policy {
+	return githubapi.Policy{
+		Now:   s.env.Now,
+		Sleep: s.env.Sleep,
+		Log: func(format string, args ...any) {
+			s.gha.Infof("%s", runnerio.Mask(fmt.Sprintf(format, args...), s.secrets))
+		},
+		Debug: func(format string, args ...any) {
+			s.gha.Debugf("%s", runnerio.Mask(fmt.Sprintf(format, args...), s.secrets))
+		},
+	}
 }
 
 // credential returns the token to call the API with, and what to do once

@@ -10,9 +10,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/runnertoken/runner-token-action/internal/clock"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/runnerio"
 )
@@ -31,6 +33,7 @@ const (
 type harness struct {
 	t       *testing.T
 	sim     *ghsim.Server
+	clock   *clock.Fake // retries wait on it: nothing really sleeps
 	env     map[string]string
 	stdout  bytes.Buffer
 	outFile string
@@ -50,7 +53,7 @@ func newHarness(t *testing.T) *harness {
 	sim.AddCredential("installation", installToken, ghsim.Credential{Type: ghsim.Installation})
 
 	dir := t.TempDir()
-	h := &harness{t: t, sim: sim, outFile: filepath.Join(dir, "set_output"), sumFile: filepath.Join(dir, "step_summary")}
+	h := &harness{t: t, sim: sim, clock: clock.NewFake(time.Now()), outFile: filepath.Join(dir, "set_output"), sumFile: filepath.Join(dir, "step_summary")}
 	for _, f := range []string{h.outFile, h.sumFile} {
 		if err := os.WriteFile(f, nil, 0o644); err != nil {
 			t.Fatal(err)
@@ -80,11 +83,18 @@ func (h *harness) set(kv map[string]string) *harness {
 
 func (h *harness) run() int {
 	h.t.Helper()
-	return Main(context.Background(), Env{
+	return Main(context.Background(), h.processEnv())
+}
+
+// processEnv is what main.go would pass, with the fake clock.
+func (h *harness) processEnv() Env {
+	return Env{
 		Getenv:     func(k string) string { return h.env[k] },
 		Stdout:     &h.stdout,
 		HTTPClient: h.sim.Client(),
-	})
+		Now:        h.clock.Now,
+		Sleep:      h.clock.Sleep,
+	}
 }
 
 func (h *harness) outputs() map[string]string {
@@ -202,7 +212,9 @@ func TestMaskingOrder(t *testing.T) {
 	if lines[0].Name != "add-mask" || lines[0].Message != adminToken {
 		t.Errorf("first line is not the token input's ::add-mask::")
 	}
-	// The minted token is masked right after the request, before any other line.
+	// The minted token is masked before any other line once it has arrived:
+	// the request's debug line is written when the answer's headers come in,
+	// before its body (the token) is read.
 	issued := h.sim.Issued()[0].Token
 	var seen []string
 	for _, c := range lines {
@@ -211,7 +223,7 @@ func TestMaskingOrder(t *testing.T) {
 		}
 		seen = append(seen, c.Name)
 	}
-	if diff := cmp.Diff([]string{"add-mask", ""}, seen); diff != "" {
+	if diff := cmp.Diff([]string{"add-mask", "", "debug"}, seen); diff != "" {
 		t.Errorf("lines before the minted token's mask (-want +got):\n%s", diff)
 	}
 	rendered := runnerio.Render(h.stdout.String(), false)
@@ -388,26 +400,30 @@ func TestBrokenAnswers(t *testing.T) {
 	t.Parallel()
 
 	cases := []struct {
-		name   string
-		status int
-		body   string
-		want   []string
+		name     string
+		status   int
+		body     string
+		want     []string
+		requests int
 	}{
-		{"success without a token", 201, `{"expires_at":"2026-11-25T15:00:00.000+00:00"}`, []string{"GitHub's answer has no token"}},
-		{"success with an empty body", 201, ``, []string{"GitHub's answer has no token"}},
-		{"success that is not JSON", 201, `<html>sign in</html>`, []string{"not valid JSON", "status 201", "REST API's URL"}},
-		{"web host instead of API (HTML 404)", 404, `<html>Not Found</html>`, []string{"404 Not Found", "not GitHub API JSON", "not the GitHub REST API answering", "/api/v3"}},
-		{"unparsable expiry", 201, `{"token":"AAAATOKENFROMABROKENSERVER000","expires_at":"tomorrow"}`, []string{`expires_at "tomorrow" is not an RFC 3339 time`}},
-		{"line break in the token", 201, `{"token":"AAAATOKEN\nother=injected","expires_at":"2026-11-25T15:00:00.000+00:00"}`, []string{"refusing to set output token", "line break"}},
-		{"server error", 502, `{"message":"Server Error"}`, []string{"502 Bad Gateway", "githubstatus.com"}},
-		{"rate limited", 429, `{"message":"API rate limit exceeded"}`, []string{"429 Too Many Requests", "rate limiting"}},
+		{"success without a token", 201, `{"expires_at":"2026-11-25T15:00:00.000+00:00"}`, []string{"GitHub's answer has no token"}, 1},
+		{"success with an empty body", 201, ``, []string{"GitHub's answer has no token"}, 1},
+		{"success that is not JSON", 201, `<html>sign in</html>`, []string{"not valid JSON", "status 201", "REST API's URL"}, 1},
+		{"web host instead of API (HTML 404)", 404, `<html>Not Found</html>`, []string{"404 Not Found", "not GitHub API JSON", "not the GitHub REST API answering", "/api/v3"}, 1},
+		{"unparsable expiry", 201, `{"token":"AAAATOKENFROMABROKENSERVER000","expires_at":"tomorrow"}`, []string{`expires_at "tomorrow" is not an RFC 3339 time`}, 1},
+		{"line break in the token", 201, `{"token":"AAAATOKEN\nother=injected","expires_at":"2026-11-25T15:00:00.000+00:00"}`, []string{"refusing to set output token", "line break"}, 1},
+		// Retried five times, waiting 0.5-1, 1-2, 2-4 and 4-8 s between.
+		{"server error", 502, `{"message":"Server Error"}`, []string{"502 Bad Gateway", "after 5 attempts", "githubstatus.com"}, 5},
+		// GitHub asks for a minute between tries without Retry-After: two
+		// waits fit in the 2 minute timeout, a third would not.
+		{"rate limited", 429, `{"message":"API rate limit exceeded"}`, []string{"429 Too Many Requests", "after 3 attempts over 2m0s", "not retried: waiting 1m0s more would pass the step's deadline", "rate limiting"}, 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
 			h.sim.Wrap(respond(tc.status, tc.body))
-			assertFailed(t, h, 1, tc.want)
+			assertFailed(t, h, tc.requests, tc.want)
 			if strings.Contains(h.stdout.String(), "injected") && !strings.Contains(h.stdout.String(), "::add-mask::AAAATOKEN%0Aother=injected") {
 				t.Errorf("the injected text reached the log outside a mask")
 			}
@@ -496,7 +512,7 @@ func TestCancelled(t *testing.T) {
 	h := newHarness(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	code := Main(ctx, Env{Getenv: func(k string) string { return h.env[k] }, Stdout: &h.stdout, HTTPClient: h.sim.Client()})
+	code := Main(ctx, h.processEnv())
 	if code != 1 {
 		t.Fatalf("exit code %d, want 1", code)
 	}

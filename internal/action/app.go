@@ -8,6 +8,7 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/appauth"
 	"github.com/runnertoken/runner-token-action/internal/config"
+	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/runnerio"
 )
 
@@ -20,7 +21,8 @@ const revokeTimeout = 5 * time.Second
 func (s *step) appCredential(ctx context.Context, cfg *config.Config) (string, func(context.Context) error, error) {
 	app, t := cfg.App(), cfg.Target()
 	// s.mask hides the JWT and the installation token before either is used.
-	c := &appauth.Client{HTTP: s.env.HTTPClient, API: cfg.API(), Mask: s.mask}
+	c := &appauth.Client{HTTP: s.env.HTTPClient, API: cfg.API(), Mask: s.mask, Now: s.env.Now,
+		Options: []githubapi.ClientOption{githubapi.WithPolicy(s.policy())}}
 	s.gha.Infof("Authenticating as GitHub App %s to find its installation for %s", app.ID, t)
 	tok, err := c.InstallationToken(ctx, *app, t)
 	if err != nil {

@@ -429,7 +429,8 @@ func TestAppRevokedWhenMintingFails(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	})
-	assertFailed(t, h, 4, []string{"could not mint a registration token", "502 Bad Gateway"})
+	// Lookup, installation token, five tries at the runner token, revoke.
+	assertFailed(t, h, 8, []string{"could not mint a registration token", "502 Bad Gateway", "after 5 attempts"})
 	assertAppSecretsSafe(t, h)
 	revokes := 0
 	for _, r := range h.sim.Requests() {
@@ -495,7 +496,7 @@ func TestAppRevokedWhenCancelled(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	})
-	code := Main(ctx, Env{Getenv: func(k string) string { return h.env[k] }, Stdout: &h.stdout, HTTPClient: h.sim.Client()})
+	code := Main(ctx, h.processEnv())
 	if code != 1 {
 		t.Fatalf("exit code %d, want 1", code)
 	}

@@ -26,6 +26,7 @@ func (s *step) mintJIT(ctx context.Context, client *github.Client, cfg *config.C
 	s.gha.Infof("Minting a just-in-time runner config for %s at %s: runner %q (%s), labels %s, %s", t, cfg.API().Redacted(), req.Name, origin, strings.Join(req.Labels, ", "), groupShown(req.Group))
 	m := &jit.Minter{
 		Client: client,
+		Wait:   s.env.Sleep,
 		// Server text can quote the credential: mask what the runner would.
 		Log: func(msg string) { s.gha.Infof("%s", runnerio.Mask(msg, s.secrets)) },
 	}

@@ -40,6 +40,8 @@ type Client struct {
 	Mask func(secret string)
 	// Now dates the JWT; nil means time.Now.
 	Now func() time.Time
+	// Options configure the API clients, e.g. their retries.
+	Options []githubapi.ClientOption
 }
 
 // Token is an installation token narrowed to one target.
@@ -119,7 +121,7 @@ func (c *Client) InstallationToken(ctx context.Context, app App, t target.Target
 		return nil, fmt.Errorf("signing the GitHub App's JWT: %w", err)
 	}
 	c.mask(jwt)
-	api := githubapi.NewClient(c.HTTP, c.API, jwt)
+	api := githubapi.NewClient(c.HTTP, c.API, jwt, c.Options...)
 
 	var inst github.Installation
 	if _, err := githubapi.Do(ctx, api, http.MethodGet, t.APIPath()+"/installation", nil, &inst); err != nil {
@@ -151,7 +153,7 @@ func (c *Client) InstallationToken(ctx context.Context, app App, t target.Target
 // Revoke makes tok unusable at once (DELETE /installation/token, with tok
 // itself as the credential) instead of letting it live out its hour.
 func (c *Client) Revoke(ctx context.Context, tok *Token) error {
-	api := githubapi.NewClient(c.HTTP, c.API, tok.Value)
+	api := githubapi.NewClient(c.HTTP, c.API, tok.Value, c.Options...)
 	if _, err := githubapi.Do(ctx, api, http.MethodDelete, "installation/token", nil, nil); err != nil {
 		until := "for up to an hour"
 		if !tok.ExpiresAt.IsZero() {

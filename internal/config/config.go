@@ -10,7 +10,9 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sethvargo/go-envconfig"
 
@@ -39,6 +41,8 @@ type Config struct {
 
 	Kind   string `env:"INPUT_KIND, default=registration"`
 	APIURL string `env:"INPUT_API_URL"`
+	// Timeout bounds the whole step, retries and their waits included.
+	Timeout string `env:"INPUT_TIMEOUT, default=2m"`
 
 	// Kind jit only. action.yml gives them no defaults, so that setting one
 	// with another kind can be told from leaving it out.
@@ -60,6 +64,7 @@ type Config struct {
 	jit       jit.Request
 	apiURL    *url.URL
 	serverURL *url.URL
+	timeout   time.Duration
 }
 
 // Load reads the configuration through getenv, the way the runner passes it
@@ -138,6 +143,10 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	} else {
 		c.serverURL = serverURL(c.apiURL, c.WorkflowAPIURL, c.WorkflowServerURL)
+	}
+
+	if c.timeout, err = parseTimeout(c.Timeout); err != nil {
+		errs = append(errs, err)
 	}
 
 	if c.OutputFile == "" {
@@ -283,6 +292,31 @@ func (c *Config) API() *url.URL { return c.apiURL }
 // Server is the web URL runners register against (config.sh --url's host).
 func (c *Config) Server() *url.URL { return c.serverURL }
 
+// StepTimeout bounds the whole step.
+func (c *Config) StepTimeout() time.Duration { return c.timeout }
+
+// Timeouts a step may have: long enough for one wait on a secondary rate
+// limit (GitHub asks for a minute), short enough not to hold a job for long.
+const (
+	MinTimeout = 5 * time.Second
+	MaxTimeout = time.Hour
+)
+
+// parseTimeout takes a Go duration ("90s", "2m") or whole seconds ("120").
+func parseTimeout(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if n, nerr := strconv.Atoi(s); nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("input timeout %q is not a duration: give one such as 2m, 90s or 120 (seconds)", s)
+	case d < MinTimeout || d > MaxTimeout:
+		return 0, fmt.Errorf("input timeout %s is out of range: give %s to %s", d, MinTimeout, MaxTimeout)
+	}
+	return d, nil
+}
+
 // LogValue shows the configuration with every credential redacted.
 func (c *Config) LogValue() slog.Value {
 	return slog.GroupValue(
@@ -294,6 +328,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("enterprise", c.Enterprise),
 		slog.String("kind", c.Kind),
 		slog.String("api-url", c.APIURL),
+		slog.String("timeout", c.Timeout),
 		slog.String("runner-name", c.RunnerName),
 		slog.String("runner-labels", c.RunnerLabels),
 		slog.String("runner-group", c.RunnerGroup),

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -459,5 +460,32 @@ func TestAppSecrets(t *testing.T) {
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("config", "config", load(t, appEnv(t, nil)))
 	if strings.Contains(buf.String(), strings.Split(pemText, "\n")[1]) || !strings.Contains(buf.String(), "private-key=[redacted]") || !strings.Contains(buf.String(), "app-id=123456") {
 		t.Errorf("LogValue shows the key, or not the app-id")
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 2 * time.Minute}, {"90s", 90 * time.Second}, {"120", 2 * time.Minute},
+		{" 5s ", 5 * time.Second}, // blanks around an input are trimmed
+		{"1h", time.Hour},
+	} {
+		c := load(t, env(map[string]string{"INPUT_TIMEOUT": tc.in}))
+		if err := c.Validate(); err != nil {
+			t.Errorf("timeout %q: %v", tc.in, err)
+			continue
+		}
+		if got := c.StepTimeout(); got != tc.want {
+			t.Errorf("timeout %q = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+	for in, want := range map[string]string{"soon": "not a duration", "4s": "out of range", "2h": "out of range", "-1": "out of range", "1.5": "not a duration"} {
+		err := load(t, env(map[string]string{"INPUT_TIMEOUT": in})).Validate()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("timeout %q: error = %v, want %q", in, err, want)
+		}
 	}
 }

@@ -223,6 +223,10 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 		rt.p.Debug("%s %s: %v", req.Method, req.URL.Path, err)
 		return nil, wasSent(), err
 	}
+	// Logged before the body is read: a body can hold a credential, and the
+	// caller masks it before anything is written after it arrives.
+	rt.p.Debug("%s %s: %d %s in %s [request ID %s]", req.Method, req.URL.Path, resp.StatusCode, http.StatusText(resp.StatusCode),
+		round(rt.p.Now().Sub(start)), clean(resp.Header.Get("X-GitHub-Request-Id")))
 	data, err := io.ReadAll(io.LimitReader(resp.Body, rt.p.MaxBody+1))
 	resp.Body.Close()
 	// Once this try's time is up, what was read cannot be trusted: a chunked
@@ -236,7 +240,7 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	}
 	if err != nil {
 		err = rt.attemptError(req, fmt.Errorf("reading the answer: %w", err))
-		rt.p.Debug("%s %s: %d, then %v", req.Method, req.URL.Path, resp.StatusCode, err)
+		rt.p.Debug("%s %s: the answer broke off: %v", req.Method, req.URL.Path, err)
 		return nil, true, err
 	}
 	if int64(len(data)) > rt.p.MaxBody {
@@ -244,8 +248,6 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(data))
 	resp.ContentLength = int64(len(data))
-	rt.p.Debug("%s %s: %d %s in %s [request ID %s]", req.Method, req.URL.Path, resp.StatusCode, http.StatusText(resp.StatusCode),
-		round(rt.p.Now().Sub(start)), clean(resp.Header.Get("X-GitHub-Request-Id")))
 	return resp, true, nil
 }
 

@@ -13,35 +13,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/runnertoken/runner-token-action/internal/clock"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 )
-
-// clock is an injected clock: Sleep advances it instead of waiting.
-type clock struct {
-	mu    sync.Mutex
-	now   time.Time
-	slept []time.Duration
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	c.slept = append(c.slept, d)
-	return ctx.Err()
-}
-
-func (c *clock) waited() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var t time.Duration
-	for _, d := range c.slept {
-		t += d
-	}
-	return t
-}
 
 type logLines struct {
 	mu          sync.Mutex
@@ -192,8 +166,8 @@ func TestRetries(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := sim(t, "/api/v3")
-			clk := &clock{now: time.Now()}
-			s.Inject(tc.faults(s, clk.now)...)
+			clk := clock.NewFake(time.Now())
+			s.Inject(tc.faults(s, clk.Now())...)
 			var logs logLines
 			base, _ := url.Parse(s.URL())
 			c := NewClient(s.Client(), base, token, WithPolicy(Policy{
@@ -206,7 +180,7 @@ func TestRetries(t *testing.T) {
 			if timeout == 0 {
 				timeout = 2 * time.Minute
 			}
-			ctx, cancel := context.WithDeadline(context.Background(), clk.now.Add(timeout))
+			ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(timeout))
 			defer cancel()
 			if tc.noReplay {
 				ctx = NoReplay(ctx)
@@ -226,7 +200,7 @@ func TestRetries(t *testing.T) {
 			if got := len(s.Requests()); got != tc.wantCalls {
 				t.Errorf("server saw %d requests, want %d", got, tc.wantCalls)
 			}
-			got := clk.waited()
+			got := clk.Waited()
 			if tc.wantWait >= 0 && got != tc.wantWait {
 				t.Errorf("waited %s, want %s", got, tc.wantWait)
 			}
@@ -251,7 +225,7 @@ func TestRetries(t *testing.T) {
 func TestRetryLogLines(t *testing.T) {
 	t.Parallel()
 	s := sim(t, "/api/v3")
-	clk := &clock{now: time.Now()}
+	clk := clock.NewFake(time.Now())
 	s.Inject(s.Status(502, "x", "X-GitHub-Request-Id: AAAA:BBBB"))
 	var logs logLines
 	base, _ := url.Parse(s.URL())
@@ -274,7 +248,7 @@ func TestUnreachableNotSentIsRetriedEvenWhenNotReplayable(t *testing.T) {
 	s := sim(t, "/api/v3")
 	base, _ := url.Parse(s.URL())
 	s.Close() // connection refused: the request never left
-	clk := &clock{now: time.Now()}
+	clk := clock.NewFake(time.Now())
 	c := NewClient(s.Client(), base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep, Jitter: func() float64 { return 0 }}))
 	_, err := Do(NoReplay(context.Background()), c, "POST", "x", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "after 5 attempts") {
@@ -290,13 +264,13 @@ func TestCertificateErrorsAreNotRetried(t *testing.T) {
 	t.Parallel()
 	s := sim(t, "/api/v3")
 	base, _ := url.Parse(s.URL())
-	clk := &clock{now: time.Now()}
+	clk := clock.NewFake(time.Now())
 	c := NewClient(http.DefaultClient, base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep}))
 	_, err := Do(context.Background(), c, "POST", "x", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), "attempts") {
 		t.Fatalf("err = %v, want one certificate error, not retried", err)
 	}
-	if clk.waited() != 0 {
-		t.Errorf("waited %s", clk.waited())
+	if clk.Waited() != 0 {
+		t.Errorf("waited %s", clk.Waited())
 	}
 }

@@ -19,10 +19,6 @@ import (
 
 // Defaults for Minter's knobs.
 const (
-	// DefaultAttemptTimeout bounds each request: GitHub answers these in
-	// well under a second, and a request that hangs must become a retry
-	// rather than a job that hangs until it is cancelled.
-	DefaultAttemptTimeout = 30 * time.Second
 	// DefaultCleanupTimeout bounds the removal of a possibly registered
 	// runner once the step is cancelled: the runner sends SIGKILL soon after
 	// SIGTERM.
@@ -38,7 +34,9 @@ func backoff(n int) time.Duration { return time.Duration(n) * time.Second }
 // Minter mints JIT runner configs through one API client.
 type Minter struct {
 	Client *github.Client
-	// AttemptTimeout bounds each request; 0 means DefaultAttemptTimeout.
+	// AttemptTimeout bounds each call, the client's own retries included; 0
+	// leaves it to the client, whose transport bounds every attempt (see
+	// githubapi.Policy), so that a hang becomes an ambiguous failure here.
 	AttemptTimeout time.Duration
 	// CleanupTimeout bounds the clean-up after cancellation; 0 means
 	// DefaultCleanupTimeout.
@@ -198,7 +196,9 @@ func (m *Minter) mint(ctx context.Context, t target.Target, req Request) (*Confi
 // generate makes one generate-jitconfig request.
 func (m *Minter) generate(ctx context.Context, t target.Target, body jitRequest) (*Config, error) {
 	var r jitResponse
-	if _, err := m.do(ctx, http.MethodPost, t.APIPath()+"/actions/runners/generate-jitconfig", body, &r); err != nil {
+	// Not replayed by the client once it may have reached GitHub: this loop
+	// decides, knowing how to tell this run's runner from anyone else's.
+	if _, err := m.do(githubapi.NoReplay(ctx), http.MethodPost, t.APIPath()+"/actions/runners/generate-jitconfig", body, &r); err != nil {
 		return nil, err
 	}
 	if r.Encoded == "" || r.Runner == nil || r.Runner.ID == 0 {
@@ -239,14 +239,13 @@ type brokenAnswer struct{ err error }
 func (b *brokenAnswer) Error() string { return b.err.Error() }
 func (b *brokenAnswer) Unwrap() error { return b.err }
 
-// do makes one request, bounded by AttemptTimeout.
+// do makes one call, bounded by AttemptTimeout when set.
 func (m *Minter) do(ctx context.Context, method, path string, body, v any) (*github.Response, error) {
-	d := m.AttemptTimeout
-	if d <= 0 {
-		d = DefaultAttemptTimeout
+	if m.AttemptTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, m.AttemptTimeout)
+		defer cancel()
 	}
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
 	return githubapi.Do(ctx, m.Client, method, path, body, v)
 }
 
