@@ -131,8 +131,9 @@ func (c *Config) Validate() error {
 	}
 	switch set := c.jitInputs(); {
 	case c.kind == mint.JIT:
-		c.jit, err = c.parseJIT()
-		errs = append(errs, err)
+		if c.jit, err = c.parseJIT(); err != nil {
+			errs = append(errs, err)
+		}
 	case c.kind != "" && len(set) > 0:
 		// Ignoring them would hand the workflow a registration token when
 		// it asked for a particular runner: say so instead.
@@ -153,10 +154,11 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("GITHUB_OUTPUT is not set: run this as a GitHub Actions step, or set GITHUB_OUTPUT to a file to receive the outputs"))
 	}
 
-	if len(errs) > 0 {
+	err = errors.Join(errs...) // drops nils: a nil entry is no problem
+	if err != nil {
 		c.app = nil // never a half-validated credential
 	}
-	return errors.Join(errs...)
+	return err
 }
 
 func (c *Config) usesApp() bool { return c.AppID != "" || c.PrivateKey != "" }

@@ -489,3 +489,19 @@ func TestTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestAppWithEveryKind: a valid App credential survives validation whatever
+// the kind (a nil problem from one check once discarded it for kind jit).
+func TestAppWithEveryKind(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"registration", "remove", "jit"} {
+		c := load(t, appEnv(t, map[string]string{"INPUT_KIND": kind}))
+		if err := c.Validate(); err != nil {
+			t.Errorf("kind %s: %v", kind, err)
+			continue
+		}
+		if c.App() == nil {
+			t.Errorf("kind %s: the App credential was dropped", kind)
+		}
+	}
+}
