@@ -190,9 +190,25 @@ func clean(s string) string {
 		}
 		return r
 	}, s)
-	s = strings.TrimSpace(s)
-	if r := []rune(s); len(r) > maxMessage {
-		s = string(r[:maxMessage]) + "…"
+	return Clip(strings.TrimSpace(s), maxMessage)
+}
+
+// Clip bounds server-supplied text to n characters without ever cutting a
+// word: a credential a hostile server echoes has no spaces, and a cut one
+// would no longer match its mask, so a prefix of it would show. A word that
+// does not fit is dropped whole.
+func Clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
 	}
-	return s
+	kept := string(r[:n])
+	if !unicode.IsSpace(r[n]) {
+		i := strings.LastIndexFunc(kept, unicode.IsSpace)
+		if i < 0 {
+			return "…"
+		}
+		kept = kept[:i]
+	}
+	return strings.TrimRightFunc(kept, unicode.IsSpace) + " …"
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
@@ -164,18 +165,11 @@ func describeGroups(groups []RunnerGroup, complete bool) string {
 			names = append(names, fmt.Sprintf("and %d more", len(groups)-maxListed))
 			break
 		}
-		names = append(names, clip(g.String(), 80))
+		names = append(names, githubapi.Clip(g.String(), 80))
 	}
 	s := strings.Join(names, ", ")
 	if !complete {
 		s += " (listing stopped after " + strconv.Itoa(maxPages*perPage) + ")"
-	}
-	return s
-}
-
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
 	}
 	return s
 }

@@ -38,7 +38,7 @@ func (r *Runner) state() string {
 	if r.Busy {
 		busy = "busy"
 	}
-	return clip(r.Status, 20) + ", " + busy
+	return githubapi.Clip(r.Status, 20) + ", " + busy
 }
 
 // LabelNames are r's labels' names.
@@ -111,7 +111,7 @@ func unproven(r *Runner, req Request, group RunnerGroup) string {
 		// GitHub's 409 ignores case; this run registered its exact spelling.
 		return fmt.Sprintf("it is named %q", r.Name)
 	case !strings.EqualFold(r.Status, "offline"):
-		return fmt.Sprintf("it is %s, and the registration this run lost was never started", clip(r.Status, 20))
+		return fmt.Sprintf("it is %s, and the registration this run lost was never started", githubapi.Clip(r.Status, 20))
 	case r.Busy:
 		return "it is running a job"
 	case r.GroupID != 0 && r.GroupID != group.ID:

@@ -47,14 +47,7 @@ func Mint(ctx context.Context, c *github.Client, t target.Target, k Kind) (*Toke
 	}
 	expires, err := time.Parse(time.RFC3339, r.ExpiresAt)
 	if err != nil {
-		return nil, fmt.Errorf("could not mint a %s token for %s: GitHub's expires_at %q is not an RFC 3339 time. This is unexpected: check that api-url points at the GitHub REST API", k, t, clip(r.ExpiresAt))
+		return nil, fmt.Errorf("could not mint a %s token for %s: GitHub's expires_at %q is not an RFC 3339 time. This is unexpected: check that api-url points at the GitHub REST API", k, t, githubapi.Clip(r.ExpiresAt, 40))
 	}
 	return &Token{Value: r.Token, ExpiresAt: r.ExpiresAt, Expires: expires}, nil
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }
