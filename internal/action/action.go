@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/sethvargo/go-githubactions"
@@ -207,6 +209,11 @@ func (s *step) setOutputs(outs []output) error {
 	for _, o := range outs {
 		if strings.ContainsAny(o.value, "\r\n") {
 			return fmt.Errorf("refusing to set output %s: the value from GitHub contains a line break, which could inject other outputs", o.name)
+		}
+		// No token, config, id or URL holds a control character or broken
+		// UTF-8; one that does is not something to hand to a shell.
+		if !utf8.ValidString(o.value) || strings.IndexFunc(o.value, unicode.IsControl) >= 0 {
+			return fmt.Errorf("refusing to set output %s: the value from GitHub contains control characters or is not UTF-8", o.name)
 		}
 	}
 	return catch(func() {

@@ -3,6 +3,7 @@ package action
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -411,6 +412,8 @@ func TestBrokenAnswers(t *testing.T) {
 		{"success that is not JSON", 201, `<html>sign in</html>`, []string{"not valid JSON", "status 201", "REST API's URL"}, 1},
 		{"web host instead of API (HTML 404)", 404, `<html>Not Found</html>`, []string{"404 Not Found", "not GitHub API JSON", "not the GitHub REST API answering", "/api/v3"}, 1},
 		{"unparsable expiry", 201, `{"token":"AAAATOKENFROMABROKENSERVER000","expires_at":"tomorrow"}`, []string{`expires_at "tomorrow" is not an RFC 3339 time`}, 1},
+		{"control character in the token", 201, `{"token":"AAAATOKEN\u0000X","expires_at":"2026-11-25T15:00:00.000+00:00"}`, []string{"refusing to set output token", "control characters"}, 1},
+		{"escape sequence in the expiry", 201, `{"token":"AAAATOKEN","expires_at":"2026-11-25T15:00:00.000+00:00\u001b[2J"}`, []string{"is not an RFC 3339 time"}, 1},
 		{"line break in the token", 201, `{"token":"AAAATOKEN\nother=injected","expires_at":"2026-11-25T15:00:00.000+00:00"}`, []string{"refusing to set output token", "line break"}, 1},
 		// Retried five times, waiting 0.5-1, 1-2, 2-4 and 4-8 s between.
 		{"server error", 502, `{"message":"Server Error"}`, []string{"502 Bad Gateway", "after 5 attempts", "githubstatus.com"}, 5},
@@ -543,5 +546,31 @@ func TestUnwritableOutputFile(t *testing.T) {
 	}
 	if err := runnerio.CheckSecret(h.stdout.String(), h.sim.Issued()[0].Token); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestOutputValuesCannotInject: whatever GitHub sends, the outputs the
+// runner reads back are exactly the values, or none at all.
+func TestOutputValuesCannotInject(t *testing.T) {
+	t.Parallel()
+	for _, token := range []string{
+		"AAAA%0Aother=injected%25",                  // workflow-command escapes mean nothing in a file command
+		"AAAA_GitHubActionsFileCommandDelimeter_BB", // the heredoc delimiter, not on a line of its own
+		"AAAA<<EOF",
+		"AAAA=x",
+	} {
+		h := newHarness(t)
+		body := fmt.Sprintf(`{"token":%q,"expires_at":"2026-11-25T15:00:00.000+00:00"}`, token)
+		h.sim.Wrap(respond(201, body))
+		if code := h.run(); code != 0 {
+			t.Fatalf("token %d: exit %d: %q", len(token), code, h.errors())
+		}
+		out := h.outputs()
+		if out["token"] != token || len(out) != 3 {
+			t.Errorf("token of %d bytes: the runner reads %d outputs and a token that differs", len(token), len(out))
+		}
+		if err := runnerio.CheckSecret(h.stdout.String(), token); err != nil {
+			t.Error(err)
+		}
 	}
 }
