@@ -203,12 +203,22 @@ func (s *step) mask(v string) {
 	}
 }
 
+// fileCommandDelimiter is the heredoc delimiter go-githubactions v1.3.0
+// writes outputs with (a test checks it against the library's output).
+const fileCommandDelimiter = "_GitHubActionsFileCommandDelimeter_"
+
 // setOutputs writes every output or none: values are checked first, so a
 // value from the server can never inject another output into GITHUB_OUTPUT.
 func (s *step) setOutputs(outs []output) error {
 	for _, o := range outs {
 		if strings.ContainsAny(o.value, "\r\n") {
 			return fmt.Errorf("refusing to set output %s: the value from GitHub contains a line break, which could inject other outputs", o.name)
+		}
+		// go-githubactions writes each output as a heredoc with a fixed
+		// delimiter: a value line equal to it would end the heredoc early and
+		// break the runner's reading of the file.
+		if o.value == fileCommandDelimiter {
+			return fmt.Errorf("refusing to set output %s: the value from GitHub is the file-command delimiter", o.name)
 		}
 		// No token, config, id or URL holds a control character or broken
 		// UTF-8; one that does is not something to hand to a shell.

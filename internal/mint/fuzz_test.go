@@ -1,0 +1,59 @@
+package mint
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/runnertoken/runner-token-action/internal/githubapi"
+	"github.com/runnertoken/runner-token-action/internal/target"
+)
+
+type answer struct {
+	status int
+	body   string
+}
+
+func (a answer) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: a.status, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(a.body)), Request: r, ContentLength: int64(len(a.body))}, nil
+}
+
+// FuzzMint: whatever GitHub answers, Mint returns a token with a parseable
+// expiry, or one printable error line; never both, never neither.
+func FuzzMint(f *testing.F) {
+	for _, s := range []string{`{"token":"AABF3JGZDX3P5PMEXLND6TS6FCWO6","expires_at":"2026-11-25T15:04:05.000-08:00"}`, `{"token":"","expires_at":"x"}`,
+		`{"token":123}`, `{"token":"a","expires_at":"2026-13-45T99:00:00Z"}`, `[]`, `{}`, ``, `{"token":"a\nb","expires_at":"2026-11-25T15:04:05Z"}`, `{"message":"Not Found"}`} {
+		f.Add(201, s)
+		f.Add(404, s)
+	}
+	base, _ := url.Parse("https://api.example.com/api/v3/")
+	repo := target.Target{Scope: target.Repository, Owner: "o", Repo: "r"}
+	f.Fuzz(func(t *testing.T, status int, body string) {
+		if status < 200 || status > 599 {
+			return
+		}
+		c := githubapi.NewClient(&http.Client{Transport: answer{status, body}}, base, "tok")
+		tok, err := Mint(context.Background(), c, repo, Registration)
+		switch {
+		case err == nil && tok == nil, err != nil && tok != nil:
+			t.Fatalf("token %v with error %v", tok != nil, err)
+		case err == nil:
+			if tok.Value == "" {
+				t.Fatal("an empty token")
+			}
+			if _, perr := time.Parse(time.RFC3339, tok.ExpiresAt); perr != nil || tok.Expires.IsZero() {
+				t.Fatalf("expiry %q accepted", tok.ExpiresAt)
+			}
+		default:
+			if strings.IndexFunc(err.Error(), unicode.IsControl) >= 0 {
+				t.Fatalf("error holds control characters: %q", err)
+			}
+		}
+	})
+}
