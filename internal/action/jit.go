@@ -50,7 +50,7 @@ func (s *step) mintJIT(ctx context.Context, client *github.Client, cfg *config.C
 		},
 		log: []string{
 			fmt.Sprintf("Registered just-in-time runner %q (id %s) for %s in runner group %s, with labels %s.", c.Runner.Name, id, t, c.Group, strings.Join(labels, ", ")),
-			"Start it within this job with: ./run.sh --jitconfig \"${{ steps.<id>.outputs.jit-config }}\"",
+			"Start it within this job: give steps.<id>.outputs.jit-config to ./run.sh --jitconfig on the runner's machine, through env: rather than inline in a script.",
 			"Runner URL: " + runnerURL,
 		},
 		summary: fmt.Sprintf("### Just-in-time runner registered\n\n| | |\n|---|---|\n| Runner | `%s` |\n| Runner ID | %s |\n| Labels | %s |\n| Runner group | %s (id %d) |\n| Target | %s `%s` |\n| Runner URL | %s |\n",

@@ -53,6 +53,9 @@ func Advice(err error, t target.Target) string {
 	case http.StatusNotFound:
 		return fmt.Sprintf(". The %s does not exist or this credential cannot see it: check the name, and that the credential has ", t.Scope) + Permission(t) + ". " + NoGitHubToken
 	}
+	if e.StatusCode == http.StatusNotImplemented {
+		return ". The server does not implement this request: check that api-url is the GitHub REST API (https://api.github.com, https://HOST/api/v3 for GHES)"
+	}
 	if e.StatusCode >= 500 {
 		return ". GitHub had a server error; try again, and check https://www.githubstatus.com"
 	}

@@ -60,6 +60,7 @@ func TestAdvice(t *testing.T) {
 		{"primary rate limit", &githubapi.Error{StatusCode: 403, RateLimited: true, RateLimitReset: reset}, repo, []string{"used up until 2026-11-25 15:04:05 UTC"}},
 		{"secondary rate limit", &githubapi.Error{StatusCode: 403, RateLimited: true}, repo, []string{"rate limiting"}},
 		{"5xx", &githubapi.Error{StatusCode: 503}, repo, []string{"server error", "githubstatus.com"}},
+		{"501 is not a passing fault", &githubapi.Error{StatusCode: 501}, repo, []string{"does not implement this request", "api-url"}},
 		{"wrapped", fmt.Errorf("x: %w", &githubapi.Error{StatusCode: 401}), repo, []string{"bad, expired"}},
 		{"not JSON 2xx", fmt.Errorf("%w: x", githubapi.ErrNotJSON), repo, []string{"REST API's URL"}},
 	}
