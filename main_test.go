@@ -62,12 +62,7 @@ type container struct {
 
 func newContainer(t *testing.T) *container {
 	t.Helper()
-	sim, err := ghsim.New("/api/v3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	sim.AddExampleTargets()
+	sim := ghsim.Start(t)
 	sim.AddCredential("admin", adminToken, ghsim.Credential{Admin: []string{"octo-org/app", "octo-org"}})
 
 	dir := t.TempDir()

@@ -11,8 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -47,21 +45,10 @@ func measureApp(ctx context.Context, w io.Writer, rounds int, dir, binary string
 	before, after, seen := 0, 0, len(sim.Requests())
 	app := &subject{
 		name: "action with a GitHub App (start → outputs written → exit)",
-		cmd: func(ctx context.Context) (*exec.Cmd, error) {
-			if err := os.WriteFile(step.Env["GITHUB_OUTPUT"], nil, 0o644); err != nil {
-				return nil, err
-			}
-			c := step.Command(ctx, binary)
-			c.Stdout = io.Discard
-			return c, nil
-		},
+		cmd:  stepRun(step, binary),
 		check: func() error {
-			out, err := step.Outputs()
-			if err != nil {
+			if _, err := hasOutputs(step, "token", "installation-id"); err != nil {
 				return err
-			}
-			if out["token"] == "" || out["installation-id"] == "" {
-				return errors.New("the action did not set its outputs")
 			}
 			reqs := sim.Requests()
 			run := reqs[seen:]

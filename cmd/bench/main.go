@@ -268,24 +268,10 @@ func subjects(sc scenario, dir, binary, curl, apiURL string) (*subject, *subject
 
 	action := &subject{
 		name: "action (start → outputs written → exit)",
-		cmd: func(ctx context.Context) (*exec.Cmd, error) {
-			// Each run starts from an empty output file, as each step does.
-			if err := os.WriteFile(step.Env["GITHUB_OUTPUT"], nil, 0o644); err != nil {
-				return nil, err
-			}
-			c := step.Command(ctx, binary)
-			c.Stdout = io.Discard
-			return c, nil
-		},
+		cmd:  stepRun(step, binary),
 		check: func() error {
-			out, err := step.Outputs()
-			if err != nil {
-				return err
-			}
-			if out["token"] == "" || out["expires-at"] == "" || out["runner-url"] == "" {
-				return errors.New("the action did not set its outputs")
-			}
-			return nil
+			_, err := hasOutputs(step, "token", "expires-at", "runner-url")
+			return err
 		},
 	}
 	url := apiURL + "/repos/octo-org/app/actions/runners/registration-token"
@@ -300,6 +286,33 @@ func subjects(sc scenario, dir, binary, curl, apiURL string) (*subject, *subject
 		check: func() error { return nil },
 	}
 	return action, reference, nil
+}
+
+// stepRun runs binary as step's container, each time from an empty
+// GITHUB_OUTPUT, as each step starts.
+func stepRun(step *runnerio.Step, binary string) func(context.Context) (*exec.Cmd, error) {
+	return func(ctx context.Context) (*exec.Cmd, error) {
+		if err := os.WriteFile(step.Env["GITHUB_OUTPUT"], nil, 0o644); err != nil {
+			return nil, err
+		}
+		c := step.Command(ctx, binary)
+		c.Stdout = io.Discard
+		return c, nil
+	}
+}
+
+// hasOutputs reads step's outputs and checks that names are all set.
+func hasOutputs(step *runnerio.Step, names ...string) (map[string]string, error) {
+	out, err := step.Outputs()
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if out[n] == "" {
+			return nil, fmt.Errorf("the action did not set output %s", n)
+		}
+	}
+	return out, nil
 }
 
 func measureRounds(ctx context.Context, rounds int, sim *ghsim.Server, action *subject, others ...*subject) error {

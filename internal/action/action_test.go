@@ -43,12 +43,7 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	sim, err := ghsim.New("/api/v3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	sim.AddExampleTargets()
+	sim := ghsim.Start(t)
 	sim.AddCredential("admin", adminToken, ghsim.Credential{Type: ghsim.ClassicPAT, Admin: []string{"octo-org/app", "octo-org", "enterprises/octo-ent"}})
 	sim.AddCredential("fine-grained", fineGrainedToken, ghsim.Credential{Type: ghsim.FineGrainedPAT})
 	sim.AddCredential("installation", installToken, ghsim.Credential{Type: ghsim.Installation})

@@ -41,12 +41,7 @@ type mask struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	sim, err := ghsim.New("/api/v3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	sim.AddExampleTargets()
+	sim := ghsim.Start(t)
 	sim.AddRepository("octo-org/other")
 	sim.AddExampleApp(testKey())
 	api, _ := url.Parse(sim.URL())

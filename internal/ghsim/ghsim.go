@@ -149,6 +149,27 @@ func New(basePath string, opts ...Option) (*Server, error) {
 	return s, nil
 }
 
+// TB is what Start needs of a *testing.T (this package does not import
+// testing: commands use it too).
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+// Start is the simulator tests share: mounted at /api/v3 as on GHES, with
+// the example targets, closed when the test ends.
+func Start(tb TB, opts ...Option) *Server {
+	tb.Helper()
+	s, err := New("/api/v3", opts...)
+	if err != nil {
+		tb.Fatalf("starting the GitHub API simulator: %v", err)
+	}
+	tb.Cleanup(s.Close)
+	s.AddExampleTargets()
+	return s
+}
+
 // Close stops the server.
 func (s *Server) Close() { s.srv.Close() }
 

@@ -44,12 +44,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	sim, err := ghsim.New("/api/v3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	sim.AddExampleTargets()
+	sim := ghsim.Start(t)
 	sim.AddCredential("admin", adminToken, ghsim.Credential{Admin: []string{"octo-org/app", "octo-org", "enterprises/octo-ent"}})
 	sim.AddCredential("fine", "github_pat_fine", ghsim.Credential{Type: ghsim.FineGrainedPAT})
 	base, _ := url.Parse(sim.URL())
