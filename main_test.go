@@ -121,6 +121,32 @@ func (c *container) wait(cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
 	}
 }
 
+// assertStepContract checks what every successful step owes the workflow:
+// nothing on stderr, no output that action.yml does not declare, and a
+// step summary under title that never holds the minted secret.
+func (c *container) assertStepContract(t *testing.T, title, secret string) {
+	t.Helper()
+	if c.stderr != "" {
+		t.Errorf("stderr: %q", c.stderr)
+	}
+	declared := readActionYML(t).Outputs
+	for name := range c.outputs {
+		if _, ok := declared[name]; !ok {
+			t.Errorf("output %s is set but not declared in action.yml", name)
+		}
+	}
+	sum, err := c.step.Summary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sum, title) {
+		t.Errorf("step summary lacks %q: %q", title, sum)
+	}
+	if strings.Contains(sum, secret) {
+		t.Error("step summary holds the minted secret")
+	}
+}
+
 func (c *container) errorAnnotation() string {
 	for _, l := range runnerio.ParseLog(c.stdout) {
 		if l.Name == "error" {
@@ -154,22 +180,7 @@ func TestContainerMintsAndSetsOutputs(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if c.stderr != "" {
-		t.Errorf("stderr: %q", c.stderr)
-	}
-	declared := readActionYML(t).Outputs
-	for name := range c.outputs {
-		if _, ok := declared[name]; !ok {
-			t.Errorf("output %s is set but not declared in action.yml", name)
-		}
-	}
-	sum, err := c.step.Summary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(sum, "Runner registration token minted") || strings.Contains(sum, issued[0].Token) {
-		t.Errorf("step summary = %q", sum)
-	}
+	c.assertStepContract(t, "Runner registration token minted", issued[0].Token)
 }
 
 // TestContainerMintsJITConfig runs kind jit as a workflow would, through
@@ -216,22 +227,7 @@ func TestContainerMintsJITConfig(t *testing.T) {
 	if err := runnerio.CheckSecret(c.stdout, issued[1].Config); err != nil {
 		t.Error(err)
 	}
-	if c.stderr != "" {
-		t.Errorf("stderr: %q", c.stderr)
-	}
-	declared := readActionYML(t).Outputs
-	for name := range c.outputs {
-		if _, ok := declared[name]; !ok {
-			t.Errorf("output %s is set but not declared in action.yml", name)
-		}
-	}
-	sum, err := c.step.Summary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(sum, "Just-in-time runner registered") || strings.Contains(sum, issued[1].Config) {
-		t.Errorf("step summary = %q", sum)
-	}
+	c.assertStepContract(t, "Just-in-time runner registered", issued[1].Config)
 }
 
 func TestContainerFailureIsOneAnnotationAndExit1(t *testing.T) {
