@@ -155,6 +155,24 @@ func TestValidateErrors(t *testing.T) {
 			},
 			want: []string{"token is required", "repository and enterprise", `kind "nope"`, "plain http", "GITHUB_OUTPUT"},
 		},
+		// Kind jit's inputs.
+		{"jit inputs with kind registration", map[string]string{"INPUT_RUNNER-LABELS": "gpu", "INPUT_WORK-FOLDER": "w"},
+			[]string{"inputs runner-labels, work-folder apply only to kind jit: remove them, or set kind: jit"}},
+		{"jit input with kind remove", map[string]string{"INPUT_KIND": "remove", "INPUT_RUNNER-NAME": "r"},
+			[]string{"inputs runner-name apply only to kind jit"}},
+		{"non-default group for a repository", map[string]string{"INPUT_KIND": "jit", "INPUT_RUNNER-GROUP": "gpu"},
+			[]string{`input runner-group "gpu": a repository's self-hosted runners are always in its default runner group (id 1)`, "input organization or enterprise"}},
+		{
+			name: "every jit problem at once, with the others",
+			edits: map[string]string{
+				"INPUT_TOKEN": "", "INPUT_KIND": "jit", "INPUT_RUNNER-NAME": strings.Repeat("n", 65),
+				"INPUT_RUNNER-LABELS": "a,,b", "INPUT_RUNNER-GROUP": "0", "INPUT_WORK-FOLDER": "a\x01b",
+			},
+			want: []string{
+				"token is required", "input runner-name is 65 characters long; GitHub allows at most 64",
+				"input runner-labels: entry 2 is empty", `input runner-group "0" is not a valid group id`, "input work-folder",
+			},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -291,47 +309,6 @@ func TestValidateJIT(t *testing.T) {
 	a, b := load(t, env(ci)), load(t, env(ci))
 	if a.Validate() != nil || b.Validate() != nil || a.JIT().Name == b.JIT().Name {
 		t.Errorf("default names %q and %q, want two different ones", a.JIT().Name, b.JIT().Name)
-	}
-}
-
-func TestValidateJITErrors(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name  string
-		edits map[string]string
-		want  []string
-	}{
-		{"jit inputs with kind registration", map[string]string{"INPUT_RUNNER-LABELS": "gpu", "INPUT_WORK-FOLDER": "w"},
-			[]string{"inputs runner-labels, work-folder apply only to kind jit: remove them, or set kind: jit"}},
-		{"jit input with kind remove", map[string]string{"INPUT_KIND": "remove", "INPUT_RUNNER-NAME": "r"},
-			[]string{"inputs runner-name apply only to kind jit"}},
-		{"non-default group for a repository", map[string]string{"INPUT_KIND": "jit", "INPUT_RUNNER-GROUP": "gpu"},
-			[]string{`input runner-group "gpu": a repository's self-hosted runners are always in its default runner group (id 1)`, "input organization or enterprise"}},
-		{
-			name: "every jit problem at once, with the others",
-			edits: map[string]string{
-				"INPUT_TOKEN": "", "INPUT_KIND": "jit", "INPUT_RUNNER-NAME": strings.Repeat("n", 65),
-				"INPUT_RUNNER-LABELS": "a,,b", "INPUT_RUNNER-GROUP": "0", "INPUT_WORK-FOLDER": "a\x01b",
-			},
-			want: []string{
-				"token is required", "input runner-name is 65 characters long; GitHub allows at most 64",
-				"input runner-labels: entry 2 is empty", `input runner-group "0" is not a valid group id`, "input work-folder",
-			},
-		},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			err := load(t, env(tc.edits)).Validate()
-			if err == nil {
-				t.Fatal("Validate succeeded, want an error")
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
-			}
-		})
 	}
 }
 
