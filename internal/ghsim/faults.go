@@ -2,6 +2,7 @@ package ghsim
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -131,4 +132,24 @@ func HugeBody(size int) Fault {
 		fmt.Fprint(w, `","expires_at":"2026-11-25T15:00:00.000+00:00"}`)
 		return true
 	}
+}
+
+// Canned is a transport that answers every request with status and a JSON
+// body, without a server: fuzzers use it to feed GitHub's answers straight
+// into the decoding path, thousands of times a second.
+func Canned(status int, body string) http.RoundTripper { return canned{status, body} }
+
+type canned struct {
+	status int
+	body   string
+}
+
+func (c canned) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{
+		StatusCode:    c.status,
+		Header:        http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+		Body:          io.NopCloser(strings.NewReader(c.body)),
+		ContentLength: int64(len(c.body)),
+		Request:       r,
+	}, nil
 }

@@ -2,34 +2,14 @@ package githubapi
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/runnertoken/runner-token-action/internal/ghsim"
 )
-
-// answer is an http.RoundTripper that answers every request with one
-// status and body, so fuzzers can feed the decoding path directly.
-type answer struct {
-	status int
-	body   string
-	header http.Header
-}
-
-func (a answer) RoundTrip(r *http.Request) (*http.Response, error) {
-	h := a.header.Clone()
-	if h == nil {
-		h = http.Header{}
-	}
-	return &http.Response{StatusCode: a.status, Header: h, Body: io.NopCloser(strings.NewReader(a.body)), Request: r, ContentLength: int64(len(a.body))}, nil
-}
-
-// fakeClient is a client whose every answer is status and body.
-func fakeClient(status int, body string) *http.Client {
-	return &http.Client{Transport: answer{status: status, body: body, header: http.Header{"Content-Type": {"application/json"}}}}
-}
 
 // FuzzErrorAnswer: whatever an error answer holds, the error is one
 // printable line of bounded length.
@@ -44,7 +24,7 @@ func FuzzErrorAnswer(f *testing.F) {
 		if status < 400 || status > 599 {
 			return
 		}
-		c := NewClient(fakeClient(status, body), base, "tok")
+		c := NewClient(&http.Client{Transport: ghsim.Canned(status, body)}, base, "tok")
 		_, err := Do(context.Background(), c, http.MethodPost, "x", nil, nil)
 		if err == nil {
 			t.Fatal("an error status succeeded")

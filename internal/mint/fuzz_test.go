@@ -2,7 +2,6 @@ package mint
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,19 +9,10 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
-
-type answer struct {
-	status int
-	body   string
-}
-
-func (a answer) RoundTrip(r *http.Request) (*http.Response, error) {
-	return &http.Response{StatusCode: a.status, Header: http.Header{"Content-Type": {"application/json"}},
-		Body: io.NopCloser(strings.NewReader(a.body)), Request: r, ContentLength: int64(len(a.body))}, nil
-}
 
 // FuzzMint: whatever GitHub answers, Mint returns a token with a parseable
 // expiry, or one printable error line; never both, never neither.
@@ -38,7 +28,7 @@ func FuzzMint(f *testing.F) {
 		if status < 200 || status > 599 {
 			return
 		}
-		c := githubapi.NewClient(&http.Client{Transport: answer{status, body}}, base, "tok")
+		c := githubapi.NewClient(&http.Client{Transport: ghsim.Canned(status, body)}, base, "tok")
 		tok, err := Mint(context.Background(), c, repo, Registration)
 		switch {
 		case err == nil && tok == nil, err != nil && tok != nil:
