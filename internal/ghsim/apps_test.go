@@ -3,8 +3,6 @@ package ghsim
 import (
 	"crypto/rsa"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,20 +63,8 @@ type reply struct {
 
 func do(t *testing.T, s *Server, method, path, auth, body string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, s.URL()+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	resp, err := s.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	r := reply{Status: resp.StatusCode}
+	status, _, b := roundTrip(t, s, method, path, auth, body)
+	r := reply{Status: status}
 	if len(b) > 0 {
 		if err := json.Unmarshal(b, &r.Body); err != nil {
 			t.Fatalf("%s %s: body is not JSON", method, path)

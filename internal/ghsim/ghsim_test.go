@@ -36,9 +36,11 @@ type answer struct {
 	HasTok  bool
 }
 
-func call(t *testing.T, s *Server, method, path, auth string) (answer, http.Header) {
+// roundTrip makes one request to s as auth ("" for none) and reads the
+// answer; the helpers below decode it as their tests need.
+func roundTrip(t *testing.T, s *Server, method, path, auth, body string) (int, http.Header, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, s.URL()+path, nil)
+	req, err := http.NewRequest(method, s.URL()+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,12 +52,21 @@ func call(t *testing.T, s *Server, method, path, auth string) (answer, http.Head
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, b
+}
+
+func call(t *testing.T, s *Server, method, path, auth string) (answer, http.Header) {
+	t.Helper()
+	status, h, b := roundTrip(t, s, method, path, auth, "")
 	var body map[string]string
 	if err := json.Unmarshal(b, &body); err != nil {
 		t.Fatalf("%s %s: body is not JSON: %v", method, path, err)
 	}
-	return answer{resp.StatusCode, body["message"], body["status"], body["token"] != ""}, resp.Header
+	return answer{status, body["message"], body["status"], body["token"] != ""}, h
 }
 
 func TestEndpoints(t *testing.T) {

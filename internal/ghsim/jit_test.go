@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,27 +14,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// send makes one request with an optional JSON body and decodes the answer.
+// send makes one request as the admin credential, with an optional JSON
+// body, and decodes the answer.
 func send(t *testing.T, s *Server, method, path, body string) (int, map[string]any, http.Header) {
 	t.Helper()
-	req, err := http.NewRequest(method, s.URL()+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer tok-admin")
-	resp, err := s.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	status, h, b := roundTrip(t, s, method, path, "Bearer tok-admin", body)
 	var v map[string]any
 	if len(b) > 0 {
 		if err := json.Unmarshal(b, &v); err != nil {
 			t.Fatalf("%s %s: body is not JSON: %v", method, path, err)
 		}
 	}
-	return resp.StatusCode, v, resp.Header
+	return status, v, h
 }
 
 const goodJIT = `{"name":"r1","runner_group_id":1,"labels":["self-hosted","linux"],"work_folder":"_work"}`
