@@ -305,18 +305,35 @@ const (
 )
 
 // parseTimeout takes a Go duration ("90s", "2m") or whole seconds ("120").
+// A value out of range is refused as the user typed it: converting it first
+// could overflow into a small duration, or print a nonsense one.
 func parseTimeout(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
-	if n, nerr := strconv.Atoi(s); nerr == nil {
-		d, err = time.Duration(n)*time.Second, nil
-	}
-	switch {
-	case err != nil:
+	outOfRange := fmt.Errorf("input timeout %q is out of range: give %s to %s", s, MinTimeout, MaxTimeout)
+	var d time.Duration
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n < int64(MinTimeout/time.Second) || n > int64(MaxTimeout/time.Second) {
+			return 0, outOfRange
+		}
+		d = time.Duration(n) * time.Second
+	} else if errors.Is(err, strconv.ErrRange) {
+		return 0, outOfRange
+	} else if d, err = time.ParseDuration(s); err != nil {
+		if strings.Contains(err.Error(), "invalid duration") && durationShaped(s) {
+			return 0, outOfRange // ParseDuration says "invalid" for an overflow too
+		}
 		return 0, fmt.Errorf("input timeout %q is not a duration: give one such as 2m, 90s or 120 (seconds)", s)
-	case d < MinTimeout || d > MaxTimeout:
-		return 0, fmt.Errorf("input timeout %s is out of range: give %s to %s", d, MinTimeout, MaxTimeout)
+	}
+	if d < MinTimeout || d > MaxTimeout {
+		return 0, outOfRange
 	}
 	return d, nil
+}
+
+// durationShaped says whether s is digits and duration units only, as a
+// duration too large for time.Duration is.
+func durationShaped(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	return s != "" && strings.Trim(s, "0123456789.nsuµμmh") == "" && strings.ContainsAny(s[:1], "0123456789.")
 }
 
 // LogValue shows the configuration with every credential redacted.

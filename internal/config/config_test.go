@@ -459,7 +459,17 @@ func TestTimeout(t *testing.T) {
 			t.Errorf("timeout %q = %s, want %s", tc.in, got, tc.want)
 		}
 	}
-	for in, want := range map[string]string{"soon": "not a duration", "4s": "out of range", "2h": "out of range", "-1": "out of range", "1.5": "not a duration"} {
+	for in, want := range map[string]string{
+		"soon": "not a duration", "1.5": "not a duration", "1x": "not a duration",
+		"4s": `"4s" is out of range`, "2h": `"2h" is out of range`, "-1": `"-1" is out of range`,
+		// Whole seconds that overflow time.Duration, or int64 itself, and a
+		// duration too large to parse: refused as typed, never wrapped
+		// round into a small value.
+		"18446744079":          `"18446744079" is out of range: give 5s to 1h0m0s`,
+		"99999999999":          `"99999999999" is out of range: give 5s to 1h0m0s`,
+		"99999999999999999999": `"99999999999999999999" is out of range`,
+		"9999999999999h":       `"9999999999999h" is out of range`,
+	} {
 		err := load(t, env(map[string]string{"INPUT_TIMEOUT": in})).Validate()
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("timeout %q: error = %v, want %q", in, err, want)
