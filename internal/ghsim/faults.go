@@ -1,9 +1,11 @@
 package ghsim
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
@@ -152,4 +154,72 @@ func (c canned) RoundTrip(r *http.Request) (*http.Response, error) {
 		ContentLength: int64(len(c.body)),
 		Request:       r,
 	}, nil
+}
+
+// Answer answers with status and body exactly as given, with GitHub's
+// headers: a body that is not JSON, or JSON of the wrong shape.
+func (s *Server) Answer(status int, body string) Fault {
+	return func(w http.ResponseWriter, _ *http.Request) bool {
+		s.headers(w)
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
+		return true
+	}
+}
+
+// ValidationFailed answers 422 with n error details, as GitHub does for a
+// body it refuses on many counts.
+func (s *Server) ValidationFailed(n int) Fault {
+	errs := make([]fieldError, n)
+	for i := range errs {
+		errs[i] = fieldError{"Runner", "labels", "invalid", fmt.Sprintf("Label %d is not allowed here", i+1)}
+	}
+	return func(w http.ResponseWriter, _ *http.Request) bool {
+		s.writeValidationFailed(w, errs, "https://docs.github.com/rest")
+		return true
+	}
+}
+
+// Tamper serves the request as usual, then lets edit change the JSON
+// answer (status and headers stay): a field of the wrong type, one left
+// out, or hostile text where GitHub would put a name. Whatever the request
+// did on the server (registered a runner, issued a token) stays done.
+func (s *Server) Tamper(edit func(answer map[string]any)) Fault {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		rec := httptest.NewRecorder()
+		s.mux.ServeHTTP(rec, r)
+		var answer map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &answer); err == nil {
+			edit(answer)
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		_ = json.NewEncoder(w).Encode(answer)
+		return true
+	}
+}
+
+// ExhaustRateLimit serves the request as usual, but its answer says it
+// used the last request of the rate limit, which resets at reset (the
+// next request would be refused until then).
+func (s *Server) ExhaustRateLimit(reset time.Time) Fault {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		s.mux.ServeHTTP(&exhausted{ResponseWriter: w, reset: reset}, r)
+		return true
+	}
+}
+
+type exhausted struct {
+	http.ResponseWriter
+	reset time.Time
+}
+
+func (e *exhausted) WriteHeader(status int) {
+	e.Header().Set("X-RateLimit-Remaining", "0")
+	e.Header().Set("X-RateLimit-Used", "5000")
+	e.Header().Set("X-RateLimit-Reset", fmt.Sprint(e.reset.Unix()))
+	e.ResponseWriter.WriteHeader(status)
 }

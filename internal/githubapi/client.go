@@ -3,6 +3,7 @@
 package githubapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -96,5 +97,16 @@ func sameOrigin(req *http.Request, via []*http.Request) error {
 // DefaultHTTPClient is the client the action uses in a runner: the standard
 // transport, so HTTPS_PROXY/NO_PROXY and SSL_CERT_FILE work as users expect.
 func DefaultHTTPClient() *http.Client {
-	return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.OnProxyConnectResponse = proxyRefusal
+	return &http.Client{Transport: t}
+}
+
+// proxyRefusal types a proxy's 407 to CONNECT, which net/http otherwise
+// reports only as text.
+func proxyRefusal(_ context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
+	if resp.StatusCode == http.StatusProxyAuthRequired {
+		return ErrProxyAuth
+	}
+	return nil
 }

@@ -32,7 +32,7 @@ type Error struct {
 	// NotJSON is set when the body was not GitHub's JSON error at all, e.g.
 	// an HTML page from a web host or a proxy.
 	NotJSON bool
-	// Attempts, Waited and Stopped are what the retries did (see Trace).
+	// Attempts, Waited and Stopped are what the retries did (see Tries).
 	Attempts int
 	Waited   time.Duration
 	Stopped  string
@@ -48,12 +48,33 @@ func (e *Error) Error() string {
 		b.WriteString(" with a body that is not GitHub API JSON")
 	}
 	if len(e.Details) > 0 {
-		fmt.Fprintf(&b, " (%s)", strings.Join(e.Details, "; "))
+		fmt.Fprintf(&b, " (%s)", details(e.Details))
 	}
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " [request ID %s]", e.RequestID)
 	}
 	b.WriteString(retries(e.Attempts, e.Waited, e.Stopped))
+	return b.String()
+}
+
+// maxDetails bounds the details an error shows, all together: a 422 can
+// list thousands.
+const maxDetails = 1024
+
+// details joins ds up to maxDetails characters, saying how many were left
+// out.
+func details(ds []string) string {
+	var b strings.Builder
+	for i, d := range ds {
+		if i > 0 && b.Len()+len(d)+2 > maxDetails {
+			fmt.Fprintf(&b, "; and %d more", len(ds)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(d)
+	}
 	return b.String()
 }
 
@@ -76,24 +97,54 @@ func retries(attempts int, waited time.Duration, stopped string) string {
 // ErrNotJSON is wrapped when a successful answer's body cannot be decoded.
 var ErrNotJSON = errors.New("the API's answer is not valid JSON")
 
+// MayHaveApplied reports whether a request that failed with err may
+// nevertheless have been acted on by GitHub: one of its tries was sent and
+// got no clear answer (the connection broke, the time ran out, a 5xx), or
+// GitHub answered success with a body that could not be used. A flow that
+// creates something (a runner, a token) must then find and undo it.
+func MayHaveApplied(err error) bool {
+	var u *unclearError
+	return errors.As(err, &u)
+}
+
+// unclearError marks an error after which GitHub's side is unknown.
+type unclearError struct{ err error }
+
+func (u *unclearError) Error() string { return u.err.Error() }
+func (u *unclearError) Unwrap() error { return u.err }
+
+// bypassRateLimitCheck is go-github's own context key that turns off its
+// local rate-limit check: without it, after an answer with
+// X-RateLimit-Remaining: 0 (a 2xx included) or a secondary limit, go-github
+// refuses the next request without sending it and makes up a 403 that
+// GitHub never sent. Retrier alone decides when to wait. v66 does not
+// export the key; it is the constant declared just before the exported
+// one, and TestNoLocalRateLimitCheck fails if that ever changes.
+const bypassRateLimitCheck = github.SleepUntilPrimaryRateLimitResetWhenRateLimited - 1
+
 // Do sends method path (relative to the API root) with an optional JSON body
 // and decodes a 2xx answer into v. Every failure comes back as *Error, a
-// transport error that names the host, or ErrNotJSON.
+// transport error that names the host, or ErrNotJSON, marked for
+// MayHaveApplied where GitHub may have acted on it.
 func Do(ctx context.Context, c *github.Client, method, path string, body, v any) (*github.Response, error) {
 	req, err := c.NewRequest(method, path, body)
 	if err != nil {
 		return nil, fmt.Errorf("building request %s %s: %w", method, path, err)
 	}
 	tr := &Trace{}
-	resp, err := c.Do(withTrace(ctx, tr), req, v)
+	resp, err := c.Do(context.WithValue(withTrace(ctx, tr), bypassRateLimitCheck, true), req, v)
 	if err == nil {
 		return resp, nil
 	}
-	return resp, convert(ctx, c, method, path, resp, err, tr)
+	err = convert(ctx, c, method, path, resp, err, tr.snapshot())
+	success := resp != nil && resp.StatusCode >= 200 && resp.StatusCode < 300
+	if success || tr.snapshot().Unclear > 0 {
+		err = &unclearError{err}
+	}
+	return resp, err
 }
 
-func convert(ctx context.Context, c *github.Client, method, path string, resp *github.Response, err error, tr *Trace) error {
-	attempts, waited, stopped := tr.snapshot()
+func convert(ctx context.Context, c *github.Client, method, path string, resp *github.Response, err error, tr Tries) error {
 	var (
 		er  *github.ErrorResponse
 		rl  *github.RateLimitError
@@ -104,6 +155,9 @@ func convert(ctx context.Context, c *github.Client, method, path string, resp *g
 	)
 	e := &Error{Method: method, Path: path}
 	switch {
+	case tr.Attempts == 0 && ctx.Err() == nil:
+		// Nothing was sent: whatever this is, GitHub did not say it.
+		return fmt.Errorf("%s %s was not sent: %w", method, path, err)
 	case errors.As(err, &rl):
 		e.fill(rl.Response, rl.Message)
 		e.RateLimited, e.RateLimitReset = true, rl.Rate.Reset.Time
@@ -128,11 +182,11 @@ func convert(ctx context.Context, c *github.Client, method, path string, resp *g
 		}
 		return fmt.Errorf("%w (status %d from %s %s): %w", ErrNotJSON, status, method, path, err)
 	case ctx.Err() != nil:
-		return fmt.Errorf("%s %s: %w%s", method, path, ctx.Err(), retries(attempts, waited, stopped))
-	case errors.Is(err, ErrBodyTooLarge):
+		return fmt.Errorf("%s %s: %w%s", method, path, ctx.Err(), retries(tr.Attempts, tr.Waited, tr.Stopped))
+	case errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrProxyAuth):
 		return fmt.Errorf("%w", unwrapURL(err))
 	case errors.As(err, &ue):
-		return fmt.Errorf("could not reach the GitHub API at %s: %w%s", c.BaseURL.Host, ue.Err, retries(attempts, waited, stopped))
+		return fmt.Errorf("could not reach the GitHub API at %s: %w%s", c.BaseURL.Host, ue.Err, retries(tr.Attempts, tr.Waited, tr.Stopped))
 	default:
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
@@ -144,7 +198,7 @@ func convert(ctx context.Context, c *github.Client, method, path string, resp *g
 			e.RateLimited, e.RateLimitReset = true, time.Unix(reset, 0)
 		}
 	}
-	e.Attempts, e.Waited, e.Stopped = attempts, waited, stopped
+	e.Attempts, e.Waited, e.Stopped = tr.Attempts, tr.Waited, tr.Stopped
 	return e
 }
 
@@ -157,22 +211,22 @@ func unwrapURL(err error) error {
 }
 
 func (e *Error) fill(r *http.Response, msg string) {
-	e.Message = clean(msg)
+	e.Message = Clean(msg)
 	if r == nil {
 		return
 	}
 	e.StatusCode = r.StatusCode
-	e.RequestID = clean(r.Header.Get("X-GitHub-Request-Id"))
+	e.RequestID = Clean(r.Header.Get("X-GitHub-Request-Id"))
 }
 
 func detail(d github.Error) string {
 	switch {
 	case d.Message != "":
-		return clean(d.Message)
+		return Clean(d.Message)
 	case d.Field != "":
-		return clean(fmt.Sprintf("%s %s: %s", d.Resource, d.Field, d.Code))
+		return Clean(fmt.Sprintf("%s %s: %s", d.Resource, d.Field, d.Code))
 	}
-	return clean(d.Code)
+	return Clean(d.Code)
 }
 
 // maxMessage bounds what of GitHub's text reaches the log: a hostile or
@@ -180,7 +234,7 @@ func detail(d github.Error) string {
 const maxMessage = 300
 
 // clean makes server-supplied text safe to show: one line, printable, short.
-func clean(s string) string {
+func Clean(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' || r == '\t' {
 			return ' '

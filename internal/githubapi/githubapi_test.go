@@ -110,8 +110,8 @@ func TestClean(t *testing.T) {
 		words:                    strings.TrimSpace(strings.Repeat("word ", maxMessage/5)) + " …",
 	}
 	for in, want := range cases {
-		if got := clean(in); got != want {
-			t.Errorf("clean(%.20q) = %.40q, want %.40q", in, got, want)
+		if got := Clean(in); got != want {
+			t.Errorf("Clean(%.20q) = %.40q, want %.40q", in, got, want)
 		}
 	}
 }

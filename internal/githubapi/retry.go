@@ -21,10 +21,13 @@ import (
 // Policy says how requests are retried and bounded. The zero value of each
 // field means its default.
 type Policy struct {
-	// MaxAttempts bounds the tries of one request, the first included.
+	// MaxAttempts bounds the tries of one request, the first included,
+	// that fail for the server's or the network's sake. Tries refused by a
+	// rate limit do not count: they go on until the deadline (or, for a
+	// request without one, count too).
 	MaxAttempts int
 	// BaseDelay is the first backoff; it doubles each time up to MaxDelay,
-	// with full jitter.
+	// with equal jitter (see backoff).
 	BaseDelay, MaxDelay time.Duration
 	// AttemptTimeout bounds one try, reading the whole answer included, so
 	// a server that stops mid-answer cannot hang the step.
@@ -105,28 +108,45 @@ func sleep(ctx context.Context, d time.Duration) error {
 // ErrBodyTooLarge is returned for an answer larger than Policy.MaxBody.
 var ErrBodyTooLarge = errors.New("the API's answer is too large")
 
-// Trace records what the retrying transport did for one call. Do puts one in
-// the request's context and copies it into *Error.
-type Trace struct {
-	mu       sync.Mutex
+// Tries is what the retrying transport did for one call.
+type Tries struct {
 	Attempts int
 	Waited   time.Duration
 	// Stopped says why retrying stopped early, e.g. a rate limit that resets
 	// after the step's deadline.
 	Stopped string
+	// Unclear counts the tries that may have been acted on by GitHub
+	// without a clear answer: sent, then the connection broke, the time ran
+	// out or a 5xx came back.
+	Unclear int
 }
 
-func (t *Trace) snapshot() (int, time.Duration, string) {
+// Trace records Tries as they happen. Do puts one in the request's context
+// and copies it into *Error.
+type Trace struct {
+	mu    sync.Mutex
+	tries Tries
+}
+
+func (t *Trace) snapshot() Tries {
 	if t == nil {
-		return 0, 0, ""
+		return Tries{}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.Attempts, t.Waited, t.Stopped
+	return t.tries
+}
+
+func (t *Trace) update(f func(t *Tries)) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f(&t.tries)
 }
 
 type traceKey struct{}
-type noReplayKey struct{}
 
 func withTrace(ctx context.Context, t *Trace) context.Context {
 	return context.WithValue(ctx, traceKey{}, t)
@@ -135,19 +155,6 @@ func withTrace(ctx context.Context, t *Trace) context.Context {
 func traceFrom(ctx context.Context) *Trace {
 	t, _ := ctx.Value(traceKey{}).(*Trace)
 	return t
-}
-
-// NoReplay marks requests that must not be sent again once they may have
-// reached GitHub (creating a JIT runner is not idempotent): they are retried
-// only when they certainly did not leave, or GitHub refused them unprocessed
-// (a rate limit). The caller handles the ambiguous failures.
-func NoReplay(ctx context.Context) context.Context {
-	return context.WithValue(ctx, noReplayKey{}, true)
-}
-
-func isNoReplay(ctx context.Context) bool {
-	v, _ := ctx.Value(noReplayKey{}).(bool)
-	return v
 }
 
 // retrier is the retrying http.RoundTripper.
@@ -164,39 +171,43 @@ func NewRetrier(next http.RoundTripper, p Policy) http.RoundTripper {
 func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	tr := traceFrom(ctx)
-	noReplay := isNoReplay(ctx)
 	body, err := replayableBody(req)
 	if err != nil {
 		return nil, err
 	}
+	_, hasDeadline := ctx.Deadline()
+	failures, limited := 0, 0 // tries that failed, and were rate limited
 	for attempt := 1; ; attempt++ {
-		if tr != nil {
-			tr.mu.Lock()
-			tr.Attempts = attempt
-			tr.mu.Unlock()
-		}
+		tr.update(func(t *Tries) { t.Attempts = attempt })
 		resp, sent, err := rt.try(req, body)
-		wait, why, retry := rt.decide(resp, err, sent, noReplay, attempt)
-		if !retry || attempt >= rt.p.MaxAttempts || ctx.Err() != nil {
+		v := rt.classify(resp, err, sent)
+		if v.unclear {
+			tr.update(func(t *Tries) { t.Unclear++ })
+		}
+		if v.rateLimited && hasDeadline {
+			limited++
+		} else {
+			failures++
+		}
+		if !v.retry || failures >= rt.p.MaxAttempts || ctx.Err() != nil {
 			return resp, err
 		}
+		wait := rt.wait(v, failures, limited)
 		if deadline, ok := ctx.Deadline(); ok && rt.p.Now().Add(wait).After(deadline) {
-			if tr != nil {
-				tr.mu.Lock()
-				tr.Stopped = fmt.Sprintf("waiting %s more would pass the step's deadline", round(wait))
-				tr.mu.Unlock()
-			}
+			tr.update(func(t *Tries) {
+				t.Stopped = fmt.Sprintf("waiting %s more would pass the step's deadline", round(wait))
+			})
 			return resp, err
 		}
-		rt.p.Log("%s %s: %s; retrying in %s (attempt %d of %d)", req.Method, req.URL.Path, why, round(wait), attempt+1, rt.p.MaxAttempts)
+		of := fmt.Sprintf(" of %d", rt.p.MaxAttempts)
+		if v.rateLimited && hasDeadline {
+			of = ", until the step's deadline"
+		}
+		rt.p.Log("%s %s: %s; retrying in %s (attempt %d%s)", req.Method, req.URL.Path, v.why, round(wait), attempt+1, of)
 		if err := rt.p.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
-		if tr != nil {
-			tr.mu.Lock()
-			tr.Waited += wait
-			tr.mu.Unlock()
-		}
+		tr.update(func(t *Tries) { t.Waited += wait })
 	}
 }
 
@@ -218,6 +229,11 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	start := rt.p.Now()
 	resp, err := rt.next.RoundTrip(r)
 	wasSent := func() bool { mu.Lock(); defer mu.Unlock(); return sent }
+	if err == nil && resp.StatusCode == http.StatusProxyAuthRequired {
+		// A plain-HTTP proxy's refusal: the request never reached GitHub.
+		resp.Body.Close()
+		return nil, false, ErrProxyAuth
+	}
 	if err != nil {
 		err = rt.attemptError(req, err)
 		rt.p.Debug("%s %s: %v", req.Method, req.URL.Path, err)
@@ -226,7 +242,7 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	// Logged before the body is read: a body can hold a credential, and the
 	// caller masks it before anything is written after it arrives.
 	rt.p.Debug("%s %s: %d %s in %s [request ID %s]", req.Method, req.URL.Path, resp.StatusCode, http.StatusText(resp.StatusCode),
-		round(rt.p.Now().Sub(start)), clean(resp.Header.Get("X-GitHub-Request-Id")))
+		round(rt.p.Now().Sub(start)), Clean(resp.Header.Get("X-GitHub-Request-Id")))
 	data, err := io.ReadAll(io.LimitReader(resp.Body, rt.p.MaxBody+1))
 	resp.Body.Close()
 	// Once this try's time is up, what was read cannot be trusted: a chunked
@@ -251,6 +267,12 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	return resp, true, nil
 }
 
+// ErrProxyAuth is returned when the proxy refuses the request with 407:
+// the credentials in the proxy's URL are missing or wrong, and no retry
+// will change that. (It never quotes the proxy's URL, which holds them.)
+var ErrProxyAuth = errors.New("the proxy refused the credentials (407 Proxy Authentication Required): " +
+	"check the user and password in HTTPS_PROXY, as https://user:password@host:port, or whether this host belongs in NO_PROXY")
+
 // errAttemptTimeout marks one try that ran out of time.
 var errAttemptTimeout = errors.New("no complete answer in time")
 
@@ -261,32 +283,64 @@ func (rt *retrier) attemptError(req *http.Request, err error) error {
 	return err
 }
 
-// decide says whether to retry, after how long, and why, in words.
-func (rt *retrier) decide(resp *http.Response, err error, sent, noReplay bool, attempt int) (time.Duration, string, bool) {
+// verdict is the one classification of a try: whether to try again, and
+// whether GitHub may have acted on it.
+type verdict struct {
+	retry bool
+	// unclear: the request was sent and no clear answer came back, so GitHub
+	// may have acted on it (created a runner, issued a token).
+	unclear bool
+	// rateLimited: GitHub refused it unprocessed and said to wait asked.
+	rateLimited bool
+	asked       time.Duration
+	why         string
+}
+
+// classify is the one place that reads a try's outcome. Everything is
+// retried (the same request again) except what no retry can mend: a clear
+// refusal (4xx other than a rate limit), 501, a certificate or name that
+// is wrong, a proxy that refuses the credentials, an answer too large.
+func (rt *retrier) classify(resp *http.Response, err error, sent bool) verdict {
 	if err != nil {
-		if !retryableError(err) {
-			return 0, "", false
-		}
-		if noReplay && sent {
-			return 0, "", false // it may have reached GitHub: the caller decides
-		}
-		return rt.backoff(attempt), err.Error(), true
+		// Once sent, a broken connection, a timeout, a cancellation or an
+		// answer too large to read all leave GitHub's side unknown.
+		return verdict{retry: retryableError(err), unclear: sent, why: err.Error()}
 	}
 	status := resp.StatusCode
 	what := fmt.Sprintf("GitHub answered %d %s", status, http.StatusText(status))
-	if id := clean(resp.Header.Get("X-GitHub-Request-Id")); id != "" {
+	if id := Clean(resp.Header.Get("X-GitHub-Request-Id")); id != "" {
 		what += " [request ID " + id + "]"
 	}
-	if wait, ok := rt.rateLimitWait(resp); ok {
-		return wait, what + " (rate limited)", true
+	if asked, ok := rt.rateLimitWait(resp); ok {
+		return verdict{retry: true, rateLimited: true, asked: asked, why: what + " (rate limited)"}
 	}
-	if status < 500 || status == http.StatusNotImplemented || noReplay {
-		return 0, "", false
+	if status < 500 {
+		return verdict{}
 	}
-	if d, ok := retryAfter(resp.Header, rt.p.Now()); ok {
-		return d, what, true
+	// A 5xx may come after the work was done; 501 says it never will be.
+	v := verdict{retry: status != http.StatusNotImplemented, unclear: status != http.StatusNotImplemented, why: what}
+	v.asked, _ = retryAfter(resp.Header, rt.p.Now())
+	return v
+}
+
+// wait is how long to wait before the next try. A rate limit's wait is at
+// least what GitHub asked, and grows with each one in a row; every wait has
+// jitter on top, so that the jobs of a matrix limited together do not all
+// come back together.
+func (rt *retrier) wait(v verdict, failures, limited int) time.Duration {
+	if !v.rateLimited {
+		if v.asked > 0 {
+			return v.asked + rt.jitter(v.asked)
+		}
+		return rt.backoff(failures)
 	}
-	return rt.backoff(attempt), what, true
+	floor := max(v.asked, exponential(rt.p.BaseDelay, rt.p.MaxDelay, limited))
+	return floor + rt.jitter(floor)
+}
+
+// jitter is a random part of d, up to half of it and at most MaxDelay.
+func (rt *retrier) jitter(d time.Duration) time.Duration {
+	return time.Duration(rt.p.Jitter() * float64(min(d/2, rt.p.MaxDelay)))
 }
 
 // rateLimitWait recognises GitHub's primary and secondary rate limits and
@@ -337,8 +391,8 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 
 // backoff waits before retry number attempt: a window that doubles from
 // BaseDelay up to MaxDelay, half of it fixed and half random ("equal
-// jitter"), so that many jobs failing together do not retry together, and
-// no retry comes at once.
+// jitter", not full jitter: no retry comes at once), so that many jobs
+// failing together do not retry together.
 func (rt *retrier) backoff(attempt int) time.Duration {
 	w := exponential(rt.p.BaseDelay, rt.p.MaxDelay, attempt)
 	return w/2 + time.Duration(rt.p.Jitter()*float64(w/2))
@@ -354,7 +408,7 @@ func retryableError(err error) bool {
 		dns       *net.DNSError
 	)
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, ErrBodyTooLarge):
+	case errors.Is(err, context.Canceled), errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrProxyAuth):
 		return false
 	case errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid):
 		return false

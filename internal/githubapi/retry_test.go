@@ -36,7 +36,6 @@ func (l *logLines) Debug(f string, a ...any) {
 type retryCase struct {
 	name      string
 	faults    func(s *ghsim.Server, now time.Time) []ghsim.Fault
-	noReplay  bool
 	timeout   time.Duration // the step's deadline; default 2 minutes
 	wantCalls int           // requests the server saw
 	wantWait  time.Duration // time waited, on the injected clock
@@ -137,22 +136,24 @@ func TestRetries(t *testing.T) {
 			wantCalls: 1, wantErr: "the API's answer is too large",
 		},
 		{
-			name:      "not replayable: a reset after sending is left to the caller",
-			faults:    func(*ghsim.Server, time.Time) []ghsim.Fault { return []ghsim.Fault{ghsim.ResetConnection()} },
-			noReplay:  true,
-			wantCalls: 1, wantErr: "could not reach the GitHub API",
+			name: "rate limits are retried until the deadline, not a count",
+			faults: func(s *ghsim.Server, _ time.Time) []ghsim.Fault {
+				var f []ghsim.Fault
+				for range 7 {
+					f = append(f, s.SecondaryRateLimit("1"))
+				}
+				return f
+			},
+			// At least what GitHub asked, growing: 1, 2, 4, 8, 16, 30, 30.
+			wantCalls: 8, wantWait: 91 * time.Second,
 		},
 		{
-			name:      "not replayable: a 502 is left to the caller",
-			faults:    func(s *ghsim.Server, _ time.Time) []ghsim.Fault { return []ghsim.Fault{s.Status(502, "x")} },
-			noReplay:  true,
-			wantCalls: 1, wantErr: "502 Bad Gateway",
-		},
-		{
-			name:      "not replayable: a rate limit was not acted on, so it is retried",
-			faults:    func(s *ghsim.Server, _ time.Time) []ghsim.Fault { return []ghsim.Fault{s.SecondaryRateLimit("2")} },
-			noReplay:  true,
-			wantCalls: 2, wantWait: 2 * time.Second,
+			name: "a rate limit far away stops the retries at once",
+			faults: func(s *ghsim.Server, _ time.Time) []ghsim.Fault {
+				return []ghsim.Fault{s.SecondaryRateLimit("1"), s.SecondaryRateLimit("1"), s.SecondaryRateLimit("600")}
+			},
+			wantCalls: 3, wantWait: 3 * time.Second,
+			wantErr: "not retried: waiting 10m0s more would pass the step's deadline",
 		},
 	}
 	for _, status := range []int{400, 401, 404, 422} {
@@ -182,9 +183,6 @@ func TestRetries(t *testing.T) {
 			}
 			ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(timeout))
 			defer cancel()
-			if tc.noReplay {
-				ctx = NoReplay(ctx)
-			}
 
 			var v map[string]string
 			_, err := Do(ctx, c, "POST", "orgs/octo-org/actions/runners/remove-token", nil, &v)
@@ -243,20 +241,23 @@ func TestRetryLogLines(t *testing.T) {
 	}
 }
 
-func TestUnreachableNotSentIsRetriedEvenWhenNotReplayable(t *testing.T) {
+func TestUnreachableIsRetriedAndNeverApplied(t *testing.T) {
 	t.Parallel()
 	s := sim(t, "/api/v3")
 	base, _ := url.Parse(s.URL())
 	s.Close() // connection refused: the request never left
 	clk := clock.NewFake(time.Now())
 	c := NewClient(s.Client(), base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep, Jitter: func() float64 { return 0 }}))
-	_, err := Do(NoReplay(context.Background()), c, "POST", "x", nil, nil)
+	_, err := Do(context.Background(), c, "POST", "x", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "after 5 attempts") {
 		t.Fatalf("err = %v, want a refusal retried 5 times", err)
 	}
 	var e *Error
 	if errors.As(err, &e) {
 		t.Errorf("a connection failure became an HTTP error: %v", e)
+	}
+	if MayHaveApplied(err) {
+		t.Errorf("MayHaveApplied(%v) = true for a request that never left", err)
 	}
 }
 

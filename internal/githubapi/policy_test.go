@@ -1,0 +1,321 @@
+package githubapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runnertoken/runner-token-action/internal/clock"
+	"github.com/runnertoken/runner-token-action/internal/ghsim"
+)
+
+// newPolicyClient sends requests to s through the policy, on clk, with
+// jitter fixed at jitter.
+func newPolicyClient(t *testing.T, s *ghsim.Server, clk *clock.Fake, jitter float64) func(ctx context.Context, method, path string) error {
+	t.Helper()
+	base, _ := url.Parse(s.URL())
+	c := NewClient(s.Client(), base, token, WithPolicy(Policy{
+		AttemptTimeout: 300 * time.Millisecond,
+		Now:            clk.Now, Sleep: clk.Sleep,
+		Jitter: func() float64 { return jitter },
+	}))
+	return func(ctx context.Context, method, path string) error {
+		var v map[string]any
+		_, err := Do(ctx, c, method, path, nil, &v)
+		return err
+	}
+}
+
+func withDeadline(t *testing.T, clk *clock.Fake, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(d))
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// TestRateLimitWaitsHaveJitterOnTop: never less than GitHub asked, and a
+// random part on top, growing with each limit in a row.
+func TestRateLimitWaitsHaveJitterOnTop(t *testing.T) {
+	t.Parallel()
+	s := sim(t, "/api/v3")
+	clk := clock.NewFake(time.Now())
+	s.Inject(s.SecondaryRateLimit("1"), s.SecondaryRateLimit("1"), s.SecondaryRateLimit("1"), s.Status(429, "slow", "Retry-After: 10"), s.Status(503, "busy", "Retry-After: 2"))
+	do := newPolicyClient(t, s, clk, 0.5)
+	if err := do(withDeadline(t, clk, 2*time.Minute), "POST", "orgs/octo-org/actions/runners/remove-token"); err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Duration{
+		1250 * time.Millisecond,  // asked 1s, window 1s: 1s + a quarter
+		2500 * time.Millisecond,  // window 2s
+		5 * time.Second,          // window 4s
+		12500 * time.Millisecond, // asked 10s: more than the window
+		2500 * time.Millisecond,  // a 5xx's Retry-After, jitter on top
+	}
+	if diff := cmp.Diff(want, clk.Slept()); diff != "" {
+		t.Errorf("waits (-want +got):\n%s", diff)
+	}
+}
+
+// TestHerdSpreadsOut: 20 jobs limited at once by the same Retry-After come
+// back at different times, and all get through a server that limits every
+// other request.
+func TestHerdSpreadsOut(t *testing.T) {
+	t.Parallel()
+	s := sim(t, "/api/v3")
+	var mu sync.Mutex
+	n := 0
+	limit := s.SecondaryRateLimit("1")
+	s.Wrap(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			n++
+			odd := n%2 == 1
+			mu.Unlock()
+			if odd && limit(w, r) {
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	const jobs = 20
+	errs := make([]error, jobs)
+	firstWait := make([]time.Duration, jobs)
+	var wg sync.WaitGroup
+	for i := range jobs {
+		wg.Go(func() {
+			clk := clock.NewFake(time.Now())
+			base, _ := url.Parse(s.URL())
+			c := NewClient(s.Client(), base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep}))
+			ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(2*time.Minute))
+			defer cancel()
+			_, errs[i] = Do(ctx, c, "POST", "orgs/octo-org/actions/runners/remove-token", nil, nil)
+			if w := clk.Slept(); len(w) > 0 {
+				firstWait[i] = w[0]
+			}
+		})
+	}
+	wg.Wait()
+	distinct := map[time.Duration]bool{}
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("job %d: %v", i, err)
+		}
+		if w := firstWait[i]; w != 0 {
+			distinct[w] = true
+			if w < time.Second || w > 1500*time.Millisecond {
+				t.Errorf("job %d waited %s, want 1s to 1.5s", i, w)
+			}
+		}
+	}
+	if len(distinct) < 2 {
+		t.Errorf("every limited job waited the same %v: a herd stays in step", distinct)
+	}
+}
+
+// TestMayHaveApplied: the one classification of "GitHub may have acted on
+// it", as the flows that create something read it.
+func TestMayHaveApplied(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		faults func(s *ghsim.Server) []ghsim.Fault
+		want   bool
+	}{
+		{"a clear refusal", func(s *ghsim.Server) []ghsim.Fault { return []ghsim.Fault{s.Status(422, "no")} }, false},
+		{"a rate limit after the deadline", func(s *ghsim.Server) []ghsim.Fault {
+			return []ghsim.Fault{s.SecondaryRateLimit("3600")}
+		}, false},
+		{"501", func(s *ghsim.Server) []ghsim.Fault { return []ghsim.Fault{s.Status(501, "no")} }, false},
+		{"5xx to the end", func(s *ghsim.Server) []ghsim.Fault {
+			f := s.Status(502, "x")
+			return []ghsim.Fault{f, f, f, f, f}
+		}, true},
+		{"a lost answer, then a clear refusal", func(s *ghsim.Server) []ghsim.Fault {
+			return []ghsim.Fault{ghsim.ResetConnection(), s.Status(422, "no")}
+		}, true},
+		{"a 502, then a rate limit after the deadline", func(s *ghsim.Server) []ghsim.Fault {
+			return []ghsim.Fault{s.Status(502, "x"), s.SecondaryRateLimit("3600")}
+		}, true},
+		{"a success that is not JSON", func(s *ghsim.Server) []ghsim.Fault {
+			return []ghsim.Fault{s.Answer(201, "<html>")}
+		}, true},
+		{"a success too large to read", func(*ghsim.Server) []ghsim.Fault { return []ghsim.Fault{ghsim.HugeBody(2 << 20)} }, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := sim(t, "/api/v3")
+			clk := clock.NewFake(time.Now())
+			s.Inject(tc.faults(s)...)
+			err := newPolicyClient(t, s, clk, 0)(withDeadline(t, clk, 2*time.Minute), "POST", "orgs/octo-org/actions/runners/remove-token")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := MayHaveApplied(err); got != tc.want {
+				t.Errorf("MayHaveApplied(%v) = %v, want %v", err, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestNoLocalRateLimitCheck: go-github refuses a request on its own after
+// an answer with X-RateLimit-Remaining: 0 or a secondary limit; here every
+// request reaches the server, and only the policy waits.
+func TestNoLocalRateLimitCheck(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		first func(s *ghsim.Server, now time.Time) ghsim.Fault
+	}{
+		{"a success that used the last request", func(s *ghsim.Server, now time.Time) ghsim.Fault {
+			return s.ExhaustRateLimit(now.Add(time.Hour))
+		}},
+		{"a secondary limit that stopped the retries", func(s *ghsim.Server, _ time.Time) ghsim.Fault {
+			return s.SecondaryRateLimit("600")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := sim(t, "/api/v3")
+			clk := clock.NewFake(time.Now())
+			s.Inject(tc.first(s, clk.Now()))
+			do := newPolicyClient(t, s, clk, 0)
+			ctx := withDeadline(t, clk, 2*time.Minute)
+			_ = do(ctx, "POST", "orgs/octo-org/actions/runners/registration-token")
+			if err := do(ctx, "POST", "orgs/octo-org/actions/runners/remove-token"); err != nil {
+				t.Errorf("second request: %v", err)
+			}
+			if n := len(s.Requests()); n != 2 {
+				t.Errorf("server got %d requests, want 2", n)
+			}
+		})
+	}
+}
+
+// TestProxyRefusesCredentials: a proxy's 407 is not GitHub's answer and
+// will not change: said once, not retried, without the proxy's URL.
+func TestProxyRefusesCredentials(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	seen := 0
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen++
+		mu.Unlock()
+		w.Header().Set("Proxy-Authenticate", `Basic realm="corp"`)
+		w.WriteHeader(http.StatusProxyAuthRequired)
+	}))
+	t.Cleanup(proxy.Close)
+	proxyURL, _ := url.Parse(proxy.URL)
+	proxyURL.User = url.UserPassword("builder", "hunter2")
+	for _, api := range []string{"https://github.example/api/v3", "http://github.example/api/v3"} {
+		t.Run(api, func(t *testing.T) {
+			hc := DefaultHTTPClient()
+			hc.Transport.(*http.Transport).Proxy = http.ProxyURL(proxyURL)
+			clk := clock.NewFake(time.Now())
+			base, _ := url.Parse(api)
+			c := NewClient(hc, base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep}))
+			mu.Lock()
+			before := seen
+			mu.Unlock()
+			_, err := Do(context.Background(), c, "POST", "orgs/octo-org/actions/runners/registration-token", nil, nil)
+			if !errors.Is(err, ErrProxyAuth) {
+				t.Fatalf("error = %v, want ErrProxyAuth", err)
+			}
+			if strings.Contains(err.Error(), "hunter2") || MayHaveApplied(err) {
+				t.Errorf("error = %v: shows the proxy's password, or says GitHub may have acted", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if n := seen - before; n != 1 || len(clk.Slept()) != 0 {
+				t.Errorf("proxy asked %d times, waits %v; want once, no retry", n, clk.Slept())
+			}
+		})
+	}
+}
+
+// TestErrorDetailsBounded: thousands of details make one bounded line that
+// says how many were left out.
+func TestErrorDetailsBounded(t *testing.T) {
+	t.Parallel()
+	s := sim(t, "/api/v3")
+	clk := clock.NewFake(time.Now())
+	s.Inject(s.ValidationFailed(3000))
+	err := newPolicyClient(t, s, clk, 0)(context.Background(), "POST", "orgs/octo-org/actions/runners/remove-token")
+	var e *Error
+	if !errors.As(err, &e) || len(e.Details) != 3000 {
+		t.Fatalf("error = %T, want *Error with every detail kept", err)
+	}
+	msg := err.Error()
+	if len(msg) > 2048 || !strings.Contains(msg, "Label 1 is not allowed here") || !strings.Contains(msg, "more)") {
+		t.Errorf("message is %d bytes, want at most 2 KiB naming the first detail and how many more: %.300s", len(msg), msg)
+	}
+	if !strings.Contains(msg, fmt.Sprintf("and %d more", 3000-strings.Count(msg, "is not allowed here"))) {
+		t.Errorf("message miscounts what was left out: %.300s", msg)
+	}
+}
+
+func TestCleanup(t *testing.T) {
+	t.Parallel()
+	t.Run("ends Grace after the step's deadline", func(t *testing.T) {
+		t.Parallel()
+		deadline := time.Now().Add(time.Minute)
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		defer cancel()
+		cctx, ccancel := Cleanup(ctx)
+		defer ccancel()
+		if d, _ := cctx.Deadline(); !d.Equal(deadline.Add(Grace)) {
+			t.Errorf("deadline = %s, want the step's plus %s", d, Grace)
+		}
+	})
+	t.Run("after cancellation, Grace from then", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		cctx, ccancel := Cleanup(ctx)
+		defer ccancel()
+		start := time.Now()
+		cancel()
+		if cctx.Err() != nil {
+			t.Fatal("the clean-up ended with the step")
+		}
+		<-cctx.Done()
+		if took := time.Since(start); took < Grace-100*time.Millisecond || took > Grace+2*time.Second {
+			t.Errorf("the clean-up lasted %s after cancellation, want about %s", took, Grace)
+		}
+	})
+	t.Run("already cancelled", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		cctx, ccancel := Cleanup(ctx)
+		defer ccancel()
+		if d, ok := cctx.Deadline(); !ok || time.Until(d) > Grace {
+			t.Errorf("deadline %s, want within %s", d, Grace)
+		}
+	})
+}
+
+func TestParseTime(t *testing.T) {
+	t.Parallel()
+	want := time.Date(2026, 11, 25, 15, 4, 5, 0, time.UTC)
+	for _, s := range []string{"2026-11-25T15:04:05Z", "2026-11-25t15:04:05z", "2026-11-25T16:04:05+01:00", "2026-11-25t15:04:05.000+00:00"} {
+		got, err := ParseTime(s)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("ParseTime(%q) = %s, %v; want %s", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"", "2026-11-25 15:04:05", "tomorrow", "2026-11-25T15:04:05"} {
+		if _, err := ParseTime(s); err == nil {
+			t.Errorf("ParseTime(%q) succeeded", s)
+		}
+	}
+}
