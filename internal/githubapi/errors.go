@@ -233,7 +233,9 @@ func detail(d github.Error) string {
 // broken server must not be able to flood it.
 const maxMessage = 300
 
-// clean makes server-supplied text safe to show: one line, printable, short.
+// Clean makes server-supplied text safe to show: one line, printable, short.
+// Every string from a server that reaches the log goes through it, so that
+// none can start a line of its own, and with it a workflow command.
 func Clean(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' || r == '\t' {
