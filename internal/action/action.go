@@ -28,10 +28,12 @@ type Env struct {
 	Getenv     func(string) string
 	Stdout     io.Writer
 	HTTPClient *http.Client
-	// Now and Sleep are the clock retries wait on; nil means the real one.
-	// Tests inject them so that nothing really waits.
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
+	// Now and Sleep are the clock retries wait on, and Jitter the random
+	// part of each wait; nil means the real ones. Tests inject them so that
+	// nothing really waits, and waits are known.
+	Now    func() time.Time
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Jitter func() float64
 }
 
 // Main runs the action. It returns the process exit code: 0, or 1 after
@@ -48,11 +50,16 @@ func Main(ctx context.Context, env Env) int {
 	case s.timedOut && errors.Is(err, context.DeadlineExceeded):
 		err = fmt.Errorf("the step's timeout (%s) ran out before a credential was minted: %w; raise the timeout input if GitHub is slow, or try again", s.timeout, err)
 	}
-	// The error text includes what servers said; never let it carry a secret.
+	// The error text includes what servers said; never let it carry a
+	// secret, or flood the log.
 	s.gha.WithFieldsMap(map[string]string{"title": "Runner credential not minted"}).
-		Errorf("%s", runnerio.Mask(err.Error(), s.secrets))
+		Errorf("%s", githubapi.Clip(runnerio.Mask(err.Error(), s.secrets), maxError))
 	return 1
 }
+
+// maxError bounds the one error annotation: a few KiB say everything a
+// user can act on.
+const maxError = 4096
 
 // step is one run of the action.
 type step struct {
@@ -83,6 +90,9 @@ type minted struct {
 	outputs []output // written all at once, or not at all
 	log     []string // shown once the outputs are set
 	summary string   // markdown for the step summary; never the secret
+	// undo, if set, removes what minting created, for a step that fails
+	// after it: it returns cause with what it did.
+	undo func(ctx context.Context, cause error) error
 }
 
 func (s *step) run(ctx context.Context) error {
@@ -112,22 +122,40 @@ func (s *step) run(ctx context.Context) error {
 	}
 	client := githubapi.NewClient(s.env.HTTPClient, cfg.API(), token, githubapi.WithPolicy(s.policy()))
 	m, err := s.mint(ctx, client, cfg)
-	if m != nil {
+	if err == nil {
 		s.mask(m.secret)
+		err = ctx.Err() // cancelled or out of time meanwhile: nobody will use it
+		if err == nil {
+			err = s.setOutputs(append(m.outputs, s.credentialOutputs...))
+		}
+		if err != nil && m.undo != nil {
+			// With the credential still valid: a runner nobody will start
+			// must not stay registered.
+			err = m.undo(ctx, err)
+		}
 	}
 	// The credential used to mint is no longer needed, whatever happened.
 	if err := errors.Join(err, release(ctx)); err != nil {
 		return err
 	}
-
-	if err := s.setOutputs(append(m.outputs, s.credentialOutputs...)); err != nil {
-		return err
-	}
 	for _, l := range m.log {
-		s.gha.Infof("%s", l)
+		s.say("%s", l)
 	}
 	s.summary(m.summary)
 	return nil
+}
+
+// say writes a line to the log, with every secret masked and on one line
+// whatever it quotes: text from a server can never start a line of its
+// own, and with it a workflow command.
+func (s *step) say(format string, args ...any) {
+	line := runnerio.Mask(fmt.Sprintf(format, args...), s.secrets)
+	s.gha.Infof("%s", strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, line))
 }
 
 // policy is how the step's requests are retried: on the step's clock, with
@@ -136,11 +164,10 @@ func (s *step) run(ctx context.Context) error {
 // are masked like everything else.
 func (s *step) policy() githubapi.Policy {
 	return githubapi.Policy{
-		Now:   s.env.Now,
-		Sleep: s.env.Sleep,
-		Log: func(format string, args ...any) {
-			s.gha.Infof("%s", runnerio.Mask(fmt.Sprintf(format, args...), s.secrets))
-		},
+		Now:    s.env.Now,
+		Sleep:  s.env.Sleep,
+		Jitter: s.env.Jitter,
+		Log:    s.say,
 		Debug: func(format string, args ...any) {
 			s.gha.Debugf("%s", runnerio.Mask(fmt.Sprintf(format, args...), s.secrets))
 		},
@@ -162,7 +189,7 @@ func (s *step) mint(ctx context.Context, client *github.Client, cfg *config.Conf
 		return s.mintJIT(ctx, client, cfg) // jit.go
 	}
 	t, kind := cfg.Target(), cfg.MintKind()
-	s.gha.Infof("Minting a %s token for %s at %s", kind, t, cfg.API().Redacted())
+	s.say("Minting a %s token for %s at %s", kind, t, cfg.API().Redacted())
 	tok, err := mint.Mint(ctx, client, t, kind)
 	if err != nil {
 		return nil, err

@@ -35,6 +35,7 @@ type harness struct {
 	t       *testing.T
 	sim     *ghsim.Server
 	clock   *clock.Fake // retries wait on it: nothing really sleeps
+	jitter  float64     // the random part of every wait; 0 unless a test sets it
 	env     map[string]string
 	stdout  bytes.Buffer
 	outFile string
@@ -90,6 +91,7 @@ func (h *harness) processEnv() Env {
 		HTTPClient: h.sim.Client(),
 		Now:        h.clock.Now,
 		Sleep:      h.clock.Sleep,
+		Jitter:     func() float64 { return h.jitter },
 	}
 }
 

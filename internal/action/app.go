@@ -4,17 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/runnertoken/runner-token-action/internal/appauth"
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/runnerio"
 )
-
-// revokeTimeout bounds the revocation. It runs even after the step was
-// cancelled, and must finish well inside the runner's grace period.
-const revokeTimeout = 5 * time.Second
 
 // appCredential authenticates as cfg's GitHub App and returns an
 // installation token narrowed to the target, and a release that revokes it.
@@ -23,7 +18,7 @@ func (s *step) appCredential(ctx context.Context, cfg *config.Config) (string, f
 	// s.mask hides the JWT and the installation token before either is used.
 	c := &appauth.Client{HTTP: s.env.HTTPClient, API: cfg.API(), Mask: s.mask, Now: s.env.Now,
 		Options: []githubapi.ClientOption{githubapi.WithPolicy(s.policy())}}
-	s.gha.Infof("Authenticating as GitHub App %s to find its installation for %s", app.ID, t)
+	s.say("Authenticating as GitHub App %s to find its installation for %s", app.ID, t)
 	tok, err := c.InstallationToken(ctx, *app, t)
 	if err != nil {
 		return "", nil, err
@@ -32,16 +27,18 @@ func (s *step) appCredential(ctx context.Context, cfg *config.Config) (string, f
 	if len(tok.Grant.Repositories) > 0 {
 		limited += " on " + t.Name() + " only"
 	}
-	s.gha.Infof("Using installation %d on %s, with a token limited to the %s", tok.InstallationID, tok.Account, limited)
+	s.say("Using installation %d on %s, with a token limited to the %s", tok.InstallationID, tok.Account, limited)
 	s.credentialOutputs = append(s.credentialOutputs, output{"installation-id", strconv.FormatInt(tok.InstallationID, 10)})
 
+	// Revoked on every path, after cancellation too, within the step's
+	// deadline plus githubapi.Grace.
 	revoked := false
 	release := func(ctx context.Context) error {
 		if revoked {
 			return nil
 		}
 		revoked = true
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), revokeTimeout)
+		ctx, cancel := githubapi.Cleanup(ctx)
 		defer cancel()
 		if err := c.Revoke(ctx, tok); err != nil {
 			// Not a failure of the step: the runner credential is what the
@@ -52,7 +49,7 @@ func (s *step) appCredential(ctx context.Context, cfg *config.Config) (string, f
 				Warningf("%s", runnerio.Mask(msg, s.secrets))
 			return nil
 		}
-		s.gha.Infof("Revoked the installation token.")
+		s.say("Revoked the installation token.")
 		return nil
 	}
 	return tok.Value, release, nil

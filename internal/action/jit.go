@@ -9,8 +9,8 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/runnertoken/runner-token-action/internal/config"
+	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/jit"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
 )
 
 // mintJIT registers a just-in-time runner and hands its config to the
@@ -23,12 +23,11 @@ func (s *step) mintJIT(ctx context.Context, client *github.Client, cfg *config.C
 	if req.Generated {
 		origin = "unique to this run"
 	}
-	s.gha.Infof("Minting a just-in-time runner config for %s at %s: runner %q (%s), labels %s, %s", t, cfg.API().Redacted(), req.Name, origin, strings.Join(req.Labels, ", "), groupShown(req.Group))
+	s.say("Minting a just-in-time runner config for %s at %s: runner %q (%s), labels %s, %s", t, cfg.API().Redacted(), req.Name, origin, strings.Join(req.Labels, ", "), groupShown(req.Group))
 	m := &jit.Minter{
 		Client: client,
-		Wait:   s.env.Sleep,
 		// Server text can quote the credential: mask what the runner would.
-		Log: func(msg string) { s.gha.Infof("%s", runnerio.Mask(msg, s.secrets)) },
+		Log: func(msg string) { s.say("%s", msg) },
 	}
 	c, err := m.Mint(ctx, t, req)
 	if err != nil {
@@ -36,9 +35,13 @@ func (s *step) mintJIT(ctx context.Context, client *github.Client, cfg *config.C
 	}
 	runnerURL := t.RunnerURL(cfg.Server())
 	id := strconv.FormatInt(c.Runner.ID, 10)
+	// Names and labels as GitHub sent them: data, made safe to show.
 	labels := c.Runner.LabelNames()
 	if len(labels) == 0 {
 		labels = req.Labels
+	}
+	for i, l := range labels {
+		labels[i] = githubapi.Clean(l)
 	}
 	return &minted{
 		secret: c.Encoded,
@@ -49,12 +52,13 @@ func (s *step) mintJIT(ctx context.Context, client *github.Client, cfg *config.C
 			{"runner-url", runnerURL},
 		},
 		log: []string{
-			fmt.Sprintf("Registered just-in-time runner %q (id %s) for %s in runner group %s, with labels %s.", c.Runner.Name, id, t, c.Group, strings.Join(labels, ", ")),
+			fmt.Sprintf("Registered just-in-time runner %q (id %s) for %s in runner group %s, with labels %s.", c.Runner.Name, id, t, githubapi.Clean(c.Group.String()), strings.Join(labels, ", ")),
 			"Start it within this job: give steps.<id>.outputs.jit-config to ./run.sh --jitconfig on the runner's machine, through env: rather than inline in a script.",
 			"Runner URL: " + runnerURL,
 		},
 		summary: fmt.Sprintf("### Just-in-time runner registered\n\n| | |\n|---|---|\n| Runner | `%s` |\n| Runner ID | %s |\n| Labels | %s |\n| Runner group | %s (id %d) |\n| Target | %s `%s` |\n| Runner URL | %s |\n",
 			mdCode(c.Runner.Name), id, mdLabels(labels), mdText(c.Group.Name), c.Group.ID, t.Scope, t.Name(), runnerURL),
+		undo: func(ctx context.Context, cause error) error { return m.Undo(ctx, t, c, cause) },
 	}, nil
 }
 
@@ -68,7 +72,7 @@ func groupShown(g jit.Group) string {
 // The summary is markdown: names and labels come from the workflow and
 // GitHub, so keep them from breaking out of their table cell or code span.
 func mdText(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(githubapi.Clean(s))
 }
 
 func mdCode(s string) string { return strings.ReplaceAll(mdText(s), "`", "'") }

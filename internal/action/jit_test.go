@@ -154,36 +154,56 @@ func TestJITMaskingOrder(t *testing.T) {
 
 // TestJITRecoversFromALostAnswer: the answer to the first request is lost
 // after GitHub registered the runner; the retry meets the name in use,
-// removes this run's runner and mints again. One runner is left: the one
-// whose config the step hands out.
+// removes this run's runner (its name is unique to this run) and registers
+// again. One runner is left: the one whose config the step hands out.
 func TestJITRecoversFromALostAnswer(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"", "build-7"} {
-		t.Run("runner-name="+name, func(t *testing.T) {
-			t.Parallel()
-			h := jitHarness(t, map[string]string{"INPUT_RUNNER-NAME": name})
-			h.sim.FailJIT(ghsim.LoseResponse)
-			if code := h.run(); code != 0 {
-				t.Fatalf("exit code %d: %q", code, h.errors())
-			}
-			issued := h.sim.JITConfigs()
-			runners := h.sim.Runners("repos/octo-org/app")
-			if len(issued) != 2 || len(runners) != 1 || runners[0].ID != issued[1].RunnerID {
-				t.Fatalf("issued %d configs, %d runners left: want 2 configs and only the second runner", len(issued), len(runners))
-			}
-			out := h.outputs()
-			if out["jit-config"] != issued[1].Config || out["runner-id"] != fmt.Sprint(issued[1].RunnerID) {
-				t.Errorf("outputs are not the second config's (runner-id %s)", out["runner-id"])
-			}
-			rendered := runnerio.Render(h.stdout.String(), false)
-			for _, w := range []string{"Attempt 1 got no clear answer from GitHub", fmt.Sprintf("taken by runner id %d, which an earlier attempt of this run registered", issued[0].RunnerID), "Removing it and minting again"} {
-				if !strings.Contains(rendered, w) {
-					t.Errorf("log lacks %q:\n%s", w, rendered)
-				}
-			}
-			checkNoConfigLeaks(t, h)
-		})
+	h := jitHarness(t, nil)
+	h.sim.FailJIT(ghsim.LoseResponse)
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit code %d: %q", code, h.errors())
 	}
+	issued := h.sim.JITConfigs()
+	runners := h.sim.Runners("repos/octo-org/app")
+	if len(issued) != 2 || len(runners) != 1 || runners[0].ID != issued[1].RunnerID {
+		t.Fatalf("issued %d configs, %d runners left: want 2 configs and only the second runner", len(issued), len(runners))
+	}
+	out := h.outputs()
+	if out["jit-config"] != issued[1].Config || out["runner-id"] != fmt.Sprint(issued[1].RunnerID) {
+		t.Errorf("outputs are not the second config's (runner-id %s)", out["runner-id"])
+	}
+	rendered := runnerio.Render(h.stdout.String(), false)
+	for _, w := range []string{"generate-jitconfig: EOF; retrying in", fmt.Sprintf("taken by runner id %d, which an earlier try of this run registered", issued[0].RunnerID), "Removing it and registering again"} {
+		if !strings.Contains(rendered, w) {
+			t.Errorf("log lacks %q:\n%s", w, rendered)
+		}
+	}
+	checkNoConfigLeaks(t, h)
+}
+
+// TestJITGivenNameAfterALostAnswer: with a runner-name the user gave, the
+// runner the lost answer registered cannot be told from another job's: the
+// step fails, and names it and how to remove it, leaving it registered.
+func TestJITGivenNameAfterALostAnswer(t *testing.T) {
+	t.Parallel()
+	h := jitHarness(t, map[string]string{"INPUT_RUNNER-NAME": "build-7"})
+	h.sim.FailJIT(ghsim.LoseResponse)
+	if code := h.run(); code != 1 {
+		t.Fatalf("exit code %d, want 1", code)
+	}
+	runners := h.sim.Runners("repos/octo-org/app")
+	if len(runners) != 1 {
+		t.Fatalf("runners = %+v, want the one registered, left alone", runners)
+	}
+	errs := h.errors()
+	want := fmt.Sprintf("gh api -X DELETE /repos/octo-org/app/actions/runners/%d", runners[0].ID)
+	if len(errs) != 1 || !strings.Contains(errs[0], want) || !strings.Contains(errs[0], "or another job did") {
+		t.Errorf("errors = %q, want one naming the runner and %q", errs, want)
+	}
+	if len(h.outputs()) != 0 {
+		t.Errorf("outputs set: %v", h.outputs())
+	}
+	checkNoConfigLeaks(t, h)
 }
 
 func TestJITFailures(t *testing.T) {

@@ -12,6 +12,7 @@ package appauth
 import (
 	"context"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -48,7 +49,7 @@ type Client struct {
 type Token struct {
 	Value          string
 	InstallationID int64
-	// Account is the login the app is installed on.
+	// Account is the login the app is installed on, made safe to show.
 	Account   string
 	ExpiresAt time.Time
 	Grant     Grant
@@ -131,21 +132,38 @@ func (c *Client) InstallationToken(ctx context.Context, app App, t target.Target
 		return nil, fmt.Errorf("could not find the installation of the GitHub App (id %s) for %s: GitHub's answer has no installation id. This is unexpected: check that api-url points at the GitHub REST API", app.ID, t)
 	}
 
-	var tok github.InstallationToken
+	var answer json.RawMessage
 	path := fmt.Sprintf("app/installations/%d/access_tokens", inst.GetID())
-	if _, err := githubapi.Do(ctx, api, http.MethodPost, path, grant.options(), &tok); err != nil {
-		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d on %s: %w%s", inst.GetID(), inst.GetAccount().GetLogin(), err, advice(err, app, t, grant, exchange))
+	account := githubapi.Clean(inst.GetAccount().GetLogin())
+	if _, err := githubapi.Do(ctx, api, http.MethodPost, path, grant.options(), &answer); err != nil {
+		unrevoked := ""
+		if githubapi.MayHaveApplied(err) {
+			unrevoked = ". GitHub may have issued a token all the same; this run never got it, so it cannot revoke it: such a token expires within the hour"
+		}
+		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d on %s: %w%s%s", inst.GetID(), account, err, advice(err, app, t, grant, exchange), unrevoked)
 	}
-	// Hidden the moment it arrives, before anything can use or print it.
-	c.mask(tok.GetToken())
-	if tok.GetToken() == "" {
-		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d: GitHub's answer has no token. This is unexpected: check that api-url points at the GitHub REST API", inst.GetID())
+	// The token first, on its own: once GitHub issued one it is masked, and
+	// handed back to be revoked, whatever else the answer holds.
+	var tok struct {
+		Token string `json:"token"`
 	}
+	if err := json.Unmarshal(answer, &tok); err != nil || tok.Token == "" {
+		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d: GitHub's answer has no token. "+
+			"This is unexpected: check that api-url points at the GitHub REST API (if GitHub issued a token all the same, it expires within the hour)", inst.GetID())
+	}
+	c.mask(tok.Token)
+	// When it expires is only said in a message: an expiry GitHub wrote in
+	// a form no parser reads is no reason to throw a good token away.
+	var rest struct {
+		ExpiresAt string `json:"expires_at"`
+	}
+	_ = json.Unmarshal(answer, &rest)
+	expires, _ := githubapi.ParseTime(rest.ExpiresAt)
 	return &Token{
-		Value:          tok.GetToken(),
+		Value:          tok.Token,
 		InstallationID: inst.GetID(),
-		Account:        inst.GetAccount().GetLogin(),
-		ExpiresAt:      tok.GetExpiresAt().Time,
+		Account:        account,
+		ExpiresAt:      expires,
 		Grant:          grant,
 	}, nil
 }

@@ -336,3 +336,51 @@ func answer(status int, body string) func(http.Handler) http.Handler {
 		})
 	}
 }
+
+// TestTokenWithAnOddExpiry: an answer whose expires_at no parser reads
+// still hands the token back, masked, to be used and revoked; a lower-case
+// RFC 3339 one is read.
+func TestTokenWithAnOddExpiry(t *testing.T) {
+	t.Parallel()
+	for expiry, want := range map[string]time.Time{
+		"2026-11-25t15:04:05z": time.Date(2026, 11, 25, 15, 4, 5, 0, time.UTC),
+		"25 Nov 2026 15:04":    {},
+		"":                     {},
+	} {
+		t.Run(expiry, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			// The installation lookup as usual; the token's answer tampered.
+			f.sim.Inject(nil, f.sim.Tamper(func(a map[string]any) { a["expires_at"] = expiry }))
+			tok, err := f.client.InstallationToken(context.Background(), exampleApp(), org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tok.ExpiresAt.Equal(want) {
+				t.Errorf("ExpiresAt = %s, want %s", tok.ExpiresAt, want)
+			}
+			if m := f.masked(); len(m) != 2 || m[1].value != tok.Value {
+				t.Error("the token was not masked")
+			}
+			if err := f.client.Revoke(context.Background(), tok); err != nil {
+				t.Fatal(err)
+			}
+			if issued := f.sim.AppTokens(); len(issued) != 1 || !issued[0].Revoked {
+				t.Errorf("tokens = %+v, want the one issued revoked", issued)
+			}
+		})
+	}
+}
+
+// TestTokenMayHaveBeenIssued: a 5xx on the token request may come after
+// GitHub issued one, which this run never saw and so cannot revoke: the
+// error says so.
+func TestTokenMayHaveBeenIssued(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.sim.Inject(nil, f.sim.Status(502, "Server Error"))
+	_, err := f.client.InstallationToken(context.Background(), exampleApp(), org)
+	if err == nil || !strings.Contains(err.Error(), "502 Bad Gateway") || !strings.Contains(err.Error(), "GitHub may have issued a token all the same") {
+		t.Errorf("error = %v", err)
+	}
+}

@@ -63,6 +63,12 @@ const (
 	ServerErrorAfterCreate
 	// ServerErrorBeforeCreate answers 502 and registers nothing.
 	ServerErrorBeforeCreate
+	// GarbageAfterCreate registers the runner, then answers 201 with a body
+	// that is not JSON.
+	GarbageAfterCreate
+	// WrongTypeAfterCreate registers the runner, then answers 201 with the
+	// runner's labels as a string instead of a list (its id is intact).
+	WrongTypeAfterCreate
 )
 
 // Limits the simulator enforces as GitHub does (see internal/jit for where
@@ -298,6 +304,13 @@ func (s *Server) generateJIT(w http.ResponseWriter, r *http.Request) {
 	case ServerErrorAfterCreate:
 		s.writeJSON(w, http.StatusBadGateway, map[string]string{"message": "Server Error"})
 		return
+	case GarbageAfterCreate:
+		s.headers(w)
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprint(w, "<html><body>Created</body></html>")
+		return
+	case WrongTypeAfterCreate:
+		answer["runner"].(map[string]any)["labels"] = "self-hosted"
 	}
 	s.writeJSON(w, http.StatusCreated, answer)
 }

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 	"unicode"
 
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
@@ -49,8 +48,7 @@ func FuzzJITAnswer(f *testing.F) {
 		if status < 200 || status > 499 { // 5xx: retried, covered elsewhere
 			return
 		}
-		m := &Minter{Client: githubapi.NewClient(&http.Client{Transport: routes{status, body}}, base, "tok"),
-			Wait: func(context.Context, time.Duration) error { return nil }}
+		m := &Minter{Client: githubapi.NewClient(&http.Client{Transport: routes{status, body}}, base, "tok")}
 		cfg, err := m.Mint(context.Background(), repo, req)
 		switch {
 		case (err == nil) == (cfg == nil):

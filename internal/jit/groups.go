@@ -141,7 +141,7 @@ func (m *Minter) listGroups(ctx context.Context, t target.Target) (groups []Runn
 			RunnerGroups []RunnerGroup `json:"runner_groups"`
 		}
 		q := url.Values{"per_page": {strconv.Itoa(perPage)}, "page": {strconv.Itoa(page)}}
-		resp, err := m.do(ctx, http.MethodGet, t.APIPath()+"/actions/runner-groups?"+q.Encode(), nil, &r)
+		resp, err := githubapi.Do(ctx, m.Client, http.MethodGet, t.APIPath()+"/actions/runner-groups?"+q.Encode(), nil, &r)
 		if err != nil {
 			return nil, false, err
 		}

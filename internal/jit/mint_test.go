@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -17,7 +14,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-github/v66/github"
 
+	"github.com/runnertoken/runner-token-action/internal/clock"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
@@ -31,15 +30,15 @@ var (
 	ent  = target.Target{Scope: target.Enterprise, Owner: "octo-ent"}
 )
 
-// fixture is a simulator and a Minter that talks to it, whose waits are
-// recorded instead of slept.
+// fixture is a simulator and a Minter that talks to it through the retry
+// policy, on a fake clock: waits are recorded instead of slept.
 type fixture struct {
-	t     *testing.T
-	sim   *ghsim.Server
-	m     *Minter
-	mu    sync.Mutex
-	waits []time.Duration
-	logs  []string
+	t    *testing.T
+	sim  *ghsim.Server
+	m    *Minter
+	clk  *clock.Fake
+	mu   sync.Mutex
+	logs []string
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -47,25 +46,29 @@ func newFixture(t *testing.T) *fixture {
 	sim := ghsim.Start(t)
 	sim.AddCredential("admin", adminToken, ghsim.Credential{Admin: []string{"octo-org/app", "octo-org", "enterprises/octo-ent"}})
 	sim.AddCredential("fine", "github_pat_fine", ghsim.Credential{Type: ghsim.FineGrainedPAT})
-	base, _ := url.Parse(sim.URL())
-	f := &fixture{t: t, sim: sim}
-	f.m = &Minter{
-		Client:         githubapi.NewClient(sim.Client(), base, adminToken),
-		AttemptTimeout: 2 * time.Second,
-		Wait: func(ctx context.Context, d time.Duration) error {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			f.waits = append(f.waits, d)
-			return ctx.Err()
-		},
-		Log: func(s string) {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			f.logs = append(f.logs, s)
-		},
-	}
+	f := &fixture{t: t, sim: sim, clk: clock.NewFake(time.Now())}
+	f.m = &Minter{Client: f.client(adminToken, 2*time.Second), Log: f.log}
 	return f
 }
+
+// client is an API client with token whose tries time out after timeout.
+func (f *fixture) client(token string, timeout time.Duration) *github.Client {
+	base, _ := url.Parse(f.sim.URL())
+	return githubapi.NewClient(f.sim.Client(), base, token, githubapi.WithPolicy(githubapi.Policy{
+		AttemptTimeout: timeout,
+		Now:            f.clk.Now, Sleep: f.clk.Sleep,
+		Jitter: func() float64 { return 0 },
+		Log:    func(format string, args ...any) { f.log(fmt.Sprintf(format, args...)) },
+	}))
+}
+
+func (f *fixture) log(s string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.logs = append(f.logs, s)
+}
+
+func (f *fixture) waits() []time.Duration { return f.clk.Slept() }
 
 // requests is what the simulator got, as "METHOD path?query" below the API
 // root.
@@ -161,8 +164,8 @@ func TestMintEveryScope(t *testing.T) {
 			if diff := cmp.Diff(want, body); diff != "" {
 				t.Errorf("body (-want +got):\n%s", diff)
 			}
-			if len(f.waits) != 0 || len(f.logs) != 0 {
-				t.Errorf("waits %v, logs %q: want none", f.waits, f.logs)
+			if len(f.waits()) != 0 || len(f.logs) != 0 {
+				t.Errorf("waits %v, logs %q: want none", f.waits(), f.logs)
 			}
 		})
 	}
@@ -318,23 +321,21 @@ func TestRecoversFromLostAnswers(t *testing.T) {
 		waits     []time.Duration
 	}{
 		{"connection dropped after registering, generated name", true, []ghsim.JITFault{ghsim.LoseResponse},
-			[]string{post, post, lookup, "DELETE repos/octo-org/app/actions/runners/ID", post}, []time.Duration{time.Second}},
-		{"connection dropped after registering, given name", false, []ghsim.JITFault{ghsim.LoseResponse},
-			[]string{post, post, lookup, "DELETE repos/octo-org/app/actions/runners/ID", post}, []time.Duration{time.Second}},
-		{"timed out after registering", false, []ghsim.JITFault{ghsim.HangAfterCreate},
-			[]string{post, post, lookup, "DELETE repos/octo-org/app/actions/runners/ID", post}, []time.Duration{time.Second}},
+			[]string{post, post, lookup, "DELETE repos/octo-org/app/actions/runners/ID", post}, []time.Duration{500 * time.Millisecond}},
+		{"timed out after registering, generated name", true, []ghsim.JITFault{ghsim.HangAfterCreate},
+			[]string{post, post, lookup, "DELETE repos/octo-org/app/actions/runners/ID", post}, []time.Duration{500 * time.Millisecond}},
 		{"502 after registering", true, []ghsim.JITFault{ghsim.ServerErrorAfterCreate},
-			[]string{post, post, lookup, "DELETE repos/octo-org/app/actions/runners/ID", post}, []time.Duration{time.Second}},
+			[]string{post, post, lookup, "DELETE repos/octo-org/app/actions/runners/ID", post}, []time.Duration{500 * time.Millisecond}},
 		{"502 without registering", false, []ghsim.JITFault{ghsim.ServerErrorBeforeCreate},
-			[]string{post, post}, []time.Duration{time.Second}},
-		{"two 502s, then registered and dropped", false, []ghsim.JITFault{ghsim.ServerErrorBeforeCreate, ghsim.ServerErrorBeforeCreate},
-			[]string{post, post, post}, []time.Duration{time.Second, 2 * time.Second}},
+			[]string{post, post}, []time.Duration{500 * time.Millisecond}},
+		{"two 502s, then registered", false, []ghsim.JITFault{ghsim.ServerErrorBeforeCreate, ghsim.ServerErrorBeforeCreate},
+			[]string{post, post, post}, []time.Duration{500 * time.Millisecond, time.Second}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			f.m.AttemptTimeout = 300 * time.Millisecond
+			f.m.Client = f.client(adminToken, 300*time.Millisecond)
 			f.sim.FailJIT(tc.faults...)
 			cfg, err := f.m.Mint(context.Background(), repo, request("build-1", tc.generated, "self-hosted", "gpu"))
 			if err != nil {
@@ -345,21 +346,65 @@ func TestRecoversFromLostAnswers(t *testing.T) {
 			if !tc.generated {
 				want = append([]string{lookup}, want...)
 			}
-			var got []string
-			for _, r := range f.requests() {
-				if strings.HasPrefix(r, "DELETE ") {
-					r = r[:strings.LastIndex(r, "/")+1] + "ID"
-				}
-				got = append(got, r)
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
+			if diff := cmp.Diff(want, f.requestsNoIDs()); diff != "" {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tc.waits, f.waits); diff != "" {
+			if diff := cmp.Diff(tc.waits, f.waits()); diff != "" {
 				t.Errorf("waits (-want +got):\n%s", diff)
 			}
-			if len(f.logs) == 0 || !strings.Contains(f.logs[0], "Attempt 1 got no clear answer") {
+			if len(f.logs) == 0 || !strings.Contains(f.logs[0], "retrying in") {
 				t.Errorf("logs = %q", f.logs)
+			}
+		})
+	}
+}
+
+// requestsNoIDs is requests, with runner ids in DELETE paths as ID.
+func (f *fixture) requestsNoIDs() []string {
+	var got []string
+	for _, r := range f.requests() {
+		if strings.HasPrefix(r, "DELETE ") {
+			r = r[:strings.LastIndex(r, "/")+1] + "ID"
+		}
+		got = append(got, r)
+	}
+	return got
+}
+
+// TestGivenNameAfterALostAnswer: with a name the user gave, a 409 after an
+// unclear failure may be this run's lost registration or another job's.
+// Nothing tells them apart, so the runner is left registered and named,
+// with how to remove it.
+func TestGivenNameAfterALostAnswer(t *testing.T) {
+	t.Parallel()
+	for _, fault := range []ghsim.JITFault{ghsim.LoseResponse, ghsim.HangAfterCreate, ghsim.ServerErrorAfterCreate} {
+		t.Run(fmt.Sprint(fault), func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.m.Client = f.client(adminToken, 300*time.Millisecond)
+			f.sim.FailJIT(fault)
+			_, err := f.m.Mint(context.Background(), repo, request("build-1", false))
+			var inUse *NameInUseError
+			if !errors.As(err, &inUse) {
+				t.Fatalf("error = %v, want NameInUseError", err)
+			}
+			left := f.runners(repo)
+			if len(left) != 1 {
+				t.Fatalf("runners = %+v, want the one registered, left alone", left)
+			}
+			for _, w := range []string{
+				fmt.Sprintf("runner id %d (offline, idle)", left[0].ID),
+				"may have registered it, or another job did",
+				fmt.Sprintf("gh api -X DELETE /repos/octo-org/app/actions/runners/%d", left[0].ID),
+			} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			for _, r := range f.requests() {
+				if strings.HasPrefix(r, "DELETE") {
+					t.Errorf("sent %s", r)
+				}
 			}
 		})
 	}
@@ -404,15 +449,19 @@ func TestTransportReplay(t *testing.T) {
 func TestNeverRemovesAnotherRunner(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name    string
-		foreign ghsim.Runner
-		wantWhy string
+		name      string
+		generated bool
+		foreign   ghsim.Runner
+		wantWhy   string
 	}{
-		{"online", ghsim.Runner{Name: "build-1", Status: "online", Labels: []string{"self-hosted"}}, "it is online"},
-		{"busy", ghsim.Runner{Name: "build-1", Status: "offline", Busy: true, Labels: []string{"self-hosted"}}, "it is running a job"},
-		{"other labels", ghsim.Runner{Name: "build-1", Labels: []string{"windows"}}, `it lacks the label "self-hosted"`},
-		{"other group", ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}, GroupID: 2}, "it is in runner group id 2"},
-		{"same name in another case", ghsim.Runner{Name: "Build-1", Labels: []string{"self-hosted"}}, `it is named "Build-1"`},
+		{"online", true, ghsim.Runner{Name: "build-1", Status: "online", Labels: []string{"self-hosted"}}, "it is online"},
+		{"busy", true, ghsim.Runner{Name: "build-1", Status: "offline", Busy: true, Labels: []string{"self-hosted"}}, "it is running a job"},
+		{"other labels", true, ghsim.Runner{Name: "build-1", Labels: []string{"windows"}}, `it lacks the label "self-hosted"`},
+		{"other group", true, ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}, GroupID: 2}, "it is in runner group id 2"},
+		{"same name in another case", true, ghsim.Runner{Name: "Build-1", Labels: []string{"self-hosted"}}, `it is named "Build-1"`},
+		// Another job provisioning the same way: offline, idle, the same
+		// labels and group. Only the name could tell, and it was given.
+		{"identical, from another job", false, ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}, GroupID: 1}, "or another job did: this run cannot prove which"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -426,12 +475,12 @@ func TestNeverRemovesAnotherRunner(t *testing.T) {
 				w.WriteHeader(http.StatusBadGateway)
 				return true
 			})
-			_, err := f.m.Mint(context.Background(), repo, request("build-1", false))
+			_, err := f.m.Mint(context.Background(), repo, request("build-1", tc.generated))
 			var inUse *NameInUseError
 			if !errors.As(err, &inUse) {
 				t.Fatalf("error = %v, want NameInUseError", err)
 			}
-			for _, w := range []string{"cannot prove it registered that runner: " + tc.wantWhy, fmt.Sprintf("runner id %d", foreign.ID)} {
+			for _, w := range []string{tc.wantWhy, fmt.Sprintf("runner id %d", foreign.ID)} {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
@@ -473,7 +522,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 			})
 		})
 		_, err := f.m.Mint(context.Background(), repo, request("build-1", true))
-		for _, w := range []string{"no clear answer from GitHub after 3 attempts", "which this run registered without getting its config, was removed"} {
+		for _, w := range []string{"after 5 attempts", "which this run registered, was removed"} {
 			if err == nil || !strings.Contains(err.Error(), w) {
 				t.Errorf("error %v lacks %q", err, w)
 			}
@@ -481,7 +530,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 		if got := f.runners(repo); len(got) != 0 {
 			t.Errorf("runners left: %+v", got)
 		}
-		if diff := cmp.Diff([]time.Duration{time.Second, 2 * time.Second}, f.waits); diff != "" {
+		if diff := cmp.Diff([]time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second}, f.waits()); diff != "" {
 			t.Errorf("waits (-want +got):\n%s", diff)
 		}
 	})
@@ -489,30 +538,36 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 	t.Run("nothing registered", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
-		f.sim.FailJIT(ghsim.ServerErrorBeforeCreate, ghsim.ServerErrorBeforeCreate, ghsim.ServerErrorBeforeCreate)
+		b := ghsim.ServerErrorBeforeCreate
+		f.sim.FailJIT(b, b, b, b, b)
 		_, err := f.m.Mint(context.Background(), repo, request("build-1", true))
 		var e *githubapi.Error
-		if !errors.As(err, &e) || e.StatusCode != http.StatusBadGateway || !strings.Contains(err.Error(), `No runner named "build-1" was registered`) || !strings.Contains(err.Error(), "githubstatus.com") {
+		if !errors.As(err, &e) || e.StatusCode != http.StatusBadGateway || !strings.Contains(err.Error(), `GitHub lists no runner named "build-1", but one may have been registered all the same`) || !strings.Contains(err.Error(), "githubstatus.com") {
 			t.Errorf("error = %v", err)
 		}
 	})
 
 	t.Run("cancelled while waiting for an answer", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture(t)
-		f.m.AttemptTimeout = time.Minute
-		f.sim.FailJIT(ghsim.HangAfterCreate)
-		ctx, cancel := context.WithCancel(context.Background())
-		onNthPOST(f, 1, func(w http.ResponseWriter, r *http.Request) bool {
-			time.AfterFunc(200*time.Millisecond, cancel)
-			return false
-		})
-		_, err := f.m.Mint(ctx, repo, request("build-1", false))
-		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "was removed") {
-			t.Errorf("error = %v, want cancellation and the runner removed", err)
-		}
-		if got := f.runners(repo); len(got) != 0 {
-			t.Errorf("runners left: %+v", got)
+		for _, generated := range []bool{true, false} {
+			f := newFixture(t)
+			f.m.Client = f.client(adminToken, time.Minute)
+			f.sim.FailJIT(ghsim.HangAfterCreate)
+			ctx, cancel := context.WithCancel(context.Background())
+			onNthPOST(f, 1, func(w http.ResponseWriter, r *http.Request) bool {
+				time.AfterFunc(200*time.Millisecond, cancel)
+				return false
+			})
+			_, err := f.m.Mint(ctx, repo, request("build-1", generated))
+			left := f.runners(repo)
+			switch {
+			case !errors.Is(err, context.Canceled):
+				t.Errorf("generated=%v: error = %v, want cancellation", generated, err)
+			case generated && (len(left) != 0 || !strings.Contains(err.Error(), "was removed")):
+				t.Errorf("generated name: error = %v, runners left %+v; want it removed", err, left)
+			case !generated && (len(left) != 1 || !strings.Contains(err.Error(), fmt.Sprintf("Runner \"build-1\" (id %d, offline, idle, labels self-hosted) has the name and was left alone", left[0].ID))):
+				t.Errorf("given name: error = %v, runners left %+v; want it left alone and named", err, left)
+			}
 		}
 	})
 
@@ -520,36 +575,32 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
 		f.sim.FailJIT(ghsim.LoseResponse)
+		// A generated name is this run's alone: a runner with it can only
+		// come from this run's own requests, so it is removed as well.
 		onNthPOST(f, 3, func(w http.ResponseWriter, r *http.Request) bool {
 			f.sim.AddRunner(repo.APIPath(), ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}})
 			return false
 		})
 		_, err := f.m.Mint(context.Background(), repo, request("build-1", true))
-		if err == nil || !strings.Contains(err.Error(), "already removed once") {
+		if err == nil || !strings.Contains(err.Error(), "already removed once") || !strings.Contains(err.Error(), "was removed") {
 			t.Errorf("error = %v", err)
 		}
-		if got := f.runners(repo); len(got) != 1 {
-			t.Errorf("runners = %+v, want the one registered meanwhile", got)
+		if got := f.runners(repo); len(got) != 0 {
+			t.Errorf("runners left: %+v", got)
 		}
 	})
 }
 
 // withoutField answers generate-jitconfig as the simulator does, with field
 // left out of the answer: the runner is registered all the same.
-func withoutField(field string) func(http.Handler) http.Handler {
+func withoutField(sim *ghsim.Server, field string) func(http.Handler) http.Handler {
+	tamper := sim.Tamper(func(answer map[string]any) { delete(answer, field) })
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodPost {
-				next.ServeHTTP(w, r)
+			if r.Method == http.MethodPost && tamper(w, r) {
 				return
 			}
-			rec := httptest.NewRecorder()
-			next.ServeHTTP(rec, r)
-			var body map[string]any
-			_ = json.Unmarshal(rec.Body.Bytes(), &body)
-			delete(body, field)
-			w.WriteHeader(rec.Code)
-			_ = json.NewEncoder(w).Encode(body)
+			next.ServeHTTP(w, r)
 		})
 	}
 }
@@ -559,7 +610,7 @@ func withoutField(field string) func(http.Handler) http.Handler {
 func TestSuccessWithoutConfig(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.sim.Wrap(withoutField("encoded_jit_config"))
+	f.sim.Wrap(withoutField(f.sim, "encoded_jit_config"))
 	_, err := f.m.Mint(context.Background(), repo, request("build-1", true))
 	if !errors.Is(err, ErrNoConfig) {
 		t.Fatalf("error = %v, want ErrNoConfig", err)
@@ -577,7 +628,7 @@ func TestSuccessWithoutConfig(t *testing.T) {
 func TestSuccessWithoutRunnerID(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.sim.Wrap(withoutField("runner"))
+	f.sim.Wrap(withoutField(f.sim, "runner"))
 	_, err := f.m.Mint(context.Background(), repo, request("build-1", false))
 	if !errors.Is(err, ErrNoConfig) || !strings.Contains(err.Error(), "no runner id") {
 		t.Fatalf("error = %v, want ErrNoConfig", err)
@@ -635,39 +686,10 @@ func TestRefusals(t *testing.T) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
 			}
-			if len(f.waits) != 0 {
-				t.Errorf("retried a clear refusal: waits %v", f.waits)
+			if len(f.waits()) != 0 {
+				t.Errorf("retried a clear refusal: waits %v", f.waits())
 			}
 		})
-	}
-}
-
-func TestIsAmbiguous(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		err  error
-		want bool
-	}{
-		{&githubapi.Error{StatusCode: 502}, true},
-		{&githubapi.Error{StatusCode: 500, NotJSON: true}, true},
-		{fmt.Errorf("POST x: %w", context.DeadlineExceeded), true},
-		{fmt.Errorf("could not reach the GitHub API at h: %w", io.EOF), true},
-		{fmt.Errorf("could not reach the GitHub API at h: %w", io.ErrUnexpectedEOF), true},
-		{&net.OpError{Op: "read", Err: errors.New("connection reset by peer")}, true},
-		{&githubapi.Error{StatusCode: 409}, false},
-		{&githubapi.Error{StatusCode: 422}, false},
-		{&githubapi.Error{StatusCode: 429, RateLimited: true}, false},
-		{fmt.Errorf("x: %w", githubapi.ErrNotJSON), false},
-		{fmt.Errorf("x: %w", githubapi.ErrRedirectElsewhere), false},
-		{&net.OpError{Op: "dial", Err: errors.New("connection refused")}, false},
-		{&net.OpError{Op: "proxyconnect", Err: errors.New("connection refused")}, false},
-		{&net.DNSError{Err: "no such host", Name: "x"}, false},
-		{&brokenAnswer{ErrNoConfig}, false},
-	}
-	for _, tc := range cases {
-		if got := isAmbiguous(tc.err); got != tc.want {
-			t.Errorf("isAmbiguous(%v) = %v, want %v", tc.err, got, tc.want)
-		}
 	}
 }
 
@@ -690,7 +712,123 @@ func TestLogsNeverHoldTheConfig(t *testing.T) {
 			t.Error("a log line holds a config")
 		}
 	}
-	if !strings.Contains(all.String(), "Removing it and minting again") || cfg == nil {
+	if !strings.Contains(all.String(), "Removing it and registering again") || cfg == nil {
 		t.Errorf("logs = %q", f.logs)
+	}
+}
+
+// TestUnusableSuccess: a 2xx registered the runner, whatever its body; a
+// body that cannot be used leaves a runner nobody can start, and it is
+// this request's, so it is removed, for a given name too.
+func TestUnusableSuccess(t *testing.T) {
+	t.Parallel()
+	for _, fault := range []ghsim.JITFault{ghsim.GarbageAfterCreate, ghsim.WrongTypeAfterCreate} {
+		for _, generated := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%d generated=%v", fault, generated), func(t *testing.T) {
+				t.Parallel()
+				f := newFixture(t)
+				f.sim.FailJIT(fault)
+				_, err := f.m.Mint(context.Background(), repo, request("build-1", generated))
+				if err == nil || !strings.Contains(err.Error(), "which this run registered, was removed") {
+					t.Errorf("error = %v, want the runner removed", err)
+				}
+				if got := f.runners(repo); len(got) != 0 {
+					t.Errorf("runners left: %+v", got)
+				}
+				if n := len(f.sim.JITConfigs()); n != 1 {
+					t.Errorf("%d requests registered a runner, want 1 (no retry)", n)
+				}
+			})
+		}
+	}
+}
+
+// TestClearAnswerAfterAnUnclearOne: once a try may have registered the
+// runner, a later clear refusal still ends with it removed.
+func TestClearAnswerAfterAnUnclearOne(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		answer func(s *ghsim.Server) ghsim.Fault
+		want   string
+	}{
+		{"422", func(s *ghsim.Server) ghsim.Fault { return s.ValidationFailed(1) }, "422 Unprocessable Entity"},
+		{"403", func(s *ghsim.Server) ghsim.Fault { return s.Status(403, "Resource not accessible by integration") }, "403 Forbidden"},
+		{"a rate limit resetting after the deadline", func(s *ghsim.Server) ghsim.Fault {
+			return s.PrimaryRateLimit(time.Now().Add(50 * time.Minute))
+		}, "would pass the step's deadline"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.sim.FailJIT(ghsim.ServerErrorAfterCreate)
+			answer := tc.answer(f.sim)
+			onNthPOST(f, 2, answer)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			_, err := f.m.Mint(ctx, repo, request("build-1", true))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "which this run registered, was removed") {
+				t.Errorf("error = %v, want %q and the runner removed", err, tc.want)
+			}
+			if got := f.runners(repo); len(got) != 0 {
+				t.Errorf("runners left: %+v", got)
+			}
+		})
+	}
+}
+
+// TestCleanupKeepsToTheDeadline: a clean-up that meets a rate limit far
+// away does not wait for it; the error says what is left and how to
+// remove it.
+func TestCleanupKeepsToTheDeadline(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.sim.FailJIT(ghsim.GarbageAfterCreate)
+	limit := f.sim.PrimaryRateLimit(time.Now().Add(50 * time.Minute))
+	f.sim.Wrap(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodDelete && limit(w, r) {
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	_, err := f.m.Mint(ctx, repo, request("build-1", true))
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %s", took)
+	}
+	left := f.runners(repo)
+	if len(left) != 1 {
+		t.Fatalf("runners = %+v, want the one the rate limit kept", left)
+	}
+	want := fmt.Sprintf("could not be removed (removing runner id %d from repository octo-org/app: GitHub answered 403 Forbidden", left[0].ID)
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), fmt.Sprintf("gh api -X DELETE /repos/octo-org/app/actions/runners/%d", left[0].ID)) {
+		t.Errorf("error = %v, want %q and how to remove it", err, want)
+	}
+	if w := f.clk.Waited(); w > githubapi.Grace {
+		t.Errorf("waited %s for a clean-up", w)
+	}
+}
+
+// TestUndo: a runner minted for a step that then fails is removed.
+func TestUndo(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cfg, err := f.m.Mint(context.Background(), org, request("build-1", false, "self-hosted", "gpu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // cancelled: the undo still has its grace
+	err = f.m.Undo(ctx, org, cfg, errors.New("writing outputs failed"))
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf(`writing outputs failed. Runner "build-1" (id %d), which this run registered, was removed`, cfg.Runner.ID)) {
+		t.Errorf("error = %v", err)
+	}
+	if got := f.runners(org); len(got) != 0 {
+		t.Errorf("runners left: %+v", got)
 	}
 }

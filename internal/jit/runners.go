@@ -38,7 +38,21 @@ func (r *Runner) state() string {
 	if r.Busy {
 		busy = "busy"
 	}
-	return githubapi.Clip(r.Status, 20) + ", " + busy
+	return githubapi.Clip(githubapi.Clean(r.Status), 20) + ", " + busy
+}
+
+// labelsShown are r's labels for a message: server text, made safe.
+func (r *Runner) labelsShown() string {
+	shown := make([]string, len(r.Labels))
+	for i, l := range r.Labels {
+		shown[i] = githubapi.Clean(l.Name)
+	}
+	return githubapi.Clip(strings.Join(shown, ", "), 200)
+}
+
+// removeHint says how to remove runner id from t by hand.
+func removeHint(t target.Target, id int64) string {
+	return fmt.Sprintf("remove it in %s's runner settings, or with gh api -X DELETE /%s/actions/runners/%d", t, t.APIPath(), id)
 }
 
 // LabelNames are r's labels' names.
@@ -61,7 +75,7 @@ func (m *Minter) findRunner(ctx context.Context, t target.Target, name string) (
 			Runners    []Runner `json:"runners"`
 		}
 		q := url.Values{"name": {name}, "per_page": {strconv.Itoa(perPage)}, "page": {strconv.Itoa(page)}}
-		resp, err := m.do(ctx, http.MethodGet, t.APIPath()+"/actions/runners?"+q.Encode(), nil, &r)
+		resp, err := githubapi.Do(ctx, m.Client, http.MethodGet, t.APIPath()+"/actions/runners?"+q.Encode(), nil, &r)
 		if err != nil {
 			return nil, fmt.Errorf("looking up runner %q in %s: %w", name, t, err)
 		}
@@ -84,7 +98,7 @@ func (m *Minter) findRunner(ctx context.Context, t target.Target, name string) (
 // deleteRunner removes runner id from t. A runner that is already gone
 // counts as removed.
 func (m *Minter) deleteRunner(ctx context.Context, t target.Target, id int64) error {
-	_, err := m.do(ctx, http.MethodDelete, t.APIPath()+"/actions/runners/"+strconv.FormatInt(id, 10), nil, nil)
+	_, err := githubapi.Do(ctx, m.Client, http.MethodDelete, t.APIPath()+"/actions/runners/"+strconv.FormatInt(id, 10), nil, nil)
 	var e *githubapi.Error
 	if errors.As(err, &e) && e.StatusCode == http.StatusNotFound && !e.NotJSON {
 		return nil
@@ -111,7 +125,7 @@ func unproven(r *Runner, req Request, group RunnerGroup) string {
 		// GitHub's 409 ignores case; this run registered its exact spelling.
 		return fmt.Sprintf("it is named %q", r.Name)
 	case !strings.EqualFold(r.Status, "offline"):
-		return fmt.Sprintf("it is %s, and the registration this run lost was never started", githubapi.Clip(r.Status, 20))
+		return fmt.Sprintf("it is %s, and the registration this run lost was never started", githubapi.Clip(githubapi.Clean(r.Status), 20))
 	case r.Busy:
 		return "it is running a job"
 	case r.GroupID != 0 && r.GroupID != group.ID:

@@ -45,7 +45,7 @@ func Mint(ctx context.Context, c *github.Client, t target.Target, k Kind) (*Toke
 	if r.Token == "" {
 		return nil, fmt.Errorf("could not mint a %s token for %s: %w. This is unexpected: check that api-url points at the GitHub REST API and try again", k, t, ErrNoToken)
 	}
-	expires, err := time.Parse(time.RFC3339, r.ExpiresAt)
+	expires, err := githubapi.ParseTime(r.ExpiresAt)
 	if err != nil {
 		return nil, fmt.Errorf("could not mint a %s token for %s: GitHub's expires_at %q is not an RFC 3339 time. This is unexpected: check that api-url points at the GitHub REST API", k, t, githubapi.Clip(r.ExpiresAt, 40))
 	}
