@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/action"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
+	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/runnerio"
 )
 
@@ -32,6 +35,9 @@ type scenario struct {
 	inputs map[string]string
 	// setup injects the fault; it returns nothing to leave the server be.
 	setup func(s *ghsim.Server)
+	// client, if set, is the HTTP client the action uses instead of one
+	// that trusts the simulator.
+	client func(s *ghsim.Server) (*http.Client, func(), error)
 }
 
 func scenarios() []scenario {
@@ -84,7 +90,73 @@ func scenarios() []scenario {
 			setup: func(s *ghsim.Server) { s.FailJIT(ghsim.LoseResponse) }},
 		{fault: "kind jit: 502 after registering", inputs: map[string]string{"kind": "jit"},
 			setup: func(s *ghsim.Server) { s.FailJIT(ghsim.ServerErrorAfterCreate) }},
+		{fault: "secondary rate limit 5 times in a row (Retry-After: 1)", setup: func(s *ghsim.Server) {
+			onMint(s, repeat(5, s.SecondaryRateLimit("1"))...)
+		}},
+		{fault: "a success with X-RateLimit-Remaining: 0, then the next request", inputs: map[string]string{"kind": "jit"},
+			setup: func(s *ghsim.Server) { s.Inject(s.ExhaustRateLimit(time.Now().Add(time.Hour))) }},
+		{fault: "422 with 3000 error details", setup: func(s *ghsim.Server) { onMint(s, s.ValidationFailed(3000)) }},
+		{fault: "expires_at in lower case (RFC 3339 allows it)", setup: func(s *ghsim.Server) {
+			onMint(s, s.Tamper(func(a map[string]any) { a["expires_at"] = "2026-11-25t15:04:05z" }))
+		}},
+		{fault: "proxy answers 407", client: proxyRefusing},
+		{fault: "kind jit: 502 after registering, then 422", inputs: map[string]string{"kind": "jit"}, setup: func(s *ghsim.Server) {
+			s.FailJIT(ghsim.ServerErrorAfterCreate)
+			onMint(s, nil, s.ValidationFailed(1))
+		}},
+		{fault: "kind jit: runner registered, answer not JSON", inputs: map[string]string{"kind": "jit"},
+			setup: func(s *ghsim.Server) { s.FailJIT(ghsim.GarbageAfterCreate) }},
+		{fault: "kind jit: runner registered, answer not JSON, clean-up rate limited for 50 min", inputs: map[string]string{"kind": "jit"},
+			setup: func(s *ghsim.Server) {
+				s.FailJIT(ghsim.GarbageAfterCreate)
+				limit := s.PrimaryRateLimit(time.Now().Add(50 * time.Minute))
+				s.Wrap(func(next http.Handler) http.Handler {
+					return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						if r.Method == http.MethodDelete && limit(w, r) {
+							return
+						}
+						next.ServeHTTP(w, r)
+					})
+				})
+			}},
+		{fault: "kind jit, runner-name given: runner registered, answer lost", inputs: map[string]string{"kind": "jit", "runner-name": "build-7"},
+			setup: func(s *ghsim.Server) { s.FailJIT(ghsim.LoseResponse) }},
+		{fault: "kind jit, runner-name given: another job takes the name mid-flight", inputs: map[string]string{"kind": "jit", "runner-name": "build-7"},
+			setup: func(s *ghsim.Server) {
+				var once atomic.Bool
+				other := s.Status(502, "Server Error")
+				onMint(s, func(w http.ResponseWriter, r *http.Request) bool {
+					if once.CompareAndSwap(false, true) {
+						s.AddRunner("orgs/octo-org", ghsim.Runner{Name: "build-7", Labels: []string{"self-hosted"}, GroupID: 1})
+					}
+					return other(w, r)
+				})
+			}},
+		{fault: "GitHub App: installation token's expires_at unreadable", inputs: map[string]string{"app": "yes"}, setup: func(s *ghsim.Server) {
+			s.Inject(nil, s.Tamper(func(a map[string]any) { a["expires_at"] = "in an hour" }))
+		}},
+		{fault: "GitHub App: 502 on the runner token", inputs: map[string]string{"app": "yes"}, setup: func(s *ghsim.Server) {
+			onMint(s, repeat(9, s.Status(502, "Server Error"))...)
+		}},
 	}
+}
+
+// proxyRefusing is the action's own client, trusting the simulator, behind
+// a proxy that refuses every request with 407.
+func proxyRefusing(s *ghsim.Server) (*http.Client, func(), error) {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusProxyAuthRequired)
+	}))
+	u, err := url.Parse(proxy.URL)
+	if err != nil {
+		proxy.Close()
+		return nil, nil, err
+	}
+	hc := githubapi.DefaultHTTPClient()
+	t := hc.Transport.(*http.Transport)
+	t.Proxy = http.ProxyURL(u)
+	t.TLSClientConfig = s.Client().Transport.(*http.Transport).TLSClientConfig
+	return hc, proxy.Close, nil
 }
 
 func main() {
@@ -96,41 +168,72 @@ func main() {
 
 func run(w io.Writer) error {
 	fmt.Fprintf(w, "%s, %s, real clock, against the local simulator\n\n", time.Now().UTC().Format("2006-01-02"), "default policy (5 tries, backoff 1s doubling, 30s per try)")
-	fmt.Fprintln(w, "| fault | outcome | attempts | time |")
-	fmt.Fprintln(w, "|---|---|---|---|")
+	fmt.Fprintln(w, "| fault | outcome | attempts | time | left behind |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
 	for _, sc := range scenarios() {
-		outcome, attempts, took, err := try(sc)
+		r, err := try(sc)
 		if err != nil {
 			return fmt.Errorf("%s: %w", sc.fault, err)
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %s |\n", sc.fault, outcome, attempts, took.Round(100*time.Millisecond))
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %s |\n", sc.fault, r.outcome, r.attempts, r.took.Round(100*time.Millisecond), r.left)
 	}
 	return nil
 }
 
+// result is what one run did, as the table shows it.
+type result struct {
+	outcome  string
+	attempts int // at the runner credential
+	took     time.Duration
+	// left is what the run left on the server that nobody was handed:
+	// runners registered without their config in an output, and
+	// installation tokens not revoked.
+	left string
+}
+
 // try runs the action once with sc's fault and reports what happened.
-func try(sc scenario) (string, int, time.Duration, error) {
+func try(sc scenario) (result, error) {
 	sim, err := ghsim.New("/api/v3")
 	if err != nil {
-		return "", 0, 0, err
+		return result{}, err
 	}
 	defer sim.Close()
 	sim.AddExampleTargets()
 	sim.AddCredential("admin", token, ghsim.Credential{Admin: []string{"octo-org/app", "octo-org"}})
-	sc.setup(sim)
+	inputs := map[string]string{"token": token, "api-url": sim.URL(), "organization": "octo-org"}
+	if sc.inputs["app"] != "" {
+		key, pemKey, err := ghsim.NewAppKey()
+		if err != nil {
+			return result{}, err
+		}
+		sim.AddExampleApp(key)
+		inputs["token"], inputs["app-id"], inputs["private-key"] = "", ghsim.ExampleClientID, pemKey
+	}
+	if sc.setup != nil {
+		sc.setup(sim)
+	}
+	hc := sim.Client()
+	if sc.client != nil {
+		var done func()
+		if hc, done, err = sc.client(sim); err != nil {
+			return result{}, err
+		}
+		defer done()
+	}
 
 	dir, err := os.MkdirTemp("", "faults")
 	if err != nil {
-		return "", 0, 0, err
+		return result{}, err
 	}
 	defer os.RemoveAll(dir)
 	step, err := runnerio.NewStep(filepath.Join(dir, "step"))
 	if err != nil {
-		return "", 0, 0, err
+		return result{}, err
 	}
-	inputs := map[string]string{"token": token, "api-url": sim.URL(), "organization": "octo-org"}
 	for k, v := range sc.inputs {
-		inputs[k] = v
+		if k != "app" {
+			inputs[k] = v
+		}
 	}
 	for k, v := range inputs {
 		step.SetInput(k, v)
@@ -141,39 +244,62 @@ func try(sc scenario) (string, int, time.Duration, error) {
 	code := action.Main(context.Background(), action.Env{
 		Getenv:     func(k string) string { return step.Env[k] },
 		Stdout:     &stdout,
-		HTTPClient: sim.Client(),
+		HTTPClient: hc,
 	})
-	took := time.Since(start)
-
-	attempts := 0
-	for _, r := range sim.Requests() {
-		if r.Method == http.MethodPost && (strings.HasSuffix(r.Path, "-token") || strings.HasSuffix(r.Path, "/generate-jitconfig")) {
-			attempts++
+	r := result{took: time.Since(start)}
+	for _, req := range sim.Requests() {
+		if req.Method == http.MethodPost && (strings.HasSuffix(req.Path, "-token") || strings.HasSuffix(req.Path, "/generate-jitconfig")) {
+			r.attempts++
 		}
 	}
+	var outs map[string]string
 	if code == 0 {
-		outs, err := step.Outputs()
-		if err != nil {
-			return "", 0, 0, err
+		if outs, err = step.Outputs(); err != nil {
+			return result{}, err
 		}
 		what := "token"
 		if _, ok := outs["jit-config"]; ok {
 			what = "JIT config"
 		}
-		return "minted: " + what + " set", attempts, took, nil
-	}
-	for _, c := range runnerio.ParseLog(stdout.String()) {
-		if c.Name == "error" {
-			return "failed: " + summarize(c.Message), attempts, took, nil
+		r.outcome = "minted: " + what + " set"
+	} else {
+		r.outcome = "failed without an error annotation"
+		for _, c := range runnerio.ParseLog(stdout.String()) {
+			if c.Name == "error" {
+				r.outcome = fmt.Sprintf("failed (%d bytes): %s", len(c.Message), summarize(c.Message))
+				break
+			}
 		}
 	}
-	return "failed without an error annotation", attempts, took, nil
+	r.left = leftBehind(sim, outs["runner-id"])
+	return r, nil
+}
+
+// leftBehind lists what the simulator still holds that no output handed
+// on: registered runners other than the one in runner-id, and installation
+// tokens not revoked.
+func leftBehind(sim *ghsim.Server, handedOn string) string {
+	var left []string
+	for _, r := range sim.Runners("orgs/octo-org") {
+		if fmt.Sprint(r.ID) != handedOn {
+			left = append(left, fmt.Sprintf("runner %d", r.ID))
+		}
+	}
+	for _, t := range sim.AppTokens() {
+		if !t.Revoked {
+			left = append(left, "an installation token")
+		}
+	}
+	if len(left) == 0 {
+		return "nothing"
+	}
+	return strings.Join(left, ", ")
 }
 
 // summarize keeps the part of an error that says what happened.
 func summarize(msg string) string {
 	msg = strings.ReplaceAll(msg, "|", `\|`)
-	for _, key := range []string{"GitHub answered ", "could not reach", "the step's timeout", "the API's answer"} {
+	for _, key := range []string{"GitHub answered ", "could not reach", "the step's timeout", "the API's answer", "the proxy", "runner name", "GitHub's answer"} {
 		if i := strings.Index(msg, key); i >= 0 {
 			msg = msg[i:]
 			break
