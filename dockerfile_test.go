@@ -64,18 +64,21 @@ func TestDockerfileContract(t *testing.T) {
 	if len(froms) < 2 {
 		t.Fatalf("%d stages, want a multi-stage build", len(froms))
 	}
-	// The builder's Go version is go.mod's.
+	// The builder's Go is go.mod's major.minor. go.mod states a minimum
+	// (go 1.26.0), the builder is pinned to a patch release by tag and
+	// digest, and Dependabot's patch bumps of the image must pass.
 	gomod, err := os.ReadFile("go.mod")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(gomod)
+	m := regexp.MustCompile(`(?m)^go (\d+)\.(\d+)\.0$`).FindSubmatch(gomod)
 	if m == nil {
-		t.Fatal("go.mod has no go line")
+		t.Fatal("go.mod's go line is not a minimum of the form go X.Y.0 (a patch pin stops developers on a later patch with GOTOOLCHAIN=local)")
 	}
 	builder := froms[0].args[0]
-	if !regexp.MustCompile(`^golang:` + regexp.QuoteMeta(string(m[1])) + `([-@]|$)`).MatchString(builder) {
-		t.Errorf("builder image %q does not use go.mod's Go %s", builder, m[1])
+	goMinor := regexp.QuoteMeta(string(m[1]) + "." + string(m[2]))
+	if !regexp.MustCompile(`^golang:` + goMinor + `\.\d+(-[\w.]+)?@sha256:[0-9a-f]{64}$`).MatchString(builder) {
+		t.Errorf("builder image %q is not Go %s.x pinned by patch tag and digest", builder, goMinor)
 	}
 
 	// The binary is static, with reproducible paths, and stripped.
