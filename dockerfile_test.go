@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,6 +82,17 @@ func TestDockerfileContract(t *testing.T) {
 		t.Errorf("builder image %q is not Go %s.x pinned by patch tag and digest", builder, goMinor)
 	}
 
+	// The release cross-compiles: the builder runs on the build machine's
+	// platform and go build targets the image's, instead of compiling under
+	// QEMU. A plain docker build (the runner's, for @main) gets both from
+	// BuildKit as the host platform.
+	if !slices.Contains(froms[0].flags, "--platform=$BUILDPLATFORM") {
+		t.Errorf("builder stage flags %q lack --platform=$BUILDPLATFORM", froms[0].flags)
+	}
+	if f := froms[len(froms)-1].flags; len(f) != 0 {
+		t.Errorf("final stage has flags %q; it must be the target platform's image", f)
+	}
+
 	// The binary is static, with reproducible paths, and stripped.
 	var build string
 	for _, r := range run {
@@ -88,9 +100,24 @@ func TestDockerfileContract(t *testing.T) {
 			build = s
 		}
 	}
-	for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "-s", "-w"} {
+	for _, want := range []string{"CGO_ENABLED=0", "GOOS=$TARGETOS", "GOARCH=$TARGETARCH", "-trimpath", "-s", "-w"} {
 		if !strings.Contains(build, want) {
 			t.Errorf("go build %q lacks %s", build, want)
+		}
+	}
+	// TARGETOS and TARGETARCH are only visible in a stage that declares them.
+	declared := map[string]bool{}
+	for _, in := range ins[stageStart(ins, 0):stageStart(ins, 1)] {
+		if in.cmd == "arg" {
+			for _, a := range in.args {
+				name, _, _ := strings.Cut(a, "=")
+				declared[name] = true
+			}
+		}
+	}
+	for _, want := range []string{"TARGETOS", "TARGETARCH"} {
+		if !declared[want] {
+			t.Errorf("the builder stage does not declare ARG %s, so go build would see it empty", want)
 		}
 	}
 	// The tests, the demo and the benchmark build with the same flags.
@@ -123,4 +150,17 @@ func TestDockerfileContract(t *testing.T) {
 	if last.cmd != "entrypoint" {
 		t.Errorf("last instruction is %s, want ENTRYPOINT", last.cmd)
 	}
+}
+
+// stageStart is the index of the n-th FROM in ins, or len(ins).
+func stageStart(ins []instruction, n int) int {
+	for i, in := range ins {
+		if in.cmd == "from" {
+			if n == 0 {
+				return i
+			}
+			n--
+		}
+	}
+	return len(ins)
 }
