@@ -3,10 +3,12 @@
 package githubapi
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/google/go-github/v66/github"
@@ -94,7 +96,15 @@ func sameOrigin(req *http.Request, via []*http.Request) error {
 }
 
 // DefaultHTTPClient is the client the action uses in a runner: the standard
-// transport, so HTTPS_PROXY/NO_PROXY and SSL_CERT_FILE work as users expect.
-func DefaultHTTPClient() *http.Client {
-	return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+// transport, so HTTPS_PROXY/NO_PROXY work as users expect, trusting the
+// system roots plus SSL_CERT_FILE's certificates on every platform (see
+// TrustedRoots). It fails only if SSL_CERT_FILE is set and unusable.
+func DefaultHTTPClient() (*http.Client, error) {
+	roots, err := TrustedRoots(os.Getenv, os.ReadFile)
+	if err != nil {
+		return nil, err
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: t}, nil
 }
