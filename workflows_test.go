@@ -1,10 +1,12 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,6 +61,8 @@ func TestWorkflowsArePinnedAndLeastPrivilege(t *testing.T) {
 			switch ref := m[1]; {
 			case ref == "./":
 				usesLocal = true
+			case strings.HasPrefix(ref, "./.github/workflows/"):
+				// A reusable workflow of this repository, at this commit.
 			case strings.HasPrefix(ref, "docker://"):
 				if !strings.Contains(ref, "@sha256:") {
 					t.Errorf("%s:%d: %s is not pinned by digest", path, i+1, ref)
@@ -84,6 +88,9 @@ func TestDependabotCoversEverythingPinned(t *testing.T) {
 	var cfg struct {
 		Updates []struct {
 			Ecosystem string `yaml:"package-ecosystem"`
+			Groups    map[string]struct {
+				Patterns []string `yaml:"patterns"`
+			} `yaml:"groups"`
 		} `yaml:"updates"`
 	}
 	if err := yaml.Unmarshal(b, &cfg); err != nil {
@@ -92,6 +99,14 @@ func TestDependabotCoversEverythingPinned(t *testing.T) {
 	got := map[string]bool{}
 	for _, u := range cfg.Updates {
 		got[u.Ecosystem] = true
+		// One pull request per ecosystem: a group that takes everything.
+		all := false
+		for _, g := range u.Groups {
+			all = all || slices.Contains(g.Patterns, "*")
+		}
+		if !all {
+			t.Errorf("dependabot.yml: %s updates are not grouped (a group with patterns [\"*\"])", u.Ecosystem)
+		}
 	}
 	for _, want := range []string{"gomod", "docker", "github-actions"} {
 		if !got[want] {
@@ -100,20 +115,231 @@ func TestDependabotCoversEverythingPinned(t *testing.T) {
 	}
 }
 
-// TestReleaseRewritesActionYML: the release workflow swaps action.yml's
-// image line for the published image; that line must be there to swap.
+// TestReleaseRewritesActionYML: the release swaps action.yml's image line
+// for the published image (.ci/pin-image, see TestPinImage); that line must
+// be there to swap.
 func TestReleaseRewritesActionYML(t *testing.T) {
 	t.Parallel()
-	release := workflowFiles(t)[filepath.Join(".github", "workflows", "release.yml")]
-	if !strings.Contains(release, `s#^  image: Dockerfile\$#  image: docker://`) {
-		t.Fatal("release.yml no longer rewrites the image line the way this test expects")
-	}
 	b, err := os.ReadFile("action.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(string(b), "\n  image: Dockerfile\n"); n != 1 {
 		t.Errorf("action.yml has %d lines '  image: Dockerfile', want exactly 1 for the release to rewrite", n)
+	}
+}
+
+type workflowStep struct {
+	Name string            `yaml:"name"`
+	Uses string            `yaml:"uses"`
+	Run  string            `yaml:"run"`
+	With map[string]string `yaml:"with"`
+}
+
+type workflowJob struct {
+	Needs       any               `yaml:"needs"` // a job id or a list of them
+	Uses        string            `yaml:"uses"`
+	RunsOn      any               `yaml:"runs-on"`
+	Permissions map[string]string `yaml:"permissions"`
+	Strategy    struct {
+		Matrix map[string]any `yaml:"matrix"`
+	} `yaml:"strategy"`
+	Steps []workflowStep `yaml:"steps"`
+}
+
+type workflow struct {
+	On          map[string]any `yaml:"on"`
+	Permissions any            `yaml:"permissions"`
+	Concurrency struct {
+		Group            string `yaml:"group"`
+		CancelInProgress bool   `yaml:"cancel-in-progress"`
+	} `yaml:"concurrency"`
+	Jobs map[string]workflowJob `yaml:"jobs"`
+}
+
+func readWorkflow(t *testing.T, name string) workflow {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(".github", "workflows", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf workflow
+	if err := yaml.Unmarshal(b, &wf); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return wf
+}
+
+func (j workflowJob) needs() []string {
+	switch n := j.Needs.(type) {
+	case string:
+		return []string{n}
+	case []any:
+		var out []string
+		for _, v := range n {
+			out = append(out, v.(string))
+		}
+		return out
+	}
+	return nil
+}
+
+// after reports whether job runs only after dep succeeded.
+func (wf workflow) after(job, dep string) bool {
+	for _, n := range wf.Jobs[job].needs() {
+		if n == dep || wf.after(n, dep) {
+			return true
+		}
+	}
+	return false
+}
+
+// jobWith is the one job with a step for which match holds.
+func (wf workflow) jobWith(t *testing.T, what string, match func(workflowStep) bool) string {
+	t.Helper()
+	var found []string
+	for id, j := range wf.Jobs {
+		for _, s := range j.Steps {
+			if match(s) {
+				found = append(found, id)
+				break
+			}
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("release.yml: jobs %q %s, want exactly one", found, what)
+	}
+	return found[0]
+}
+
+func stepIndex(steps []workflowStep, match func(workflowStep) bool) int {
+	return slices.IndexFunc(steps, match)
+}
+
+// TestReleaseOrder pins what a release must do, in order: the full CI, then
+// the image, then the image run as users run it on both architectures, and
+// only then the tags; one release at a time.
+func TestReleaseOrder(t *testing.T) {
+	t.Parallel()
+	if ci := readWorkflow(t, "ci.yml"); !slices.Contains(slices.Collect(maps.Keys(ci.On)), "workflow_call") {
+		t.Error("ci.yml is not callable (on: workflow_call), so the release cannot run it first")
+	}
+	wf := readWorkflow(t, "release.yml")
+
+	if g := wf.Concurrency.Group; g == "" || strings.Contains(g, "${{") || wf.Concurrency.CancelInProgress {
+		t.Errorf("concurrency %+v, want a fixed group that never cancels a running release", wf.Concurrency)
+	}
+	if g := readWorkflow(t, "ci.yml").Concurrency.Group; g == wf.Concurrency.Group {
+		t.Errorf("ci.yml and release.yml share the concurrency group %q: the called CI would deadlock", g)
+	}
+
+	ci := ""
+	for id, j := range wf.Jobs {
+		if j.Uses == "./.github/workflows/ci.yml" {
+			ci = id
+		}
+	}
+	if ci == "" {
+		t.Fatal("release.yml does not run ci.yml")
+	}
+	build := wf.jobWith(t, "build and push the image", func(s workflowStep) bool {
+		return strings.HasPrefix(s.Uses, "docker/build-push-action@") && s.With["push"] == "true"
+	})
+	test := wf.jobWith(t, "run the action with uses: ./", func(s workflowStep) bool { return s.Uses == "./" })
+	publish := wf.jobWith(t, "run .ci/release-publish", func(s workflowStep) bool {
+		return strings.Contains(s.Run, ".ci/release-publish ")
+	})
+	for _, o := range [][2]string{{build, ci}, {test, build}, {publish, test}, {publish, build}} {
+		if !wf.after(o[0], o[1]) {
+			t.Errorf("job %s does not need %s", o[0], o[1])
+		}
+	}
+
+	b := wf.Jobs[build]
+	s := b.Steps[stepIndex(b.Steps, func(s workflowStep) bool { return strings.HasPrefix(s.Uses, "docker/build-push-action@") })]
+	if p := s.With["platforms"]; p != "linux/amd64,linux/arm64" {
+		t.Errorf("image platforms %q, want linux/amd64,linux/arm64", p)
+	}
+	for id, j := range wf.Jobs {
+		for _, s := range j.Steps {
+			if strings.HasPrefix(s.Uses, "docker/setup-qemu-action@") {
+				t.Errorf("job %s sets up QEMU; the Dockerfile cross-compiles", id)
+			}
+		}
+	}
+
+	// The test job runs action.yml as the release commit will have it, on
+	// an amd64 and an arm64 runner.
+	tj := wf.Jobs[test]
+	if tj.RunsOn != "${{ matrix.runner }}" {
+		t.Errorf("job %s runs on %v, want ${{ matrix.runner }}", test, tj.RunsOn)
+	}
+	runners, _ := tj.Strategy.Matrix["runner"].([]any)
+	for _, want := range []string{"ubuntu-latest", "ubuntu-24.04-arm"} {
+		if !slices.Contains(runners, any(want)) {
+			t.Errorf("job %s does not run on %s (matrix %v)", test, want, tj.Strategy.Matrix)
+		}
+	}
+	pin := stepIndex(tj.Steps, func(s workflowStep) bool { return strings.Contains(s.Run, ".ci/pin-image ") })
+	use := stepIndex(tj.Steps, func(s workflowStep) bool { return s.Uses == "./" })
+	if pin < 0 || pin > use {
+		t.Errorf("job %s does not pin action.yml to the pushed image (.ci/pin-image) before uses: ./", test)
+	}
+
+	// Only the publish job may write to the repository, and nothing but
+	// .ci/release-publish moves a tag or pushes.
+	for id, j := range wf.Jobs {
+		if j.Permissions["contents"] == "write" && id != publish {
+			t.Errorf("job %s has contents: write; only %s moves tags", id, publish)
+		}
+		for _, s := range j.Steps {
+			if strings.Contains(s.Run, "git push") || strings.Contains(s.Run, "git tag") {
+				t.Errorf("job %s pushes or tags outside .ci/release-publish: %q", id, s.Run)
+			}
+		}
+	}
+	script, err := os.ReadFile(filepath.Join(".ci", "release-publish"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"git tag -fa ", "git push --atomic "} {
+		if !strings.Contains(string(script), want) {
+			t.Errorf(".ci/release-publish lacks %q", want)
+		}
+	}
+}
+
+// TestCIUsesTheImagesGo: CI builds, tests and scans with the Go of the
+// Dockerfile's builder, not go.mod's minimum, and runs govulncheck.
+func TestCIUsesTheImagesGo(t *testing.T) {
+	t.Parallel()
+	needTools(t, "bash", "sed")
+	out, err := exec.Command("bash", filepath.Join(".ci", "go-version")).Output()
+	if err != nil {
+		t.Fatalf(".ci/go-version: %v", err)
+	}
+	v := strings.TrimSpace(string(out))
+	if builder := parseDockerfile(t)[0].args[0]; !strings.HasPrefix(builder, "golang:"+v+"-") {
+		t.Errorf(".ci/go-version says %q; the builder is %s", v, builder)
+	}
+	for _, name := range []string{"ci.yml", "self-test.yml", "release.yml"} {
+		for id, j := range readWorkflow(t, name).Jobs {
+			for _, s := range j.Steps {
+				if strings.HasPrefix(s.Uses, "actions/setup-go@") && s.With["go-version"] != "${{ steps.go.outputs.version }}" {
+					t.Errorf("%s: job %s sets up Go %q, want ${{ steps.go.outputs.version }} (from .ci/go-version)", name, id, s.With)
+				}
+			}
+		}
+	}
+	vuln := regexp.MustCompile(`go run golang\.org/x/vuln/cmd/govulncheck@v\d+\.\d+\.\d+ \./\.\.\.`)
+	found := false
+	for _, j := range readWorkflow(t, "ci.yml").Jobs {
+		for _, s := range j.Steps {
+			found = found || vuln.MatchString(s.Run)
+		}
+	}
+	if !found {
+		t.Error("ci.yml does not run govulncheck at a pinned version over ./...")
 	}
 }
 
