@@ -141,3 +141,26 @@ func TestREADMEExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestProjectFiles: the files a project people can adopt has.
+func TestProjectFiles(t *testing.T) {
+	t.Parallel()
+	for file, wants := range map[string][]string{
+		"LICENSE":            {"Apache License", "Version 2.0, January 2004"},
+		"SECURITY.md":        {"Report a vulnerability", "What the action does with credentials", "What it never does"},
+		"CONTRIBUTING.md":    {"go run ./cmd/local", "go test -race -shuffle=on ./...", "## The simulator", "## Adding a case", "## Releasing", "bypass"},
+		"CHANGELOG.md":       {"Keep a Changelog", "## [Unreleased]", "## [1.0.0]"},
+		".github/CODEOWNERS": {"* "},
+	} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		for _, w := range wants {
+			if !strings.Contains(string(b), w) {
+				t.Errorf("%s lacks %q", file, w)
+			}
+		}
+	}
+}
