@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 type actionYML struct {
 	Name        string `yaml:"name"`
+	Author      string `yaml:"author"`
 	Description string `yaml:"description"`
 	Inputs      map[string]struct {
 		Description string  `yaml:"description"`
@@ -95,7 +97,70 @@ func TestActionYMLMatchesTheCode(t *testing.T) {
 			t.Errorf("output %s has no description", name)
 		}
 	}
+	// The action's name on GitHub is the module path's.
+	gomod, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "module github.com/" + a.Author + "\n"; a.Author == "" || !strings.HasPrefix(string(gomod), want) {
+		t.Errorf("author %q is not the action's owner/name from go.mod's module path", a.Author)
+	}
 	if a.Runs.Using != "docker" || a.Runs.Image != "Dockerfile" {
 		t.Errorf("runs = %+v, want docker with image Dockerfile", a.Runs)
+	}
+}
+
+// TestREADMEExamples: every example names the real action and hands
+// credentials to the runner by environment, never on a command line.
+func TestREADMEExamples(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	usesRE := regexp.MustCompile(`^\s*(?:-\s+)?uses:\s*(\S+)`) // a YAML line
+	credFlagRE := regexp.MustCompile(`--(token|jitconfig)[\s=]+["$']`)
+	uses := 0
+	for i, line := range strings.Split(string(b), "\n") {
+		for _, m := range usesRE.FindAllStringSubmatch(line, -1) {
+			uses++
+			if ref := strings.Trim(m[1], "`"); ref != "./" && !strings.HasPrefix(ref, "runnertoken/runner-token-action@") {
+				t.Errorf("README.md:%d: uses: %s, want runnertoken/runner-token-action@…", i+1, ref)
+			}
+		}
+		if credFlagRE.MatchString(line) {
+			t.Errorf("README.md:%d passes a credential on a command line: %s", i+1, strings.TrimSpace(line))
+		}
+	}
+	if uses == 0 {
+		t.Error("README.md has no uses: examples")
+	}
+	for _, want := range []string{"ACTIONS_RUNNER_INPUT_TOKEN", "ACTIONS_RUNNER_INPUT_JITCONFIG"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("README.md never shows %s", want)
+		}
+	}
+}
+
+// TestProjectFiles: the files a project people can adopt has.
+func TestProjectFiles(t *testing.T) {
+	t.Parallel()
+	for file, wants := range map[string][]string{
+		"LICENSE":            {"Apache License", "Version 2.0, January 2004"},
+		"SECURITY.md":        {"Report a vulnerability", "What the action does with credentials", "What it never does"},
+		"CONTRIBUTING.md":    {"go run ./cmd/local", "go test -race -shuffle=on ./...", "## The simulator", "## Adding a case", "## Releasing", "bypass"},
+		"CHANGELOG.md":       {"Keep a Changelog", "## [Unreleased]", "## [1.0.0]"},
+		".github/CODEOWNERS": {"* "},
+	} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		for _, w := range wants {
+			if !strings.Contains(string(b), w) {
+				t.Errorf("%s lacks %q", file, w)
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,18 +65,32 @@ func TestDockerfileContract(t *testing.T) {
 	if len(froms) < 2 {
 		t.Fatalf("%d stages, want a multi-stage build", len(froms))
 	}
-	// The builder's Go version is go.mod's.
+	// The builder's Go is go.mod's major.minor. go.mod states a minimum
+	// (go 1.26.0), the builder is pinned to a patch release by tag and
+	// digest, and Dependabot's patch bumps of the image must pass.
 	gomod, err := os.ReadFile("go.mod")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(gomod)
+	m := regexp.MustCompile(`(?m)^go (\d+)\.(\d+)\.0$`).FindSubmatch(gomod)
 	if m == nil {
-		t.Fatal("go.mod has no go line")
+		t.Fatal("go.mod's go line is not a minimum of the form go X.Y.0 (a patch pin stops developers on a later patch with GOTOOLCHAIN=local)")
 	}
 	builder := froms[0].args[0]
-	if !regexp.MustCompile(`^golang:` + regexp.QuoteMeta(string(m[1])) + `([-@]|$)`).MatchString(builder) {
-		t.Errorf("builder image %q does not use go.mod's Go %s", builder, m[1])
+	goMinor := regexp.QuoteMeta(string(m[1]) + "." + string(m[2]))
+	if !regexp.MustCompile(`^golang:` + goMinor + `\.\d+(-[\w.]+)?@sha256:[0-9a-f]{64}$`).MatchString(builder) {
+		t.Errorf("builder image %q is not Go %s.x pinned by patch tag and digest", builder, goMinor)
+	}
+
+	// The release cross-compiles: the builder runs on the build machine's
+	// platform and go build targets the image's, instead of compiling under
+	// QEMU. A plain docker build (the runner's, for @main) gets both from
+	// BuildKit as the host platform.
+	if !slices.Contains(froms[0].flags, "--platform=$BUILDPLATFORM") {
+		t.Errorf("builder stage flags %q lack --platform=$BUILDPLATFORM", froms[0].flags)
+	}
+	if f := froms[len(froms)-1].flags; len(f) != 0 {
+		t.Errorf("final stage has flags %q; it must be the target platform's image", f)
 	}
 
 	// The binary is static, with reproducible paths, and stripped.
@@ -85,9 +100,24 @@ func TestDockerfileContract(t *testing.T) {
 			build = s
 		}
 	}
-	for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "-s", "-w"} {
+	for _, want := range []string{"CGO_ENABLED=0", "GOOS=$TARGETOS", "GOARCH=$TARGETARCH", "-trimpath", "-s", "-w"} {
 		if !strings.Contains(build, want) {
 			t.Errorf("go build %q lacks %s", build, want)
+		}
+	}
+	// TARGETOS and TARGETARCH are only visible in a stage that declares them.
+	declared := map[string]bool{}
+	for _, in := range ins[stageStart(ins, 0):stageStart(ins, 1)] {
+		if in.cmd == "arg" {
+			for _, a := range in.args {
+				name, _, _ := strings.Cut(a, "=")
+				declared[name] = true
+			}
+		}
+	}
+	for _, want := range []string{"TARGETOS", "TARGETARCH"} {
+		if !declared[want] {
+			t.Errorf("the builder stage does not declare ARG %s, so go build would see it empty", want)
 		}
 	}
 	// The tests, the demo and the benchmark build with the same flags.
@@ -120,4 +150,17 @@ func TestDockerfileContract(t *testing.T) {
 	if last.cmd != "entrypoint" {
 		t.Errorf("last instruction is %s, want ENTRYPOINT", last.cmd)
 	}
+}
+
+// stageStart is the index of the n-th FROM in ins, or len(ins).
+func stageStart(ins []instruction, n int) int {
+	for i, in := range ins {
+		if in.cmd == "from" {
+			if n == 0 {
+				return i
+			}
+			n--
+		}
+	}
+	return len(ins)
 }

@@ -1,6 +1,6 @@
 module github.com/runnertoken/runner-token-action
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/golang-jwt/jwt/v4 v4.5.2

@@ -9,17 +9,24 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/sethvargo/go-githubactions"
+
 	"github.com/runnertoken/runner-token-action/internal/action"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 )
 
 func main() {
+	hc, err := githubapi.DefaultHTTPClient()
+	if err != nil { // SSL_CERT_FILE is set but unusable
+		githubactions.New(githubactions.WithWriter(os.Stdout)).Errorf("%s", err)
+		os.Exit(1)
+	}
 	// The runner sends SIGTERM (then SIGKILL) when a job is cancelled.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := action.Main(ctx, action.Env{
 		Getenv:     os.Getenv,
 		Stdout:     os.Stdout,
-		HTTPClient: githubapi.DefaultHTTPClient(),
+		HTTPClient: hc,
 	})
 	stop()
 	os.Exit(code)

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -267,6 +268,19 @@ func TestContainerNeedsTheCustomCA(t *testing.T) {
 	}
 }
 
+func TestContainerRefusesAnUnusableSSLCertFile(t *testing.T) {
+	t.Parallel()
+	c := newContainer(t)
+	c.env["SSL_CERT_FILE"] = filepath.Join(t.TempDir(), "missing-ca.pem")
+	c.run()
+	if c.code != 1 || !strings.Contains(c.errorAnnotation(), "SSL_CERT_FILE: cannot read") {
+		t.Fatalf("exit %d, error %q: want an error naming SSL_CERT_FILE", c.code, c.errorAnnotation())
+	}
+	if len(c.outputs) != 0 || len(c.sim.Requests()) != 0 {
+		t.Errorf("outputs %d, requests %d: want none", len(c.outputs), len(c.sim.Requests()))
+	}
+}
+
 func TestContainerThroughProxy(t *testing.T) {
 	t.Parallel()
 
@@ -309,6 +323,9 @@ func TestContainerThroughProxy(t *testing.T) {
 }
 
 func TestContainerStopsOnSIGTERM(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs Unix signals")
+	}
 	t.Parallel()
 	c := newContainer(t)
 	arrived := make(chan struct{}, 1)

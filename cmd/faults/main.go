@@ -152,7 +152,11 @@ func proxyRefusing(s *ghsim.Server) (*http.Client, func(), error) {
 		proxy.Close()
 		return nil, nil, err
 	}
-	hc := githubapi.DefaultHTTPClient()
+	hc, err := githubapi.DefaultHTTPClient()
+	if err != nil {
+		proxy.Close()
+		return nil, nil, err
+	}
 	t := hc.Transport.(*http.Transport)
 	t.Proxy = http.ProxyURL(u)
 	t.TLSClientConfig = s.Client().Transport.(*http.Transport).TLSClientConfig

@@ -4,10 +4,12 @@ package githubapi
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/google/go-github/v66/github"
@@ -95,11 +97,18 @@ func sameOrigin(req *http.Request, via []*http.Request) error {
 }
 
 // DefaultHTTPClient is the client the action uses in a runner: the standard
-// transport, so HTTPS_PROXY/NO_PROXY and SSL_CERT_FILE work as users expect.
-func DefaultHTTPClient() *http.Client {
+// transport, so HTTPS_PROXY/NO_PROXY work as users expect, trusting the
+// system roots plus SSL_CERT_FILE's certificates on every platform (see
+// TrustedRoots). It fails only if SSL_CERT_FILE is set and unusable.
+func DefaultHTTPClient() (*http.Client, error) {
+	roots, err := TrustedRoots(os.Getenv, os.ReadFile)
+	if err != nil {
+		return nil, err
+	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 	t.OnProxyConnectResponse = proxyRefusal
-	return &http.Client{Transport: t}
+	return &http.Client{Transport: t}, nil
 }
 
 // proxyRefusal types a proxy's 407 to CONNECT, which net/http otherwise

@@ -219,7 +219,10 @@ func TestProxyRefusesCredentials(t *testing.T) {
 	proxyURL.User = url.UserPassword("builder", "hunter2")
 	for _, api := range []string{"https://github.example/api/v3", "http://github.example/api/v3"} {
 		t.Run(api, func(t *testing.T) {
-			hc := DefaultHTTPClient()
+			hc, err := DefaultHTTPClient()
+			if err != nil {
+				t.Fatal(err)
+			}
 			hc.Transport.(*http.Transport).Proxy = http.ProxyURL(proxyURL)
 			clk := clock.NewFake(time.Now())
 			base, _ := url.Parse(api)
@@ -227,7 +230,7 @@ func TestProxyRefusesCredentials(t *testing.T) {
 			mu.Lock()
 			before := seen
 			mu.Unlock()
-			_, err := Do(context.Background(), c, "POST", "orgs/octo-org/actions/runners/registration-token", nil, nil)
+			_, err = Do(context.Background(), c, "POST", "orgs/octo-org/actions/runners/registration-token", nil, nil)
 			if !errors.Is(err, ErrProxyAuth) {
 				t.Fatalf("error = %v, want ErrProxyAuth", err)
 			}
