@@ -25,6 +25,8 @@ type Error struct {
 	Details    []string
 	DocURL     string
 	RequestID  string
+	// EnterpriseVersion is GHES's version, from X-GitHub-Enterprise-Version.
+	EnterpriseVersion string
 	// RateLimited is set for GitHub's primary and secondary rate limits;
 	// RateLimitReset is when the primary limit resets, if GitHub said.
 	RateLimited    bool
@@ -217,6 +219,18 @@ func (e *Error) fill(r *http.Response, msg string) {
 	}
 	e.StatusCode = r.StatusCode
 	e.RequestID = Clean(r.Header.Get("X-GitHub-Request-Id"))
+	e.EnterpriseVersion = Clean(r.Header.Get("X-GitHub-Enterprise-Version"))
+}
+
+// EnterpriseBefore reports whether the error came from a GitHub Enterprise
+// Server older than major.minor, as its X-GitHub-Enterprise-Version says;
+// false when it did not say, or said something else.
+func (e *Error) EnterpriseBefore(major, minor int) bool {
+	var maj, min int
+	if _, err := fmt.Sscanf(e.EnterpriseVersion, "%d.%d", &maj, &min); err != nil {
+		return false
+	}
+	return maj < major || maj == major && min < minor
 }
 
 func detail(d github.Error) string {

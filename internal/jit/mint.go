@@ -291,6 +291,9 @@ func (m *Minter) refused(err error, t target.Target, group RunnerGroup) error {
 		return fmt.Errorf("%w. GitHub refused the runner's settings: check runner-labels (%d to %d labels, each at most %d characters), runner-name (at most %d characters), runner-group (%s) and work-folder",
 			err, MinLabels, MaxLabels, MaxLabelLength, MaxNameLength, group)
 	case http.StatusNotFound:
+		if e.EnterpriseBefore(3, 10) {
+			return fmt.Errorf("%w. This server is GitHub Enterprise Server %s, which has no just-in-time runner API (it came in 3.10): use kind: registration, or upgrade the server", err, e.EnterpriseVersion)
+		}
 		if t.Scope != target.Repository && !e.NotJSON {
 			return fmt.Errorf("%w%s Or runner group %s was removed meanwhile", err, mint.Advice(err, t), group)
 		}

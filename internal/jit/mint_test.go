@@ -832,3 +832,23 @@ func TestUndo(t *testing.T) {
 		t.Errorf("runners left: %+v", got)
 	}
 }
+
+// TestGHESWithoutJIT: a GHES older than 3.10 has no generate-jitconfig;
+// its 404 says so, rather than blaming the target or the group.
+func TestGHESWithoutJIT(t *testing.T) {
+	t.Parallel()
+	for version, want := range map[string]string{
+		"3.9.2":  "This server is GitHub Enterprise Server 3.9.2, which has no just-in-time runner API (it came in 3.10): use kind: registration",
+		"3.12.0": "Or runner group",
+	} {
+		t.Run(version, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			onNthPOST(f, 1, f.sim.Status(404, "Not Found", "X-GitHub-Enterprise-Version: "+version))
+			_, err := f.m.Mint(context.Background(), org, request("build-1", true))
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("error = %v, want %q", err, want)
+			}
+		})
+	}
+}
