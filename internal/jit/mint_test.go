@@ -852,3 +852,22 @@ func TestGHESWithoutJIT(t *testing.T) {
 		})
 	}
 }
+
+// TestConflictNotListedYet: after an unclear failure, a 409 for a runner
+// GitHub does not list (its list can lag) says what is known: one may be
+// registered, and how to find it.
+func TestConflictNotListedYet(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.sim.FailJIT(ghsim.ServerErrorBeforeCreate)
+	onNthPOST(f, 2, f.sim.Status(409, "Already exists - A runner with the name build-1 already exists."))
+	_, err := f.m.Mint(context.Background(), repo, request("build-1", true))
+	for _, w := range []string{"409 Conflict", `does not list such a runner yet`, `GitHub lists no runner named "build-1", but one may have been registered all the same (its list can lag): if it appears in repository octo-org/app's runner settings, remove it`} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error %v lacks %q", err, w)
+		}
+	}
+	if strings.Contains(fmt.Sprint(err), "was registered") && !strings.Contains(fmt.Sprint(err), "may have been registered") {
+		t.Errorf("error %v claims to know", err)
+	}
+}
