@@ -5,6 +5,7 @@
 //
 //	go run ./cmd/bench                  # 40 rounds, plus a cold build
 //	go run ./cmd/bench -rounds 100 -cold-build=false
+//	go run ./cmd/bench -baseline v1.0.0   # and the action at a revision, side by side
 //
 // It also reports the stripped binary's size, the image's size estimated from
 // its layers (no Docker engine needed), the time a cold build takes from empty
@@ -85,6 +86,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	rounds := fs.Int("rounds", 40, "runs of each command in each scenario")
 	coldBuild := fs.Bool("cold-build", true, "also time a build from empty Go caches (downloads modules)")
+	baseline := fs.String("baseline", "", "also measure the action as built at this git revision, side by side")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -120,6 +122,12 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var before string // the baseline's binary
+	if *baseline != "" {
+		if before, err = buildAt(ctx, dir, *baseline); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(w, "%s, %s/%s, %d CPUs, %d rounds per scenario (order rotating), local simulator over HTTPS\n",
 		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), *rounds)
 	allMet := true
@@ -129,6 +137,14 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 			return err
 		}
 		others := []*subject{reference}
+		if before != "" {
+			b, _, err := subjects(sc, filepath.Join(dir, "baseline"), before, curl, sim.URL())
+			if err != nil {
+				return err
+			}
+			b.name = "action at " + *baseline
+			others = append(others, b)
+		}
 		if gh := ghSubject(sc, dir, sim.URL()); gh != nil {
 			others = append(others, gh)
 		}
@@ -163,6 +179,21 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 		return errors.New("a goal is not met")
 	}
 	return nil
+}
+
+// buildAt builds the action as it was at rev, from a temporary worktree of
+// this repository.
+func buildAt(ctx context.Context, dir, rev string) (string, error) {
+	src := filepath.Join(dir, "baseline-src")
+	if out, err := exec.CommandContext(ctx, "git", "worktree", "add", "--detach", src, rev).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("checking out %s: %w\n%s", rev, err, out)
+	}
+	defer func() { _ = exec.Command("git", "worktree", "remove", "--force", src).Run() }()
+	out := filepath.Join(dir, "baseline-bin")
+	if err := os.Mkdir(out, 0o755); err != nil {
+		return "", err
+	}
+	return actionbin.BuildFrom(ctx, src, out)
 }
 
 // ghSubject measures `gh api` making the same request, where gh is installed.
@@ -367,6 +398,11 @@ func report(w io.Writer, sc scenario, action *subject, others ...*subject) bool 
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %.0f |\n", s.name, ms(median(s.times)), ms(pct(s.times, 10)), ms(pct(s.times, 90)), float64(s.requests)/float64(len(s.times)))
 	}
 	fmt.Fprintf(w, "\n- ratio of medians, action / curl: %.2fx (goal ≤ %.1fx): %s\n", ratio, maxRatio, verdict(ratio <= maxRatio))
+	for _, o := range others[1:] {
+		if strings.HasPrefix(o.name, "action at ") {
+			fmt.Fprintf(w, "- ratio of medians, action / %s: %.2fx\n", o.name, float64(median(action.times))/float64(median(o.times)))
+		}
+	}
 	fmt.Fprintf(w, "- API requests per action run: %.0f (goal 1): %s\n", perRun, verdict(action.requests == len(action.times)))
 	return ratio <= maxRatio && action.requests == len(action.times)
 }

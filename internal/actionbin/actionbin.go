@@ -27,6 +27,12 @@ func BuildWithEnv(ctx context.Context, dir string, env ...string) (string, error
 	if err != nil {
 		return "", err
 	}
+	return BuildFrom(ctx, root, dir, env...)
+}
+
+// BuildFrom compiles the action whose source is at root (another checkout,
+// e.g. a baseline to compare with) into dir.
+func BuildFrom(ctx context.Context, root, dir string, env ...string) (string, error) {
 	binary := filepath.Join(dir, "runner-token-action")
 	args := append(append([]string{"build"}, BuildFlags...), "-o", binary, ".")
 	cmd := exec.CommandContext(ctx, goTool(), args...)

@@ -52,7 +52,7 @@ func TestTrustedRootsAddsSSLCertFileToTheSystemRoots(t *testing.T) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
 
-	roots, err := trustedRoots(system, env(map[string]string{"SSL_CERT_FILE": "/ca/private.pem"}), readFile)
+	roots, err := trustedRoots(system, env(map[string]string{"SSL_CERT_FILE": "/ca/private.pem"}), readFile, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestTrustedRootsAddsSSLCertFileToTheSystemRoots(t *testing.T) {
 		roots, err := trustedRoots(system, env(e), func(string) ([]byte, error) {
 			t.Error("read a file without SSL_CERT_FILE")
 			return nil, errors.New("unexpected")
-		})
+		}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestTrustedRootsWithoutSystemRoots(t *testing.T) {
 	private := sim(t, "")
 	none := func() (*x509.CertPool, error) { return nil, errors.New("no system roots on this platform") }
 	roots, err := trustedRoots(none, env(map[string]string{"SSL_CERT_FILE": "ca.pem"}),
-		func(string) ([]byte, error) { return private.CACertPEM(), nil })
+		func(string) ([]byte, error) { return private.CACertPEM(), nil }, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +130,27 @@ func TestTrustedRootsRefusesAnUnusableSSLCertFile(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTrustedRootsWhereGoReadsTheFile: where Go's own pool includes
+// SSL_CERT_FILE, the file is checked, not parsed into a second pool.
+func TestTrustedRootsWhereGoReadsTheFile(t *testing.T) {
+	t.Parallel()
+	private := sim(t, "")
+	system := func() (*x509.CertPool, error) {
+		t.Error("loaded the system roots: Go's own pool does that, lazily")
+		return nil, errors.New("unexpected")
+	}
+	for _, e := range []map[string]string{{}, {"SSL_CERT_FILE": "ca.pem"}} {
+		roots, err := trustedRoots(system, env(e), func(string) ([]byte, error) { return private.CACertPEM(), nil }, true)
+		if err != nil || roots != nil {
+			t.Errorf("%v: roots %v, error %v; want Go's own pool (nil) and no error", e, roots, err)
+		}
+	}
+	_, err := trustedRoots(system, env(map[string]string{"SSL_CERT_FILE": "ca.pem"}), func(string) ([]byte, error) { return []byte("not a certificate"), nil }, true)
+	if err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Errorf("error = %v, want the file refused", err)
 	}
 }
 
