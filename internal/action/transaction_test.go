@@ -3,7 +3,6 @@ package action
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -191,21 +190,7 @@ func TestExhaustedRateLimitIsNotAnAnswer(t *testing.T) {
 func TestHerdOfJobs(t *testing.T) {
 	t.Parallel()
 	first := newHarness(t)
-	var mu sync.Mutex
-	n := 0
-	limit := first.sim.SecondaryRateLimit("1")
-	first.sim.Wrap(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			mu.Lock()
-			n++
-			odd := n%2 == 1
-			mu.Unlock()
-			if odd && limit(w, r) {
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	})
+	first.sim.EveryOther(first.sim.SecondaryRateLimit("1"))
 	const jobs = 20
 	runs := make([]*harness, jobs)
 	codes := make([]int, jobs)

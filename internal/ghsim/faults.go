@@ -156,6 +156,26 @@ func (c canned) RoundTrip(r *http.Request) (*http.Response, error) {
 	}, nil
 }
 
+// EveryOther answers every other request from now on (the first, the
+// third, …) with f, as a server does that limits a herd of clients. It
+// replaces any middleware set with Wrap.
+func (s *Server) EveryOther(f Fault) {
+	var mu sync.Mutex
+	n := 0
+	s.Wrap(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			n++
+			odd := n%2 == 1
+			mu.Unlock()
+			if odd && f(w, r) {
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+}
+
 // Answer answers with status and body exactly as given, with GitHub's
 // headers: a body that is not JSON, or JSON of the wrong shape.
 func (s *Server) Answer(status int, body string) Fault {

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -179,4 +180,65 @@ func TestListenAddrAndExtraHosts(t *testing.T) {
 	if len(got) != 1 || got[0].Target != "orgs/octo-org" {
 		t.Errorf("OnIssue saw %d issues", len(got))
 	}
+}
+
+// TestAnswerFaults: the faults that answer in GitHub's shape, and those that
+// change what the real handler answered (the request still did its work).
+func TestAnswerFaults(t *testing.T) {
+	t.Parallel()
+	const mint = "/repos/octo-org/app/actions/runners/registration-token"
+	reset := time.Now().Add(time.Hour).Truncate(time.Second)
+	t.Run("Answer", func(t *testing.T) {
+		t.Parallel()
+		s := newSim(t)
+		s.Inject(s.Answer(201, "<html>"))
+		if status, h, b := roundTrip(t, s, "POST", mint, "Bearer tok-admin", ""); status != 201 || string(b) != "<html>" || h.Get("X-GitHub-Request-Id") == "" {
+			t.Errorf("%d %q, headers %v", status, b, h)
+		}
+	})
+	t.Run("ValidationFailed", func(t *testing.T) {
+		t.Parallel()
+		s := newSim(t)
+		s.Inject(s.ValidationFailed(3000))
+		status, _, b := roundTrip(t, s, "POST", mint, "Bearer tok-admin", "")
+		var body struct {
+			Message string           `json:"message"`
+			Errors  []map[string]any `json:"errors"`
+		}
+		if err := json.Unmarshal(b, &body); err != nil || status != 422 || body.Message != "Validation Failed" || len(body.Errors) != 3000 {
+			t.Errorf("%d %q with %d errors (%v)", status, body.Message, len(body.Errors), err)
+		}
+	})
+	t.Run("Tamper", func(t *testing.T) {
+		t.Parallel()
+		s := newSim(t)
+		s.Inject(s.Tamper(func(a map[string]any) { a["expires_at"] = 42 }))
+		status, _, b := roundTrip(t, s, "POST", mint, "Bearer tok-admin", "")
+		var body map[string]any
+		if err := json.Unmarshal(b, &body); err != nil || status != 201 || body["expires_at"] != float64(42) || body["token"] != s.Issued()[0].Token {
+			t.Errorf("%d %v (%v): want the real answer, tampered", status, len(body), err)
+		}
+	})
+	t.Run("ExhaustRateLimit", func(t *testing.T) {
+		t.Parallel()
+		s := newSim(t)
+		s.Inject(s.ExhaustRateLimit(reset))
+		status, h, _ := roundTrip(t, s, "POST", mint, "Bearer tok-admin", "")
+		if status != 201 || h.Get("X-RateLimit-Remaining") != "0" || h.Get("X-RateLimit-Reset") != fmt.Sprint(reset.Unix()) || len(s.Issued()) != 1 {
+			t.Errorf("%d, remaining %q, reset %q", status, h.Get("X-RateLimit-Remaining"), h.Get("X-RateLimit-Reset"))
+		}
+	})
+	t.Run("EveryOther", func(t *testing.T) {
+		t.Parallel()
+		s := newSim(t)
+		s.EveryOther(s.SecondaryRateLimit("1"))
+		var got []int
+		for range 4 {
+			status, _, _ := roundTrip(t, s, "POST", mint, "Bearer tok-admin", "")
+			got = append(got, status)
+		}
+		if fmt.Sprint(got) != "[403 201 403 201]" {
+			t.Errorf("statuses %v", got)
+		}
+	})
 }

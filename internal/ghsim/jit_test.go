@@ -222,6 +222,8 @@ func TestJITFaults(t *testing.T) {
 		{HangAfterCreate, 0, true},
 		{ServerErrorAfterCreate, 502, true},
 		{ServerErrorBeforeCreate, 502, false},
+		{GarbageAfterCreate, 201, true},
+		{WrongTypeAfterCreate, 201, true},
 	}
 	for _, tc := range cases {
 		s := newSim(t)

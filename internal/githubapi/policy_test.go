@@ -71,21 +71,7 @@ func TestRateLimitWaitsHaveJitterOnTop(t *testing.T) {
 func TestHerdSpreadsOut(t *testing.T) {
 	t.Parallel()
 	s := sim(t, "/api/v3")
-	var mu sync.Mutex
-	n := 0
-	limit := s.SecondaryRateLimit("1")
-	s.Wrap(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			mu.Lock()
-			n++
-			odd := n%2 == 1
-			mu.Unlock()
-			if odd && limit(w, r) {
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	})
+	s.EveryOther(s.SecondaryRateLimit("1"))
 	const jobs = 20
 	errs := make([]error, jobs)
 	firstWait := make([]time.Duration, jobs)

@@ -605,39 +605,6 @@ func withoutField(sim *ghsim.Server, field string) func(http.Handler) http.Handl
 	}
 }
 
-// TestSuccessWithoutConfig: a 2xx without a config registered a runner
-// nobody can start; it is this request's, so it is removed.
-func TestSuccessWithoutConfig(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	f.sim.Wrap(withoutField(f.sim, "encoded_jit_config"))
-	_, err := f.m.Mint(context.Background(), repo, request("build-1", true))
-	if !errors.Is(err, ErrNoConfig) {
-		t.Fatalf("error = %v, want ErrNoConfig", err)
-	}
-	if got := f.runners(repo); len(got) != 0 {
-		t.Errorf("runners left: %+v", got)
-	}
-	if n := len(f.sim.JITConfigs()); n != 1 {
-		t.Errorf("%d requests registered a runner, want 1 (no retry)", n)
-	}
-}
-
-// TestSuccessWithoutRunnerID: the runner is found by its exact name and
-// removed, as its id is needed for the step's outputs.
-func TestSuccessWithoutRunnerID(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	f.sim.Wrap(withoutField(f.sim, "runner"))
-	_, err := f.m.Mint(context.Background(), repo, request("build-1", false))
-	if !errors.Is(err, ErrNoConfig) || !strings.Contains(err.Error(), "no runner id") {
-		t.Fatalf("error = %v, want ErrNoConfig", err)
-	}
-	if got := f.runners(repo); len(got) != 0 {
-		t.Errorf("runners left: %+v", got)
-	}
-}
-
 func TestRefusals(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -719,18 +686,32 @@ func TestLogsNeverHoldTheConfig(t *testing.T) {
 
 // TestUnusableSuccess: a 2xx registered the runner, whatever its body; a
 // body that cannot be used leaves a runner nobody can start, and it is
-// this request's, so it is removed, for a given name too.
+// this request's, so it is removed (found by its exact name when the answer
+// has no id), for a given name too, and never retried.
 func TestUnusableSuccess(t *testing.T) {
 	t.Parallel()
-	for _, fault := range []ghsim.JITFault{ghsim.GarbageAfterCreate, ghsim.WrongTypeAfterCreate} {
+	cases := []struct {
+		name  string
+		spoil func(f *fixture)
+		want  string
+	}{
+		{"not JSON", func(f *fixture) { f.sim.FailJIT(ghsim.GarbageAfterCreate) }, "not valid JSON"},
+		{"labels not a list", func(f *fixture) { f.sim.FailJIT(ghsim.WrongTypeAfterCreate) }, "the runner is not as GitHub describes runners"},
+		{"no config", func(f *fixture) { f.sim.Wrap(withoutField(f.sim, "encoded_jit_config")) }, "no encoded_jit_config"},
+		{"no runner id", func(f *fixture) { f.sim.Wrap(withoutField(f.sim, "runner")) }, "no runner id"},
+	}
+	for _, tc := range cases {
 		for _, generated := range []bool{true, false} {
-			t.Run(fmt.Sprintf("%d generated=%v", fault, generated), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s, generated=%v", tc.name, generated), func(t *testing.T) {
 				t.Parallel()
 				f := newFixture(t)
-				f.sim.FailJIT(fault)
+				tc.spoil(f)
 				_, err := f.m.Mint(context.Background(), repo, request("build-1", generated))
-				if err == nil || !strings.Contains(err.Error(), "which this run registered, was removed") {
-					t.Errorf("error = %v, want the runner removed", err)
+				if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "which this run registered, was removed") {
+					t.Errorf("error = %v, want %q and the runner removed", err, tc.want)
+				}
+				if tc.want != "not valid JSON" && !errors.Is(err, ErrNoConfig) {
+					t.Errorf("error = %v, want ErrNoConfig", err)
 				}
 				if got := f.runners(repo); len(got) != 0 {
 					t.Errorf("runners left: %+v", got)
