@@ -138,9 +138,10 @@ func Do(ctx context.Context, c *github.Client, method, path string, body, v any)
 	if err == nil {
 		return resp, nil
 	}
-	err = convert(ctx, c, method, path, resp, err, tr.snapshot())
+	tries := tr.snapshot()
+	err = convert(ctx, c, method, path, resp, err, tries)
 	success := resp != nil && resp.StatusCode >= 200 && resp.StatusCode < 300
-	if success || tr.snapshot().Unclear > 0 {
+	if success || tries.Unclear > 0 {
 		err = &unclearError{err}
 	}
 	return resp, err

@@ -176,7 +176,9 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	_, hasDeadline := ctx.Deadline()
-	failures, limited := 0, 0 // tries that failed, and were rate limited
+	// Tries that count towards MaxAttempts, and rate limits in a row (which
+	// count only for a request without a deadline to end them).
+	failures, limited := 0, 0
 	for attempt := 1; ; attempt++ {
 		tr.update(func(t *Tries) { t.Attempts = attempt })
 		resp, sent, err := rt.try(req, body)
@@ -184,9 +186,10 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		if v.unclear {
 			tr.update(func(t *Tries) { t.Unclear++ })
 		}
-		if v.rateLimited && hasDeadline {
+		if v.rateLimited {
 			limited++
-		} else {
+		}
+		if !v.rateLimited || !hasDeadline {
 			failures++
 		}
 		if !v.retry || failures >= rt.p.MaxAttempts || ctx.Err() != nil {
