@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
+	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 // TestContainerMintsWithGitHubApp runs the binary as the runner runs the
@@ -50,7 +50,7 @@ func TestContainerMintsWithGitHubApp(t *testing.T) {
 		t.Errorf("outputs token (matches: %v) and installation-id %q", c.outputs["token"] == issued[0].Token, c.outputs["installation-id"])
 	}
 	for i, s := range []string{strings.TrimSpace(pemText), tokens[0].Token, issued[0].Token} {
-		if err := runnerio.CheckSecret(c.stdout, s); err != nil {
+		if err := runnertest.CheckSecret(c.stdout, s); err != nil {
 			t.Errorf("secret %d: %v", i, err)
 		}
 	}

@@ -27,7 +27,7 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/actionbin"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
+	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 const adminToken = "ghp_e2eAdminE2eAdminE2eAdminE2eAdmin0001"
@@ -53,7 +53,7 @@ func TestMain(m *testing.M) {
 type container struct {
 	t       *testing.T
 	sim     *ghsim.Server
-	step    *runnerio.Step
+	step    *runnertest.Step
 	env     map[string]string // step.Env, to edit before running
 	stdout  string
 	stderr  string
@@ -67,7 +67,7 @@ func newContainer(t *testing.T) *container {
 	sim.AddCredential("admin", adminToken, ghsim.Credential{Admin: []string{"octo-org/app", "octo-org"}})
 
 	dir := t.TempDir()
-	step, err := runnerio.NewStep(dir)
+	step, err := runnertest.NewStep(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func (c *container) assertStepContract(t *testing.T, title, secret string) {
 }
 
 func (c *container) errorAnnotation() string {
-	for _, l := range runnerio.ParseLog(c.stdout) {
+	for _, l := range runnertest.ParseLog(c.stdout) {
 		if l.Name == "error" {
 			return l.Message
 		}
@@ -177,7 +177,7 @@ func TestContainerMintsAndSetsOutputs(t *testing.T) {
 		t.Errorf("runner-url = %q, want %q", c.outputs["runner-url"], want)
 	}
 	for _, s := range []string{adminToken, issued[0].Token} {
-		if err := runnerio.CheckSecret(c.stdout, s); err != nil {
+		if err := runnertest.CheckSecret(c.stdout, s); err != nil {
 			t.Error(err)
 		}
 	}
@@ -190,9 +190,9 @@ func TestContainerMintsAndSetsOutputs(t *testing.T) {
 func TestContainerMintsJITConfig(t *testing.T) {
 	t.Parallel()
 	c := newContainer(t)
-	c.env[runnerio.InputEnv("kind")] = "jit"
-	c.env[runnerio.InputEnv("organization")] = "octo-org"
-	c.env[runnerio.InputEnv("runner-labels")] = "self-hosted,linux\ngpu"
+	c.env[runnertest.InputEnv("kind")] = "jit"
+	c.env[runnertest.InputEnv("organization")] = "octo-org"
+	c.env[runnertest.InputEnv("runner-labels")] = "self-hosted,linux\ngpu"
 	c.env["GITHUB_RUN_ID"] = "9876543210"
 	c.env["GITHUB_RUN_ATTEMPT"] = "3"
 	c.sim.FailJIT(ghsim.LoseResponse)
@@ -221,11 +221,11 @@ func TestContainerMintsJITConfig(t *testing.T) {
 		t.Errorf("runner %q with labels %q", runners[0].Name, runners[0].Labels)
 	}
 	for _, cfg := range issued {
-		if err := runnerio.CheckSecret(c.stdout, cfg.Config); err != nil && !strings.Contains(err.Error(), "never masked") {
+		if err := runnertest.CheckSecret(c.stdout, cfg.Config); err != nil && !strings.Contains(err.Error(), "never masked") {
 			t.Errorf("JIT config of runner %d: %v", cfg.RunnerID, err)
 		}
 	}
-	if err := runnerio.CheckSecret(c.stdout, issued[1].Config); err != nil {
+	if err := runnertest.CheckSecret(c.stdout, issued[1].Config); err != nil {
 		t.Error(err)
 	}
 	c.assertStepContract(t, "Just-in-time runner registered", issued[1].Config)
@@ -250,7 +250,7 @@ func TestContainerFailureIsOneAnnotationAndExit1(t *testing.T) {
 	if len(c.outputs) != 0 || len(c.sim.Requests()) != 0 {
 		t.Errorf("outputs %d, requests %d: want none", len(c.outputs), len(c.sim.Requests()))
 	}
-	if err := runnerio.CheckSecret(c.stdout, adminToken); err != nil {
+	if err := runnertest.CheckSecret(c.stdout, adminToken); err != nil {
 		t.Error(err)
 	}
 }

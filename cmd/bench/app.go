@@ -16,7 +16,7 @@ import (
 	"strings"
 
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
+	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 const (
@@ -30,7 +30,7 @@ func measureApp(ctx context.Context, w io.Writer, rounds int, dir, binary string
 		return false, err
 	}
 	sim.AddExampleApp(key)
-	step, err := runnerio.NewStep(filepath.Join(dir, "app-step"))
+	step, err := runnertest.NewStep(filepath.Join(dir, "app-step"))
 	if err != nil {
 		return false, err
 	}

@@ -45,7 +45,7 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/actionbin"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
+	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 const (
@@ -287,7 +287,7 @@ func trustStores(dir string, simCA []byte) ([]scenario, error) {
 }
 
 func subjects(sc scenario, dir, binary, curl, apiURL string) (*subject, *subject, error) {
-	step, err := runnerio.NewStep(filepath.Join(dir, "step"))
+	step, err := runnertest.NewStep(filepath.Join(dir, "step"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -321,7 +321,7 @@ func subjects(sc scenario, dir, binary, curl, apiURL string) (*subject, *subject
 
 // stepRun runs binary as step's container, each time from an empty
 // GITHUB_OUTPUT, as each step starts.
-func stepRun(step *runnerio.Step, binary string) func(context.Context) (*exec.Cmd, error) {
+func stepRun(step *runnertest.Step, binary string) func(context.Context) (*exec.Cmd, error) {
 	return func(ctx context.Context) (*exec.Cmd, error) {
 		if err := os.WriteFile(step.Env["GITHUB_OUTPUT"], nil, 0o644); err != nil {
 			return nil, err
@@ -333,7 +333,7 @@ func stepRun(step *runnerio.Step, binary string) func(context.Context) (*exec.Cm
 }
 
 // hasOutputs reads step's outputs and checks that names are all set.
-func hasOutputs(step *runnerio.Step, names ...string) (map[string]string, error) {
+func hasOutputs(step *runnertest.Step, names ...string) (map[string]string, error) {
 	out, err := step.Outputs()
 	if err != nil {
 		return nil, err

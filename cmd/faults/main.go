@@ -24,7 +24,7 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/action"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
+	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 const token = "ghp_faultsFaultsFaultsFaultsFaultsFau01"
@@ -230,7 +230,7 @@ func try(sc scenario) (result, error) {
 		return result{}, err
 	}
 	defer os.RemoveAll(dir)
-	step, err := runnerio.NewStep(filepath.Join(dir, "step"))
+	step, err := runnertest.NewStep(filepath.Join(dir, "step"))
 	if err != nil {
 		return result{}, err
 	}
@@ -268,7 +268,7 @@ func try(sc scenario) (result, error) {
 		r.outcome = "minted: " + what + " set"
 	} else {
 		r.outcome = "failed without an error annotation"
-		for _, c := range runnerio.ParseLog(stdout.String()) {
+		for _, c := range runnertest.ParseLog(stdout.String()) {
 			if c.Name == "error" {
 				r.outcome = fmt.Sprintf("failed (%d bytes): %s", len(c.Message), summarize(c.Message))
 				break

@@ -36,7 +36,7 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/actionbin"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
+	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 func main() {
@@ -93,7 +93,7 @@ func run(ctx context.Context, args []string, w io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	step, err := runnerio.NewStep(dir)
+	step, err := runnertest.NewStep(dir)
 	if err != nil {
 		return 0, err
 	}
@@ -154,23 +154,23 @@ func run(ctx context.Context, args []string, w io.Writer) (int, error) {
 	}
 
 	section(w, "Log, as the job's log shows it")
-	fmt.Fprint(w, runnerio.Render(stdout.String(), *debug))
+	fmt.Fprint(w, runnertest.Render(stdout.String(), *debug))
 
 	outputs, err := step.Outputs()
 	if err != nil {
 		return 0, err
 	}
-	masks := runnerio.Masks(stdout.String())
+	masks := runnertest.Masks(stdout.String())
 	section(w, "Outputs the step set (masked values shown as ***)")
 	if len(outputs) == 0 {
 		fmt.Fprintln(w, "(none)")
 	}
 	for _, name := range sortedKeys(outputs) {
-		fmt.Fprintf(w, "steps.<id>.outputs.%s = %s\n", name, runnerio.Mask(outputs[name], masks))
+		fmt.Fprintf(w, "steps.<id>.outputs.%s = %s\n", name, runnertest.Mask(outputs[name], masks))
 	}
 	if summary, _ := step.Summary(); summary != "" {
 		section(w, "Step summary")
-		fmt.Fprint(w, runnerio.Mask(summary, masks))
+		fmt.Fprint(w, runnertest.Mask(summary, masks))
 	}
 	section(w, fmt.Sprintf("Exit code %d", code))
 	return code, nil

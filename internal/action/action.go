@@ -9,10 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/sethvargo/go-githubactions"
@@ -20,7 +17,6 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/mint"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
 )
 
 // Env is what the action takes from its process.
@@ -53,7 +49,7 @@ func Main(ctx context.Context, env Env) int {
 	// The error text includes what servers said; never let it carry a
 	// secret, or flood the log.
 	s.gha.WithFieldsMap(map[string]string{"title": "Runner credential not minted"}).
-		Errorf("%s", githubapi.Clip(runnerio.Mask(err.Error(), s.secrets), maxError))
+		Errorf("%s", githubapi.Clip(redact(err.Error(), s.secrets), maxError))
 	return 1
 }
 
@@ -145,19 +141,6 @@ func (s *step) run(ctx context.Context) error {
 	return nil
 }
 
-// say writes a line to the log, with every secret masked and on one line
-// whatever it quotes: text from a server can never start a line of its
-// own, and with it a workflow command.
-func (s *step) say(format string, args ...any) {
-	line := runnerio.Mask(fmt.Sprintf(format, args...), s.secrets)
-	s.gha.Infof("%s", strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, line))
-}
-
 // policy is how the step's requests are retried: on the step's clock, with
 // each retry said in the log and each request in the debug log. Neither
 // line ever holds a credential, but they include what servers said, so they
@@ -169,7 +152,7 @@ func (s *step) policy() githubapi.Policy {
 		Jitter: s.env.Jitter,
 		Log:    s.say,
 		Debug: func(format string, args ...any) {
-			s.gha.Debugf("%s", runnerio.Mask(fmt.Sprintf(format, args...), s.secrets))
+			s.gha.Debugf("%s", redact(fmt.Sprintf(format, args...), s.secrets))
 		},
 	}
 }
@@ -209,76 +192,4 @@ func (s *step) mint(ctx context.Context, client *github.Client, cfg *config.Conf
 		summary: fmt.Sprintf("### Runner %s token minted\n\n| | |\n|---|---|\n| Kind | %s |\n| Target | %s `%s` |\n| Runner URL | %s |\n| Expires at | %s |\n",
 			kind, kind, t.Scope, t.Name(), runnerURL, tok.ExpiresAt),
 	}, nil
-}
-
-// mask tells the runner to hide v, and each of its lines: the runner masks
-// line by line, so a multi-line secret needs a mask per line as well.
-func (s *step) mask(v string) {
-	if v == "" {
-		return
-	}
-	s.secrets = append(s.secrets, v)
-	s.gha.AddMask(v)
-	if !strings.ContainsAny(v, "\r\n") {
-		return
-	}
-	for _, line := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == '\r' }) {
-		if line = strings.TrimSpace(line); line != "" {
-			s.secrets = append(s.secrets, line)
-			s.gha.AddMask(line)
-		}
-	}
-}
-
-// fileCommandDelimiter is the heredoc delimiter go-githubactions v1.3.0
-// writes outputs with (a test checks it against the library's output).
-const fileCommandDelimiter = "_GitHubActionsFileCommandDelimeter_"
-
-// setOutputs writes every output or none: values are checked first, so a
-// value from the server can never inject another output into GITHUB_OUTPUT.
-func (s *step) setOutputs(outs []output) error {
-	for _, o := range outs {
-		if strings.ContainsAny(o.value, "\r\n") {
-			return fmt.Errorf("refusing to set output %s: the value from GitHub contains a line break, which could inject other outputs", o.name)
-		}
-		// go-githubactions writes each output as a heredoc with a fixed
-		// delimiter: a value line equal to it would end the heredoc early and
-		// break the runner's reading of the file.
-		if o.value == fileCommandDelimiter {
-			return fmt.Errorf("refusing to set output %s: the value from GitHub is the file-command delimiter", o.name)
-		}
-		// No token, config, id or URL holds a control character or broken
-		// UTF-8; one that does is not something to hand to a shell.
-		if !utf8.ValidString(o.value) || strings.IndexFunc(o.value, unicode.IsControl) >= 0 {
-			return fmt.Errorf("refusing to set output %s: the value from GitHub contains control characters or is not UTF-8", o.name)
-		}
-	}
-	return catch(func() {
-		for _, o := range outs {
-			s.gha.SetOutput(o.name, o.value)
-		}
-	}, "writing outputs to GITHUB_OUTPUT")
-}
-
-// summary adds to the step summary where there is one. Failing to is not
-// worth failing the step over: the outputs are already set.
-func (s *step) summary(markdown string) {
-	if s.env.Getenv("GITHUB_STEP_SUMMARY") == "" {
-		return
-	}
-	if err := catch(func() { s.gha.AddStepSummary(markdown) }, "writing the step summary"); err != nil {
-		s.gha.Warningf("%s", err)
-	}
-}
-
-// catch turns go-githubactions' panics on file-command write failures into
-// errors.
-func catch(f func(), what string) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: %v", what, r)
-		}
-	}()
-	f()
-	return nil
 }

@@ -15,9 +15,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/runnertoken/runner-token-action/internal/clock"
+	"github.com/runnertoken/runner-token-action/internal/fakeclock"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
+	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 // Credentials the simulator knows. They are fake, but tests treat them as
@@ -34,8 +34,8 @@ const (
 type harness struct {
 	t       *testing.T
 	sim     *ghsim.Server
-	clock   *clock.Fake // retries wait on it: nothing really sleeps
-	jitter  float64     // the random part of every wait; 0 unless a test sets it
+	clock   *fakeclock.Clock // retries wait on it: nothing really sleeps
+	jitter  float64          // the random part of every wait; 0 unless a test sets it
 	env     map[string]string
 	stdout  bytes.Buffer
 	outFile string
@@ -50,7 +50,7 @@ func newHarness(t *testing.T) *harness {
 	sim.AddCredential("installation", installToken, ghsim.Credential{Type: ghsim.Installation})
 
 	dir := t.TempDir()
-	h := &harness{t: t, sim: sim, clock: clock.NewFake(time.Now()), outFile: filepath.Join(dir, "set_output"), sumFile: filepath.Join(dir, "step_summary")}
+	h := &harness{t: t, sim: sim, clock: fakeclock.New(time.Now()), outFile: filepath.Join(dir, "set_output"), sumFile: filepath.Join(dir, "step_summary")}
 	for _, f := range []string{h.outFile, h.sumFile} {
 		if err := os.WriteFile(f, nil, 0o644); err != nil {
 			t.Fatal(err)
@@ -101,7 +101,7 @@ func (h *harness) outputs() map[string]string {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	out, err := runnerio.ParseFileCommand(string(b))
+	out, err := runnertest.ParseFileCommand(string(b))
 	if err != nil {
 		h.t.Fatalf("GITHUB_OUTPUT does not parse as the runner reads it: %v", err)
 	}
@@ -120,7 +120,7 @@ func (h *harness) file(name string) string {
 // errors returns the ::error:: annotations the step wrote.
 func (h *harness) errors() []string {
 	var e []string
-	for _, c := range runnerio.ParseLog(h.stdout.String()) {
+	for _, c := range runnertest.ParseLog(h.stdout.String()) {
 		if c.Name == "error" {
 			e = append(e, c.Message)
 		}
@@ -182,7 +182,7 @@ func TestMintEveryScopeAndKind(t *testing.T) {
 			}
 
 			for name, secret := range map[string]string{"token input": adminToken, "minted token": issued[0].Token} {
-				if err := runnerio.CheckSecret(h.stdout.String(), secret); err != nil {
+				if err := runnertest.CheckSecret(h.stdout.String(), secret); err != nil {
 					t.Errorf("%s: %v", name, err)
 				}
 			}
@@ -205,7 +205,7 @@ func TestMaskingOrder(t *testing.T) {
 	if code := h.run(); code != 0 {
 		t.Fatalf("exit code %d", code)
 	}
-	lines := runnerio.ParseLog(h.stdout.String())
+	lines := runnertest.ParseLog(h.stdout.String())
 	// The input credential is masked before the first line of anything else.
 	if lines[0].Name != "add-mask" || lines[0].Message != adminToken {
 		t.Errorf("first line is not the token input's ::add-mask::")
@@ -224,7 +224,7 @@ func TestMaskingOrder(t *testing.T) {
 	if diff := cmp.Diff([]string{"add-mask", "", "debug"}, seen); diff != "" {
 		t.Errorf("lines before the minted token's mask (-want +got):\n%s", diff)
 	}
-	rendered := runnerio.Render(h.stdout.String(), false)
+	rendered := runnertest.Render(h.stdout.String(), false)
 	for _, w := range []string{"Minting a registration token for repository octo-org/app at " + h.sim.URL(), "Runner URL: https://ghes.example.com/octo-org/app"} {
 		if !strings.Contains(rendered, w) {
 			t.Errorf("log lacks %q:\n%s", w, rendered)
@@ -368,7 +368,7 @@ func assertFailed(t *testing.T, h *harness, wantRequests int, want []string) {
 		if s == "" {
 			continue
 		}
-		if err := runnerio.CheckSecret(log, s); err != nil {
+		if err := runnertest.CheckSecret(log, s); err != nil {
 			t.Errorf("credential in the log: %v", err)
 		}
 	}
@@ -438,7 +438,7 @@ func TestHostileErrorMessageCannotLeakTheToken(t *testing.T) {
 	if code := h.run(); code != 1 {
 		t.Fatalf("exit code %d, want 1", code)
 	}
-	if err := runnerio.CheckSecret(h.stdout.String(), adminToken); err != nil {
+	if err := runnertest.CheckSecret(h.stdout.String(), adminToken); err != nil {
 		t.Fatalf("server echoed the token into the error and it reached the log: %v", err)
 	}
 	if e := h.errors(); len(e) != 1 || !strings.Contains(e[0], "no access for token ***") {
@@ -541,7 +541,7 @@ func TestUnwritableOutputFile(t *testing.T) {
 	if e := h.errors(); len(e) != 1 || !strings.Contains(e[0], "writing outputs to GITHUB_OUTPUT") {
 		t.Errorf("errors = %q", e)
 	}
-	if err := runnerio.CheckSecret(h.stdout.String(), h.sim.Issued()[0].Token); err != nil {
+	if err := runnertest.CheckSecret(h.stdout.String(), h.sim.Issued()[0].Token); err != nil {
 		t.Error(err)
 	}
 }
@@ -566,7 +566,7 @@ func TestOutputValuesCannotInject(t *testing.T) {
 		if out["token"] != token || len(out) != 3 {
 			t.Errorf("token of %d bytes: the runner reads %d outputs and a token that differs", len(token), len(out))
 		}
-		if err := runnerio.CheckSecret(h.stdout.String(), token); err != nil {
+		if err := runnertest.CheckSecret(h.stdout.String(), token); err != nil {
 			t.Error(err)
 		}
 	}

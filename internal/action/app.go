@@ -8,7 +8,6 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/appauth"
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
 )
 
 // appCredential authenticates as cfg's GitHub App and returns an
@@ -46,7 +45,7 @@ func (s *step) appCredential(ctx context.Context, cfg *config.Config) (string, f
 			// token that is narrow and expires within the hour anyway.
 			msg := fmt.Sprintf("%v. The installation token is limited to the %s; revoke it sooner by removing the app's installation if you must", err, limited)
 			s.gha.WithFieldsMap(map[string]string{"title": "Installation token not revoked"}).
-				Warningf("%s", runnerio.Mask(msg, s.secrets))
+				Warningf("%s", redact(msg, s.secrets))
 			return nil
 		}
 		s.say("Revoked the installation token.")

@@ -20,7 +20,7 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/appauth"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
+	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 // appKeys are generated once per test binary: no key file is checked in.
@@ -58,7 +58,7 @@ func newAppHarness(t *testing.T) *harness {
 func jwts(t *testing.T, stdout string) []string {
 	t.Helper()
 	var out []string
-	for _, m := range runnerio.Masks(stdout) {
+	for _, m := range runnertest.Masks(stdout) {
 		claims := jwt.RegisteredClaims{}
 		if _, err := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation()).ParseWithClaims(m, &claims,
 			func(*jwt.Token) (any, error) { return &appKey().key.PublicKey, nil }); err == nil {
@@ -84,7 +84,7 @@ func keySecrets(input string) []string {
 // is masked and appears in nothing but ::add-mask:: commands.
 func checkKeyLine(log, line string) error {
 	masked := false
-	for i, c := range runnerio.ParseLog(log) {
+	for i, c := range runnertest.ParseLog(log) {
 		if c.Name == "add-mask" {
 			masked = masked || c.Message == line
 			continue
@@ -104,7 +104,7 @@ func checkKeyLine(log, line string) error {
 func checkAppSecrets(t *testing.T, log, keyInput string, others ...string) {
 	t.Helper()
 	key := keySecrets(keyInput)
-	if err := runnerio.CheckSecret(log, key[0]); err != nil {
+	if err := runnertest.CheckSecret(log, key[0]); err != nil {
 		t.Errorf("private key: %v", err)
 	}
 	for i, l := range key[1:] {
@@ -116,7 +116,7 @@ func checkAppSecrets(t *testing.T, log, keyInput string, others ...string) {
 		}
 	}
 	for i, s := range others {
-		if err := runnerio.CheckSecret(log, s); err != nil {
+		if err := runnertest.CheckSecret(log, s); err != nil {
 			t.Errorf("secret %d: %v", i, err)
 		}
 	}
@@ -242,7 +242,7 @@ func TestAppMint(t *testing.T) {
 					t.Error("step summary contains a credential")
 				}
 			}
-			rendered := runnerio.Render(log, false)
+			rendered := runnertest.Render(log, false)
 			for _, w := range []string{"Authenticating as GitHub App", "Using installation " + installationID + " on octo-org, with a token limited to the", "Revoked the installation token."} {
 				if !strings.Contains(rendered, w) {
 					t.Errorf("log lacks %q:\n%s", w, rendered)
@@ -290,7 +290,7 @@ func TestAppMaskingOrder(t *testing.T) {
 			var got []seen
 			h.sim.Wrap(func(next http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					masks := runnerio.Masks(out.String())
+					masks := runnertest.Masks(out.String())
 					_, credential, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 					keyMasked := true
 					for _, s := range keySecrets(h.env["INPUT_PRIVATE-KEY"]) {
@@ -315,7 +315,7 @@ func TestAppMaskingOrder(t *testing.T) {
 				}
 			}
 			// Nothing but masks comes before the key is masked.
-			if lines := runnerio.ParseLog(out.String()); lines[0].Name != "add-mask" || lines[0].Message != strings.TrimSpace(h.env["INPUT_PRIVATE-KEY"]) {
+			if lines := runnertest.ParseLog(out.String()); lines[0].Name != "add-mask" || lines[0].Message != strings.TrimSpace(h.env["INPUT_PRIVATE-KEY"]) {
 				t.Error("the first line is not the private key's ::add-mask::")
 			}
 		})
@@ -461,8 +461,8 @@ func TestAppRevokeFailureIsAWarning(t *testing.T) {
 	if out := h.outputs(); out["token"] == "" || out["installation-id"] != installationID {
 		t.Error("outputs not set")
 	}
-	var warnings []runnerio.Command
-	for _, c := range runnerio.ParseLog(h.stdout.String()) {
+	var warnings []runnertest.Command
+	for _, c := range runnertest.ParseLog(h.stdout.String()) {
 		if c.Name == "warning" {
 			warnings = append(warnings, c)
 		}

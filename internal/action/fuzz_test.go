@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
+	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 // FuzzOutputValue: a value from GitHub either reaches the workflow exactly,
@@ -34,7 +34,7 @@ func FuzzOutputValue(f *testing.F) {
 			}
 			return
 		}
-		got, perr := runnerio.ParseFileCommand(string(b))
+		got, perr := runnertest.ParseFileCommand(string(b))
 		if perr != nil || len(got) != 2 || got["token"] != v || got["runner-url"] != "https://github.com/o/r" {
 			t.Fatalf("the runner reads %d outputs (%v), the token differs: %v", len(got), perr, got["token"] != v)
 		}

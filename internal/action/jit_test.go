@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
+	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 // jitHarness is a harness asking for kind jit, in a workflow run.
@@ -25,7 +25,7 @@ func jitHarness(t *testing.T, inputs map[string]string) *harness {
 func checkNoConfigLeaks(t *testing.T, h *harness) {
 	t.Helper()
 	for _, c := range h.sim.JITConfigs() {
-		if err := runnerio.CheckSecret(h.stdout.String(), c.Config); err != nil && !strings.Contains(err.Error(), "never masked") {
+		if err := runnertest.CheckSecret(h.stdout.String(), c.Config); err != nil && !strings.Contains(err.Error(), "never masked") {
 			t.Errorf("JIT config of runner %d: %v", c.RunnerID, err)
 		}
 		if strings.Contains(h.file(h.sumFile), c.Config) {
@@ -100,10 +100,10 @@ func TestJITEveryScope(t *testing.T) {
 				t.Errorf("labels (-want +got):\n%s", diff)
 			}
 
-			if err := runnerio.CheckSecret(h.stdout.String(), issued[0].Config); err != nil {
+			if err := runnertest.CheckSecret(h.stdout.String(), issued[0].Config); err != nil {
 				t.Errorf("JIT config: %v", err)
 			}
-			if err := runnerio.CheckSecret(h.stdout.String(), adminToken); err != nil {
+			if err := runnertest.CheckSecret(h.stdout.String(), adminToken); err != nil {
 				t.Errorf("token input: %v", err)
 			}
 			sum := h.file(h.sumFile)
@@ -126,7 +126,7 @@ func TestJITMaskingOrder(t *testing.T) {
 		t.Fatalf("exit code %d: %q", code, h.errors())
 	}
 	config := h.sim.JITConfigs()[0].Config
-	lines := runnerio.ParseLog(h.stdout.String())
+	lines := runnertest.ParseLog(h.stdout.String())
 	if lines[0].Name != "add-mask" || lines[0].Message != adminToken {
 		t.Errorf("first line is not the token input's ::add-mask::")
 	}
@@ -144,7 +144,7 @@ func TestJITMaskingOrder(t *testing.T) {
 	if diff := cmp.Diff([]string{":Minting", "debug:POST"}, seen); diff != "" {
 		t.Errorf("lines before the config's mask (-want +got):\n%s", diff)
 	}
-	rendered := runnerio.Render(h.stdout.String(), false)
+	rendered := runnertest.Render(h.stdout.String(), false)
 	for _, w := range []string{"Minting a just-in-time runner config for repository octo-org/app", "(unique to this run), labels self-hosted, the default runner group", `Registered just-in-time runner "app-9876543210-1-`, "./run.sh --jitconfig"} {
 		if !strings.Contains(rendered, w) {
 			t.Errorf("log lacks %q:\n%s", w, rendered)
@@ -172,7 +172,7 @@ func TestJITRecoversFromALostAnswer(t *testing.T) {
 	if out["jit-config"] != issued[1].Config || out["runner-id"] != fmt.Sprint(issued[1].RunnerID) {
 		t.Errorf("outputs are not the second config's (runner-id %s)", out["runner-id"])
 	}
-	rendered := runnerio.Render(h.stdout.String(), false)
+	rendered := runnertest.Render(h.stdout.String(), false)
 	for _, w := range []string{"generate-jitconfig: EOF; retrying in", fmt.Sprintf("taken by runner id %d, which an earlier try of this run registered", issued[0].RunnerID), "Removing it and registering again"} {
 		if !strings.Contains(rendered, w) {
 			t.Errorf("log lacks %q:\n%s", w, rendered)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
+	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 // jwtShape finds anything that looks like a JWT, masked or not: the
@@ -175,7 +175,7 @@ func assertNoLeak(t *testing.T, h *harness, succeeded bool) {
 		if i < len(credentials) && h.env["INPUT_PRIVATE-KEY"] != "" && strings.Contains(h.env["INPUT_PRIVATE-KEY"], s) {
 			continue // key lines: checked by checkAppSecrets
 		}
-		if err := runnerio.CheckSecret(log, s); err != nil {
+		if err := runnertest.CheckSecret(log, s); err != nil {
 			t.Errorf("secret %d of %d: %v", i+1, len(credentials)+len(minted), err)
 		}
 	}

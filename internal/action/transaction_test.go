@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
-	"github.com/runnertoken/runner-token-action/internal/runnerio"
+	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 // TestJITUndoneWhenOutputsFail: a runner whose config cannot be handed to
@@ -100,7 +100,7 @@ func TestServerTextCannotWriteCommands(t *testing.T) {
 					t.Errorf("the server wrote a command: %q", line)
 				}
 			}
-			for _, c := range runnerio.ParseLog(h.stdout.String()) {
+			for _, c := range runnertest.ParseLog(h.stdout.String()) {
 				if c.Name == "warning" || c.Name == "stop-commands" {
 					t.Errorf("the log has a %s command: %q", c.Name, c.Message)
 				}

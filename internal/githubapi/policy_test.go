@@ -14,13 +14,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/runnertoken/runner-token-action/internal/clock"
+	"github.com/runnertoken/runner-token-action/internal/fakeclock"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 )
 
 // newPolicyClient sends requests to s through the policy, on clk, with
 // jitter fixed at jitter.
-func newPolicyClient(t *testing.T, s *ghsim.Server, clk *clock.Fake, jitter float64) func(ctx context.Context, method, path string) error {
+func newPolicyClient(t *testing.T, s *ghsim.Server, clk *fakeclock.Clock, jitter float64) func(ctx context.Context, method, path string) error {
 	t.Helper()
 	base, _ := url.Parse(s.URL())
 	c := NewClient(s.Client(), base, token, WithPolicy(Policy{
@@ -35,7 +35,7 @@ func newPolicyClient(t *testing.T, s *ghsim.Server, clk *clock.Fake, jitter floa
 	}
 }
 
-func withDeadline(t *testing.T, clk *clock.Fake, d time.Duration) context.Context {
+func withDeadline(t *testing.T, clk *fakeclock.Clock, d time.Duration) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(d))
 	t.Cleanup(cancel)
@@ -47,7 +47,7 @@ func withDeadline(t *testing.T, clk *clock.Fake, d time.Duration) context.Contex
 func TestRateLimitWaitsHaveJitterOnTop(t *testing.T) {
 	t.Parallel()
 	s := sim(t, "/api/v3")
-	clk := clock.NewFake(time.Now())
+	clk := fakeclock.New(time.Now())
 	s.Inject(s.SecondaryRateLimit("1"), s.SecondaryRateLimit("1"), s.SecondaryRateLimit("1"), s.Status(429, "slow", "Retry-After: 10"), s.Status(503, "busy", "Retry-After: 2"))
 	do := newPolicyClient(t, s, clk, 0.5)
 	if err := do(withDeadline(t, clk, 2*time.Minute), "POST", "orgs/octo-org/actions/runners/remove-token"); err != nil {
@@ -78,7 +78,7 @@ func TestHerdSpreadsOut(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range jobs {
 		wg.Go(func() {
-			clk := clock.NewFake(time.Now())
+			clk := fakeclock.New(time.Now())
 			base, _ := url.Parse(s.URL())
 			c := NewClient(s.Client(), base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep}))
 			ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(2*time.Minute))
@@ -140,7 +140,7 @@ func TestMayHaveApplied(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := sim(t, "/api/v3")
-			clk := clock.NewFake(time.Now())
+			clk := fakeclock.New(time.Now())
 			s.Inject(tc.faults(s)...)
 			err := newPolicyClient(t, s, clk, 0)(withDeadline(t, clk, 2*time.Minute), "POST", "orgs/octo-org/actions/runners/remove-token")
 			if err == nil {
@@ -172,7 +172,7 @@ func TestNoLocalRateLimitCheck(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := sim(t, "/api/v3")
-			clk := clock.NewFake(time.Now())
+			clk := fakeclock.New(time.Now())
 			s.Inject(tc.first(s, clk.Now()))
 			do := newPolicyClient(t, s, clk, 0)
 			ctx := withDeadline(t, clk, 2*time.Minute)
@@ -210,7 +210,7 @@ func TestProxyRefusesCredentials(t *testing.T) {
 				t.Fatal(err)
 			}
 			hc.Transport.(*http.Transport).Proxy = http.ProxyURL(proxyURL)
-			clk := clock.NewFake(time.Now())
+			clk := fakeclock.New(time.Now())
 			base, _ := url.Parse(api)
 			c := NewClient(hc, base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep}))
 			mu.Lock()
@@ -237,7 +237,7 @@ func TestProxyRefusesCredentials(t *testing.T) {
 func TestErrorDetailsBounded(t *testing.T) {
 	t.Parallel()
 	s := sim(t, "/api/v3")
-	clk := clock.NewFake(time.Now())
+	clk := fakeclock.New(time.Now())
 	s.Inject(s.ValidationFailed(3000))
 	err := newPolicyClient(t, s, clk, 0)(context.Background(), "POST", "orgs/octo-org/actions/runners/remove-token")
 	var e *Error

@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/runnertoken/runner-token-action/internal/clock"
+	"github.com/runnertoken/runner-token-action/internal/fakeclock"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 )
 
@@ -167,7 +167,7 @@ func TestRetries(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := sim(t, "/api/v3")
-			clk := clock.NewFake(time.Now())
+			clk := fakeclock.New(time.Now())
 			s.Inject(tc.faults(s, clk.Now())...)
 			var logs logLines
 			base, _ := url.Parse(s.URL())
@@ -223,7 +223,7 @@ func TestRetries(t *testing.T) {
 func TestRetryLogLines(t *testing.T) {
 	t.Parallel()
 	s := sim(t, "/api/v3")
-	clk := clock.NewFake(time.Now())
+	clk := fakeclock.New(time.Now())
 	s.Inject(s.Status(502, "x", "X-GitHub-Request-Id: AAAA:BBBB"))
 	var logs logLines
 	base, _ := url.Parse(s.URL())
@@ -246,7 +246,7 @@ func TestUnreachableIsRetriedAndNeverApplied(t *testing.T) {
 	s := sim(t, "/api/v3")
 	base, _ := url.Parse(s.URL())
 	s.Close() // connection refused: the request never left
-	clk := clock.NewFake(time.Now())
+	clk := fakeclock.New(time.Now())
 	c := NewClient(s.Client(), base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep, Jitter: func() float64 { return 0 }}))
 	_, err := Do(context.Background(), c, "POST", "x", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "after 5 attempts") {
@@ -265,7 +265,7 @@ func TestCertificateErrorsAreNotRetried(t *testing.T) {
 	t.Parallel()
 	s := sim(t, "/api/v3")
 	base, _ := url.Parse(s.URL())
-	clk := clock.NewFake(time.Now())
+	clk := fakeclock.New(time.Now())
 	c := NewClient(http.DefaultClient, base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep}))
 	_, err := Do(context.Background(), c, "POST", "x", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), "attempts") {

@@ -16,7 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v66/github"
 
-	"github.com/runnertoken/runner-token-action/internal/clock"
+	"github.com/runnertoken/runner-token-action/internal/fakeclock"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
@@ -36,7 +36,7 @@ type fixture struct {
 	t    *testing.T
 	sim  *ghsim.Server
 	m    *Minter
-	clk  *clock.Fake
+	clk  *fakeclock.Clock
 	mu   sync.Mutex
 	logs []string
 }
@@ -46,7 +46,7 @@ func newFixture(t *testing.T) *fixture {
 	sim := ghsim.Start(t)
 	sim.AddCredential("admin", adminToken, ghsim.Credential{Admin: []string{"octo-org/app", "octo-org", "enterprises/octo-ent"}})
 	sim.AddCredential("fine", "github_pat_fine", ghsim.Credential{Type: ghsim.FineGrainedPAT})
-	f := &fixture{t: t, sim: sim, clk: clock.NewFake(time.Now())}
+	f := &fixture{t: t, sim: sim, clk: fakeclock.New(time.Now())}
 	f.m = &Minter{Client: f.client(adminToken, 2*time.Second), Log: f.log}
 	return f
 }

@@ -1,8 +1,9 @@
-// Package runnerio reads what an action writes the way the GitHub Actions
-// runner does: workflow commands on stdout (::add-mask::, ::error:: ...) and
-// file commands such as GITHUB_OUTPUT. Tests and the local demo use it to see
-// an action's log and outputs exactly as a workflow would.
-package runnerio
+// Package runnertest emulates the GitHub Actions runner for tests and the
+// local demo: it reads what an action writes the way the runner does
+// (workflow commands on stdout such as ::add-mask:: and ::error::, and file
+// commands such as GITHUB_OUTPUT), and lays out a step's environment. The
+// shipped binary never imports it.
+package runnertest
 
 import (
 	"errors"

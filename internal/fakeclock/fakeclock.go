@@ -1,6 +1,6 @@
-// Package clock holds a fake clock for tests of code that waits: its Sleep
+// Package fakeclock holds a clock for tests of code that waits: its Sleep
 // advances the time instead of waiting, and records each wait.
-package clock
+package fakeclock
 
 import (
 	"context"
@@ -8,26 +8,26 @@ import (
 	"time"
 )
 
-// Fake is a clock that moves only when something sleeps on it.
-type Fake struct {
+// Clock is a fake clock that moves only when something sleeps on it.
+type Clock struct {
 	mu    sync.Mutex
 	now   time.Time
 	slept []time.Duration
 }
 
-// NewFake starts at start. Start at time.Now() when the code under test also
+// New starts at start. Start at time.Now() when the code under test also
 // compares against real deadlines (context.WithTimeout).
-func NewFake(start time.Time) *Fake { return &Fake{now: start} }
+func New(start time.Time) *Clock { return &Clock{now: start} }
 
 // Now is the fake time.
-func (f *Fake) Now() time.Time {
+func (f *Clock) Now() time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.now
 }
 
 // Sleep moves the clock on by d at once; it fails only when ctx is done.
-func (f *Fake) Sleep(ctx context.Context, d time.Duration) error {
+func (f *Clock) Sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -39,14 +39,14 @@ func (f *Fake) Sleep(ctx context.Context, d time.Duration) error {
 }
 
 // Slept is every wait, in order.
-func (f *Fake) Slept() []time.Duration {
+func (f *Clock) Slept() []time.Duration {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]time.Duration(nil), f.slept...)
 }
 
 // Waited is the sum of the waits.
-func (f *Fake) Waited() time.Duration {
+func (f *Clock) Waited() time.Duration {
 	var t time.Duration
 	for _, d := range f.Slept() {
 		t += d

@@ -1,4 +1,4 @@
-package runnerio
+package runnertest
 
 import (
 	"bytes"
