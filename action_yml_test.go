@@ -58,7 +58,7 @@ func TestActionYMLMatchesTheCode(t *testing.T) {
 			t.Errorf("input %s has no description", name)
 		}
 	}
-	ct := reflect.TypeOf(config.Config{})
+	ct := reflect.TypeOf(config.Inputs{})
 	for i := 0; i < ct.NumField(); i++ {
 		key, _, _ := strings.Cut(ct.Field(i).Tag.Get("env"), ",")
 		if rest, ok := strings.CutPrefix(key, "INPUT_"); ok {

@@ -62,9 +62,6 @@ type step struct {
 	env     Env
 	gha     *githubactions.Action
 	secrets []string
-	// credentialOutputs are outputs about how the credential was obtained
-	// (installation-id), set with the minted ones.
-	credentialOutputs []output
 	// timeout is the step's deadline, and timedOut whether it passed.
 	timeout  time.Duration
 	timedOut bool
@@ -92,37 +89,38 @@ type minted struct {
 }
 
 func (s *step) run(ctx context.Context) error {
-	cfg, err := config.Load(ctx, s.env.Getenv)
+	in, err := config.Read(ctx, s.env.Getenv)
 	if err != nil {
 		return err
 	}
 	// Credential inputs are masked before anything else is written: they may
 	// not come from a secret, and the runner masks only what it is told.
-	for _, v := range cfg.Secrets() {
+	for _, v := range in.Secrets() {
 		s.mask(v)
 	}
-	if err := cfg.Validate(); err != nil {
+	cfg, err := in.Parse()
+	if err != nil {
 		return fmt.Errorf("the action's inputs need fixing:\n%w", err)
 	}
 	// One deadline for everything: no request, retry or wait may pass it.
-	s.timeout = cfg.StepTimeout()
+	s.timeout = cfg.Timeout
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer func() {
 		s.timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded)
 		cancel()
 	}()
 
-	token, release, err := s.credential(ctx, cfg)
+	cred, err := s.credential(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	client := githubapi.NewClient(s.env.HTTPClient, cfg.API(), token, githubapi.WithPolicy(s.policy()))
+	client := githubapi.NewClient(s.env.HTTPClient, cfg.API, cred.token, githubapi.WithPolicy(s.policy()))
 	m, err := s.mint(ctx, client, cfg)
 	if err == nil {
 		s.mask(m.secret)
 		err = ctx.Err() // cancelled or out of time meanwhile: nobody will use it
 		if err == nil {
-			err = s.setOutputs(append(m.outputs, s.credentialOutputs...))
+			err = s.setOutputs(append(m.outputs, cred.outputs...))
 		}
 		if err != nil && m.undo != nil {
 			// With the credential still valid: a runner nobody will start
@@ -131,13 +129,13 @@ func (s *step) run(ctx context.Context) error {
 		}
 	}
 	// The credential used to mint is no longer needed, whatever happened.
-	if err := errors.Join(err, release(ctx)); err != nil {
+	if err := errors.Join(err, cred.release(ctx)); err != nil {
 		return err
 	}
 	for _, l := range m.log {
 		s.say("%s", l)
 	}
-	s.summary(m.summary)
+	s.summary(cfg.SummaryFile, m.summary)
 	return nil
 }
 
@@ -157,27 +155,34 @@ func (s *step) policy() githubapi.Policy {
 	}
 }
 
-// credential returns the token to call the API with, and what to do once
-// the runner credential is minted.
-func (s *step) credential(ctx context.Context, cfg *config.Config) (string, func(context.Context) error, error) {
-	if cfg.App() != nil {
-		return s.appCredential(ctx, cfg)
+// credential is what the step calls the API with: a token, the outputs
+// that say how it was obtained, and what to do once the runner credential
+// is minted.
+type credential struct {
+	token   string
+	outputs []output
+	release func(context.Context) error
+}
+
+func (s *step) credential(ctx context.Context, cfg *config.Config) (*credential, error) {
+	if cfg.Credential.App != nil {
+		return s.appCredential(ctx, cfg) // app.go
 	}
-	return cfg.Token, func(context.Context) error { return nil }, nil
+	return &credential{token: cfg.Credential.Token, release: func(context.Context) error { return nil }}, nil
 }
 
 // mint asks GitHub for what cfg's kind names.
 func (s *step) mint(ctx context.Context, client *github.Client, cfg *config.Config) (*minted, error) {
-	if cfg.MintKind() == mint.JIT {
+	if cfg.Kind == config.JIT {
 		return s.mintJIT(ctx, client, cfg) // jit.go
 	}
-	t, kind := cfg.Target(), cfg.MintKind()
-	s.say("Minting a %s token for %s at %s", kind, t, cfg.API().Redacted())
+	t, kind := cfg.Target, cfg.Kind
+	s.say("Minting a %s token for %s at %s", kind, t, cfg.API.Redacted())
 	tok, err := mint.Mint(ctx, client, t, kind)
 	if err != nil {
 		return nil, err
 	}
-	runnerURL := t.RunnerURL(cfg.Server())
+	runnerURL := t.RunnerURL(cfg.Server)
 	return &minted{
 		secret: tok.Value,
 		outputs: []output{

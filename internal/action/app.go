@@ -12,22 +12,21 @@ import (
 
 // appCredential authenticates as cfg's GitHub App and returns an
 // installation token narrowed to the target, and a release that revokes it.
-func (s *step) appCredential(ctx context.Context, cfg *config.Config) (string, func(context.Context) error, error) {
-	app, t := cfg.App(), cfg.Target()
+func (s *step) appCredential(ctx context.Context, cfg *config.Config) (*credential, error) {
+	app, t := cfg.Credential.App, cfg.Target
 	// s.mask hides the JWT and the installation token before either is used.
-	c := &appauth.Client{HTTP: s.env.HTTPClient, API: cfg.API(), Mask: s.mask, Now: s.env.Now,
+	c := &appauth.Client{HTTP: s.env.HTTPClient, API: cfg.API, Mask: s.mask, Now: s.env.Now,
 		Options: []githubapi.ClientOption{githubapi.WithPolicy(s.policy())}}
 	s.say("Authenticating as GitHub App %s to find its installation for %s", app.ID, t)
 	tok, err := c.InstallationToken(ctx, *app, t)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	limited := tok.Grant.Label
 	if len(tok.Grant.Repositories) > 0 {
 		limited += " on " + t.Name() + " only"
 	}
 	s.say("Using installation %d on %s, with a token limited to the %s", tok.InstallationID, tok.Account, limited)
-	s.credentialOutputs = append(s.credentialOutputs, output{"installation-id", strconv.FormatInt(tok.InstallationID, 10)})
 
 	// Revoked on every path, after cancellation too, within the step's
 	// deadline plus githubapi.Grace.
@@ -51,5 +50,6 @@ func (s *step) appCredential(ctx context.Context, cfg *config.Config) (string, f
 		s.say("Revoked the installation token.")
 		return nil
 	}
-	return tok.Value, release, nil
+	outputs := []output{{"installation-id", strconv.FormatInt(tok.InstallationID, 10)}}
+	return &credential{token: tok.Value, outputs: outputs, release: release}, nil
 }

@@ -18,7 +18,7 @@ import (
 	jwt "github.com/golang-jwt/jwt/v4"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/runnertoken/runner-token-action/internal/appauth"
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
@@ -71,7 +71,7 @@ func jwts(t *testing.T, stdout string) []string {
 // keySecrets are the private key as given, and each of its lines.
 func keySecrets(input string) []string {
 	s := []string{strings.TrimSpace(input)}
-	for _, l := range strings.Split(appauth.NormalizeKey(input), "\n") {
+	for _, l := range strings.Split(config.NormalizeKey(input), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			s = append(s, l)
 		}

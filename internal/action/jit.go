@@ -18,12 +18,12 @@ import (
 // anything else is written, so nothing here logs it, and the Minter only
 // logs before a config exists.
 func (s *step) mintJIT(ctx context.Context, client *github.Client, cfg *config.Config) (*minted, error) {
-	t, req := cfg.Target(), cfg.JIT()
+	t, req := cfg.Target, cfg.JIT
 	origin := "given"
 	if req.Generated {
 		origin = "unique to this run"
 	}
-	s.say("Minting a just-in-time runner config for %s at %s: runner %q (%s), labels %s, %s", t, cfg.API().Redacted(), req.Name, origin, strings.Join(req.Labels, ", "), groupShown(req.Group))
+	s.say("Minting a just-in-time runner config for %s at %s: runner %q (%s), labels %s, %s", t, cfg.API.Redacted(), req.Name, origin, strings.Join(req.Labels, ", "), groupShown(req.Group))
 	m := &jit.Minter{
 		Client: client,
 		// Server text can quote the credential: mask what the runner would.
@@ -33,7 +33,7 @@ func (s *step) mintJIT(ctx context.Context, client *github.Client, cfg *config.C
 	if err != nil {
 		return nil, err
 	}
-	runnerURL := t.RunnerURL(cfg.Server())
+	runnerURL := t.RunnerURL(cfg.Server)
 	id := strconv.FormatInt(c.Runner.ID, 10)
 	// Names and labels as GitHub sent them: data, made safe to show.
 	labels := c.Runner.LabelNames()
@@ -62,7 +62,7 @@ func (s *step) mintJIT(ctx context.Context, client *github.Client, cfg *config.C
 	}, nil
 }
 
-func groupShown(g jit.Group) string {
+func groupShown(g config.Group) string {
 	if g.IsDefault() {
 		return "the default runner group"
 	}

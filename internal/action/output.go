@@ -72,10 +72,10 @@ func (s *step) setOutputs(outs []output) error {
 	}, "writing outputs to GITHUB_OUTPUT")
 }
 
-// summary adds to the step summary where there is one. Failing to is not
-// worth failing the step over: the outputs are already set.
-func (s *step) summary(markdown string) {
-	if s.env.Getenv("GITHUB_STEP_SUMMARY") == "" {
+// summary adds to the step summary, in file, where there is one. Failing
+// to is not worth failing the step over: the outputs are already set.
+func (s *step) summary(file, markdown string) {
+	if file == "" {
 		return
 	}
 	if err := catch(func() { s.gha.AddStepSummary(markdown) }, "writing the step summary"); err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/mint"
 	"github.com/runnertoken/runner-token-action/internal/target"
@@ -29,7 +30,7 @@ const (
 // append (leading ". "). mint.Advice covers what is not specific to apps
 // (rate limits, server errors, a web page instead of the API); its hints
 // for 401/403/404 are about personal access tokens and would mislead here.
-func advice(err error, app App, t target.Target, g Grant, o op) string {
+func advice(err error, app config.App, t target.Target, g Grant, o op) string {
 	var e *githubapi.Error
 	if !errors.As(err, &e) || e.RateLimited || e.NotJSON || e.StatusCode >= 500 {
 		return mint.Advice(err, t)
@@ -67,7 +68,7 @@ func clockSkew(lower string) bool {
 	return false
 }
 
-func notInstalled(app App, t target.Target) string {
+func notInstalled(app config.App, t target.Target) string {
 	if t.Scope == target.Repository {
 		return fmt.Sprintf("The GitHub App (id %s) is not installed on repository %s (or the repository does not exist): "+
 			"install it on %s from the app's settings page (Install App), with access to all repositories or to %s, or check app-id",

@@ -5,13 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 )
 
 // TestAdvice covers the answers the simulator flow does not produce.
 func TestAdvice(t *testing.T) {
 	t.Parallel()
-	app := App{ID: "123"}
+	app := config.App{ID: "123"}
 	g, _ := GrantFor(repo)
 	cases := []struct {
 		name string

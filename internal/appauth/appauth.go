@@ -11,9 +11,7 @@ package appauth
 
 import (
 	"context"
-	"crypto/rsa"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -21,16 +19,10 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
-
-// App is a GitHub App as the action's inputs give it.
-type App struct {
-	// ID is the App ID or the Client ID; either is the JWT's issuer.
-	ID  string
-	Key *rsa.PrivateKey
-}
 
 // Client talks to the API at API through HTTP.
 type Client struct {
@@ -66,13 +58,6 @@ type Grant struct {
 	Label string
 }
 
-// ErrEnterprise says why an App cannot mint enterprise runner tokens.
-var ErrEnterprise = errors.New("a GitHub App cannot mint runner tokens for an enterprise: " +
-	"GitHub's enterprise self-hosted runner endpoints do not accept GitHub App installation tokens, " +
-	"and an app installed on an enterprise gets no runner permission. " +
-	"Pass token: a classic personal access token with the manage_runners:enterprise scope, " +
-	"or register the runners in an organization, where the app works")
-
 // GrantFor is exactly what minting t's runner credentials needs: a
 // repository's Administration, or an organization's Self-hosted runners.
 func GrantFor(t target.Target) (Grant, error) {
@@ -89,7 +74,7 @@ func GrantFor(t target.Target) (Grant, error) {
 			Label: `organization permission "Self-hosted runners: write"`,
 		}, nil
 	case target.Enterprise:
-		return Grant{}, ErrEnterprise
+		return Grant{}, config.ErrAppEnterprise
 	}
 	return Grant{}, fmt.Errorf("no GitHub App grant for %s", t)
 }
@@ -108,7 +93,7 @@ func (g Grant) options() *github.InstallationTokenOptions {
 
 // InstallationToken finds app's installation for t and returns a token
 // narrowed to t. It makes two requests, both with one freshly signed JWT.
-func (c *Client) InstallationToken(ctx context.Context, app App, t target.Target) (*Token, error) {
+func (c *Client) InstallationToken(ctx context.Context, app config.App, t target.Target) (*Token, error) {
 	grant, err := GrantFor(t)
 	if err != nil {
 		return nil, err

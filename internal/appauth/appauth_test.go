@@ -2,6 +2,7 @@ package appauth
 
 import (
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -15,9 +16,25 @@ import (
 	jwt "github.com/golang-jwt/jwt/v4"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
+
+// testKey and testKeyB (another app's) are generated once per test binary:
+// no key file is checked in.
+var (
+	testKey  = sync.OnceValue(newTestKey)
+	testKeyB = sync.OnceValue(newTestKey)
+)
+
+func newTestKey() *rsa.PrivateKey {
+	k, _, err := ghsim.NewAppKey()
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
 
 var (
 	repo = target.Target{Scope: target.Repository, Owner: "octo-org", Repo: "app"}
@@ -60,13 +77,13 @@ func (f *fixture) masked() []mask {
 	return append([]mask(nil), f.masks...)
 }
 
-var exampleApp = func() App { return App{ID: ghsim.ExampleClientID, Key: testKey()} }
+var exampleApp = func() config.App { return config.App{ID: ghsim.ExampleClientID, Key: testKey()} }
 
 func TestInstallationToken(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name      string
-		app       App
+		app       config.App
 		target    target.Target
 		wantPaths []string
 		wantBody  string
@@ -79,7 +96,7 @@ func TestInstallationToken(t *testing.T) {
 			wantAdmin: []string{"octo-org/app"},
 		},
 		{
-			name: "organization, by App ID", app: App{ID: strconv.Itoa(ghsim.ExampleAppID), Key: testKey()}, target: org,
+			name: "organization, by App ID", app: config.App{ID: strconv.Itoa(ghsim.ExampleAppID), Key: testKey()}, target: org,
 			wantPaths: []string{"GET /api/v3/orgs/octo-org/installation", "POST /api/v3/app/installations/7000001/access_tokens"},
 			wantBody:  `{"permissions":{"organization_self_hosted_runners":"write"}}`,
 			wantAdmin: []string{"octo-org"},
@@ -168,7 +185,7 @@ func TestInstallationTokenErrors(t *testing.T) {
 	cases := []struct {
 		name         string
 		setup        func(f *fixture)
-		app          App
+		app          config.App
 		target       target.Target
 		wantRequests int
 		want         []string
@@ -179,7 +196,7 @@ func TestInstallationTokenErrors(t *testing.T) {
 			want: []string{"404 Not Found", "The GitHub App (id Iv23liSimulatorApp01) is not installed on repository someone/else", "install it on someone", "or check app-id"},
 		},
 		{
-			name: "repository outside the installation's selection", app: App{ID: "Iv23liSelective", Key: otherKey}, target: repo, wantRequests: 1,
+			name: "repository outside the installation's selection", app: config.App{ID: "Iv23liSelective", Key: otherKey}, target: repo, wantRequests: 1,
 			setup: func(f *fixture) {
 				f.sim.AddApp(ghsim.App{ID: 77, ClientID: "Iv23liSelective", PublicKey: &otherKey.PublicKey})
 				f.sim.AddAppInstallation(ghsim.AppInstallation{ID: 770, AppID: 77, Account: "octo-org", Repositories: []string{"other"}, Permissions: map[string]string{"administration": "write"}})
@@ -192,11 +209,11 @@ func TestInstallationTokenErrors(t *testing.T) {
 			want: []string{"404 Not Found", "is not installed on organization elsewhere (or it does not exist): install it there"},
 		},
 		{
-			name: "key of another app (401)", app: App{ID: ghsim.ExampleClientID, Key: otherKey}, target: org, wantRequests: 1,
+			name: "key of another app (401)", app: config.App{ID: ghsim.ExampleClientID, Key: otherKey}, target: org, wantRequests: 1,
 			want: []string{"401 Unauthorized", `"A JSON web token could not be decoded"`, "the private key does not belong to the GitHub App with id Iv23liSimulatorApp01, or app-id is wrong"},
 		},
 		{
-			name: "app id of no app (401)", app: App{ID: "31337", Key: testKey()}, target: org, wantRequests: 1,
+			name: "app id of no app (401)", app: config.App{ID: "31337", Key: testKey()}, target: org, wantRequests: 1,
 			want: []string{"401 Unauthorized", "GitHub App with id 31337"},
 		},
 		{
@@ -212,7 +229,7 @@ func TestInstallationTokenErrors(t *testing.T) {
 			want: []string{"401 Unauthorized", "('exp') is too far in the future", "this runner's clock is off"},
 		},
 		{
-			name: "installation lacks the organization permission (422)", app: App{ID: "Iv23liNoRunners", Key: otherKey}, target: org, wantRequests: 2,
+			name: "installation lacks the organization permission (422)", app: config.App{ID: "Iv23liNoRunners", Key: otherKey}, target: org, wantRequests: 2,
 			setup: func(f *fixture) {
 				f.sim.AddApp(ghsim.App{ID: 78, ClientID: "Iv23liNoRunners", PublicKey: &otherKey.PublicKey})
 				f.sim.AddAppInstallation(ghsim.AppInstallation{ID: 780, AppID: 78, Account: "octo-org", Permissions: map[string]string{"administration": "write"}})
@@ -221,7 +238,7 @@ func TestInstallationTokenErrors(t *testing.T) {
 				`has not been granted the organization permission "Self-hosted runners: write" (organization_self_hosted_runners: write)`, "accept the new permissions"},
 		},
 		{
-			name: "installation lacks the repository permission (422)", app: App{ID: "Iv23liNoAdmin", Key: otherKey}, target: repo, wantRequests: 2,
+			name: "installation lacks the repository permission (422)", app: config.App{ID: "Iv23liNoAdmin", Key: otherKey}, target: repo, wantRequests: 2,
 			setup: func(f *fixture) {
 				f.sim.AddApp(ghsim.App{ID: 79, ClientID: "Iv23liNoAdmin", PublicKey: &otherKey.PublicKey})
 				f.sim.AddAppInstallation(ghsim.AppInstallation{ID: 790, AppID: 79, Account: "octo-org", Permissions: map[string]string{"administration": "read"}})

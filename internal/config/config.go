@@ -16,9 +16,6 @@ import (
 
 	"github.com/sethvargo/go-envconfig"
 
-	"github.com/runnertoken/runner-token-action/internal/appauth"
-	"github.com/runnertoken/runner-token-action/internal/jit"
-	"github.com/runnertoken/runner-token-action/internal/mint"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
@@ -26,9 +23,33 @@ import (
 // set, which only happens outside a runner.
 const DefaultAPIURL = "https://api.github.com"
 
-// Config is the action's inputs (INPUT_*) and the parts of the runner's
-// environment (GITHUB_*) the action uses. Call Validate before the accessors.
+// Config is what one run of the action does, parsed and validated: every
+// field is ready to use.
 type Config struct {
+	Target     target.Target
+	Kind       Kind
+	Credential Credential
+	// API is the REST API base URL, exactly as given; Server is the web URL
+	// runners register against (config.sh --url's host).
+	API, Server *url.URL
+	// Timeout bounds the whole step, retries and their waits included.
+	Timeout time.Duration
+	// JIT is the runner to register, for kind jit.
+	JIT JITRequest
+	// SummaryFile is GITHUB_STEP_SUMMARY; "" when there is none.
+	SummaryFile string
+}
+
+// Credential is what the action authenticates with: a token, or a GitHub
+// App (then Token is "").
+type Credential struct {
+	Token string
+	App   *App
+}
+
+// Inputs are the action's inputs (INPUT_*) and the parts of the runner's
+// environment (GITHUB_*) the action uses, as given.
+type Inputs struct {
 	Token string `env:"INPUT_TOKEN"`
 	// A GitHub App instead of a token: its App ID or Client ID, and its
 	// private key (PEM, real line breaks or \n escapes).
@@ -39,9 +60,8 @@ type Config struct {
 	Organization string `env:"INPUT_ORGANIZATION"`
 	Enterprise   string `env:"INPUT_ENTERPRISE"`
 
-	Kind   string `env:"INPUT_KIND, default=registration"`
-	APIURL string `env:"INPUT_API_URL"`
-	// Timeout bounds the whole step, retries and their waits included.
+	Kind    string `env:"INPUT_KIND, default=registration"`
+	APIURL  string `env:"INPUT_API_URL"`
 	Timeout string `env:"INPUT_TIMEOUT, default=2m"`
 
 	// Kind jit only. action.yml gives them no defaults, so that setting one
@@ -57,28 +77,21 @@ type Config struct {
 	WorkflowRunID      string `env:"GITHUB_RUN_ID"`
 	WorkflowRunAttempt string `env:"GITHUB_RUN_ATTEMPT"`
 	OutputFile         string `env:"GITHUB_OUTPUT"`
-
-	target    target.Target
-	app       *appauth.App
-	kind      mint.Kind
-	jit       jit.Request
-	apiURL    *url.URL
-	serverURL *url.URL
-	timeout   time.Duration
+	SummaryFile        string `env:"GITHUB_STEP_SUMMARY"`
 }
 
-// Load reads the configuration through getenv, the way the runner passes it
-// to a container action: input "api-url" arrives as INPUT_API-URL, hyphen
-// kept. Empty and all-blank values count as unset. Load does not validate.
-func Load(ctx context.Context, getenv func(string) string) (*Config, error) {
-	var c Config
+// Read reads the inputs through getenv, the way the runner passes them to a
+// container action: input "api-url" arrives as INPUT_API-URL, hyphen kept.
+// Empty and all-blank values count as unset.
+func Read(ctx context.Context, getenv func(string) string) (*Inputs, error) {
+	var in Inputs
 	if err := envconfig.ProcessWith(ctx, &envconfig.Config{
-		Target:   &c,
+		Target:   &in,
 		Lookuper: lookuper(getenv),
 	}); err != nil {
 		return nil, fmt.Errorf("reading inputs: %w", err)
 	}
-	return &c, nil
+	return &in, nil
 }
 
 // lookuper maps envconfig's POSIX-style keys onto the runner's names:
@@ -96,126 +109,121 @@ func (l lookuper) Lookup(key string) (string, bool) {
 
 // Secrets are the credential inputs, to be masked before anything else is
 // written to the log.
-func (c *Config) Secrets() []string {
+func (in *Inputs) Secrets() []string {
 	var s []string
-	if c.Token != "" {
-		s = append(s, c.Token)
+	if in.Token != "" {
+		s = append(s, in.Token)
 	}
-	if c.PrivateKey != "" {
-		s = append(s, c.PrivateKey)
+	if in.PrivateKey != "" {
+		s = append(s, in.PrivateKey)
 		// A key given with \n escapes is one line; its real lines must be
 		// masked one by one too, wherever a part of it could surface.
-		if k := appauth.NormalizeKey(c.PrivateKey); k != c.PrivateKey {
+		if k := NormalizeKey(in.PrivateKey); k != in.PrivateKey {
 			s = append(s, k)
 		}
 	}
 	return s
 }
 
-// Validate checks everything and reports every problem at once, so a user
-// fixes their workflow in one go. On success the accessors are ready.
-func (c *Config) Validate() error {
-	errs := c.parseCredential()
+// Parse checks everything and reports every problem at once, so a user
+// fixes their workflow in one go.
+func (in *Inputs) Parse() (*Config, error) {
+	c := &Config{SummaryFile: in.SummaryFile}
+	cred, errs := in.parseCredential()
 
-	t, err := c.parseTarget()
-	if err != nil {
-		errs = append(errs, err)
-	}
-	c.target = t
-	if c.usesApp() && err == nil && t.Scope == target.Enterprise {
-		errs = append(errs, appauth.ErrEnterprise)
+	t, err := in.parseTarget()
+	errs = append(errs, err)
+	c.Target = t
+	if in.usesApp() && err == nil && t.Scope == target.Enterprise {
+		errs = append(errs, ErrAppEnterprise)
 	}
 
-	if c.kind, err = mint.ParseKind(c.Kind); err != nil {
+	if c.Kind, err = ParseKind(in.Kind); err != nil {
 		errs = append(errs, fmt.Errorf("input %w", err))
 	}
-	switch set := c.jitInputs(); {
-	case c.kind == mint.JIT:
-		if c.jit, err = c.parseJIT(); err != nil {
-			errs = append(errs, err)
-		}
-	case c.kind != "" && len(set) > 0:
+	switch set := in.jitInputs(); {
+	case c.Kind == JIT:
+		c.JIT, err = in.parseJIT(t)
+		errs = append(errs, err)
+	case c.Kind != "" && len(set) > 0:
 		// Ignoring them would hand the workflow a registration token when
 		// it asked for a particular runner: say so instead.
 		errs = append(errs, fmt.Errorf("inputs %s apply only to kind jit: remove them, or set kind: jit", strings.Join(set, ", ")))
 	}
 
-	if c.apiURL, err = parseAPIURL(c.apiURLInput()); err != nil {
+	if c.API, err = parseAPIURL(in.apiURLInput()); err != nil {
 		errs = append(errs, err)
 	} else {
-		c.serverURL = serverURL(c.apiURL, c.WorkflowAPIURL, c.WorkflowServerURL)
+		c.Server = serverURL(c.API, in.WorkflowAPIURL, in.WorkflowServerURL)
 	}
 
-	if c.timeout, err = parseTimeout(c.Timeout); err != nil {
+	if c.Timeout, err = parseTimeout(in.Timeout); err != nil {
 		errs = append(errs, err)
 	}
 
-	if c.OutputFile == "" {
+	if in.OutputFile == "" {
 		errs = append(errs, errors.New("GITHUB_OUTPUT is not set: run this as a GitHub Actions step, or set GITHUB_OUTPUT to a file to receive the outputs"))
 	}
 
-	err = errors.Join(errs...) // drops nils: a nil entry is no problem
-	if err != nil {
-		c.app = nil // never a half-validated credential
+	if err := errors.Join(errs...); err != nil { // drops nils: a nil entry is no problem
+		return nil, err
 	}
-	return err
+	c.Credential = cred
+	return c, nil
 }
 
-func (c *Config) usesApp() bool { return c.AppID != "" || c.PrivateKey != "" }
+func (in *Inputs) usesApp() bool { return in.AppID != "" || in.PrivateKey != "" }
 
 // parseCredential checks that exactly one credential is given: token, or
 // app-id with private-key, which must parse.
-func (c *Config) parseCredential() []error {
+func (in *Inputs) parseCredential() (Credential, []error) {
 	var errs []error
 	switch {
-	case c.Token != "" && c.usesApp():
+	case in.Token != "" && in.usesApp():
 		errs = append(errs, errors.New("inputs token and app-id/private-key are both set: pass one credential, either token or a GitHub App's app-id with private-key"))
-	case c.Token == "" && !c.usesApp():
+	case in.Token == "" && !in.usesApp():
 		errs = append(errs, errors.New("input token is required, or app-id with private-key: pass a personal access token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}, or a GitHub App's app-id and private-key"))
 	}
-	if !c.usesApp() {
-		return errs
+	if !in.usesApp() {
+		return Credential{Token: in.Token}, errs
 	}
-	var app appauth.App
+	var app App
 	var err error
-	if c.AppID == "" {
+	if in.AppID == "" {
 		errs = append(errs, errors.New("input app-id is required with private-key: pass the GitHub App's App ID or Client ID, from the app's settings page"))
-	} else if app.ID, err = appauth.ParseAppID(c.AppID); err != nil {
+	} else if app.ID, err = ParseAppID(in.AppID); err != nil {
 		errs = append(errs, err)
 	}
-	if c.PrivateKey == "" {
+	if in.PrivateKey == "" {
 		errs = append(errs, errors.New("input private-key is required with app-id: pass the GitHub App's private key, e.g. private-key: ${{ secrets.APP_PRIVATE_KEY }}"))
-	} else if app.Key, err = appauth.ParsePrivateKey(c.PrivateKey); err != nil {
+	} else if app.Key, err = ParsePrivateKey(in.PrivateKey); err != nil {
 		errs = append(errs, err)
 	}
-	if len(errs) == 0 {
-		c.app = &app
-	}
-	return errs
+	return Credential{App: &app}, errs
 }
 
-func (c *Config) parseTarget() (target.Target, error) {
+func (in *Inputs) parseTarget() (target.Target, error) {
 	var set []string
-	if c.Repository != "" {
+	if in.Repository != "" {
 		set = append(set, "repository")
 	}
-	if c.Organization != "" {
+	if in.Organization != "" {
 		set = append(set, "organization")
 	}
-	if c.Enterprise != "" {
+	if in.Enterprise != "" {
 		set = append(set, "enterprise")
 	}
 	switch {
 	case len(set) > 1:
 		return target.Target{}, fmt.Errorf("inputs %s are all set: set at most one of repository, organization and enterprise", strings.Join(set, " and "))
-	case c.Organization != "":
-		return target.ParseOrganization(c.Organization)
-	case c.Enterprise != "":
-		return target.ParseEnterprise(c.Enterprise)
-	case c.Repository != "":
-		return target.ParseRepository(c.Repository)
-	case c.WorkflowRepository != "":
-		t, err := target.ParseRepository(c.WorkflowRepository)
+	case in.Organization != "":
+		return target.ParseOrganization(in.Organization)
+	case in.Enterprise != "":
+		return target.ParseEnterprise(in.Enterprise)
+	case in.Repository != "":
+		return target.ParseRepository(in.Repository)
+	case in.WorkflowRepository != "":
+		t, err := target.ParseRepository(in.WorkflowRepository)
 		if err != nil {
 			return t, fmt.Errorf("GITHUB_REPOSITORY: %w", err)
 		}
@@ -225,14 +233,14 @@ func (c *Config) parseTarget() (target.Target, error) {
 }
 
 // jitInputs names the kind-jit inputs that are set.
-func (c *Config) jitInputs() []string {
+func (in *Inputs) jitInputs() []string {
 	var set []string
-	for _, in := range []struct{ name, value string }{
-		{"runner-name", c.RunnerName}, {"runner-labels", c.RunnerLabels},
-		{"runner-group", c.RunnerGroup}, {"work-folder", c.WorkFolder},
+	for _, i := range []struct{ name, value string }{
+		{"runner-name", in.RunnerName}, {"runner-labels", in.RunnerLabels},
+		{"runner-group", in.RunnerGroup}, {"work-folder", in.WorkFolder},
 	} {
-		if in.value != "" {
-			set = append(set, in.name)
+		if i.value != "" {
+			set = append(set, i.name)
 		}
 	}
 	return set
@@ -240,62 +248,40 @@ func (c *Config) jitInputs() []string {
 
 // parseJIT reads the kind-jit inputs, reporting every problem. Without
 // runner-name, the name is chosen here, once, unique to this run.
-func (c *Config) parseJIT() (jit.Request, error) {
+func (in *Inputs) parseJIT(t target.Target) (JITRequest, error) {
 	var (
-		r    jit.Request
+		r    JITRequest
 		errs []error
 		err  error
 	)
-	if c.RunnerName != "" {
-		r.Name, err = jit.ParseName(c.RunnerName)
+	if in.RunnerName != "" {
+		r.Name, err = ParseName(in.RunnerName)
 		errs = append(errs, err)
 	} else {
-		suffix, err := jit.RandomSuffix()
+		suffix, err := RandomSuffix()
 		errs = append(errs, err)
-		r.Name, r.Generated = jit.DefaultName(c.WorkflowRepository, c.WorkflowRunID, c.WorkflowRunAttempt, suffix), true
+		r.Name, r.Generated = DefaultName(in.WorkflowRepository, in.WorkflowRunID, in.WorkflowRunAttempt, suffix), true
 	}
-	r.Labels, err = jit.ParseLabels(c.RunnerLabels)
+	r.Labels, err = ParseLabels(in.RunnerLabels)
 	errs = append(errs, err)
-	if r.Group, err = jit.ParseGroup(c.RunnerGroup); err == nil && c.target.Scope == target.Repository {
-		err = jit.CheckGroupForRepository(r.Group)
+	if r.Group, err = ParseGroup(in.RunnerGroup); err == nil && t.Scope == target.Repository {
+		err = CheckGroupForRepository(r.Group)
 	}
 	errs = append(errs, err)
-	r.WorkFolder, err = jit.ParseWorkFolder(c.WorkFolder)
+	r.WorkFolder, err = ParseWorkFolder(in.WorkFolder)
 	errs = append(errs, err)
 	return r, errors.Join(errs...)
 }
 
-func (c *Config) apiURLInput() string {
+func (in *Inputs) apiURLInput() string {
 	switch {
-	case c.APIURL != "":
-		return c.APIURL
-	case c.WorkflowAPIURL != "":
-		return c.WorkflowAPIURL
+	case in.APIURL != "":
+		return in.APIURL
+	case in.WorkflowAPIURL != "":
+		return in.WorkflowAPIURL
 	}
 	return DefaultAPIURL
 }
-
-// Target is who the token is for.
-func (c *Config) Target() target.Target { return c.target }
-
-// App is the GitHub App to authenticate as, or nil when token is the
-// credential.
-func (c *Config) App() *appauth.App { return c.app }
-
-// MintKind is what to mint.
-func (c *Config) MintKind() mint.Kind { return c.kind }
-
-// JIT is the runner to mint a JIT config for, when MintKind is mint.JIT.
-func (c *Config) JIT() jit.Request { return c.jit }
-
-// API is the REST API base URL, exactly as given.
-func (c *Config) API() *url.URL { return c.apiURL }
-
-// Server is the web URL runners register against (config.sh --url's host).
-func (c *Config) Server() *url.URL { return c.serverURL }
-
-// StepTimeout bounds the whole step.
-func (c *Config) StepTimeout() time.Duration { return c.timeout }
 
 // Timeouts a step may have: long enough for one wait on a secondary rate
 // limit (GitHub asks for a minute), short enough not to hold a job for long.
@@ -336,8 +322,8 @@ func durationShaped(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789.nsuµμmh") == "" && strings.ContainsAny(s[:1], "0123456789.")
 }
 
-// LogValue shows the configuration with every credential redacted.
-func (c *Config) LogValue() slog.Value {
+// LogValue shows the inputs with every credential redacted.
+func (c *Inputs) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("token", redacted(c.Token)),
 		slog.String("app-id", c.AppID),

@@ -14,8 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
-	"github.com/runnertoken/runner-token-action/internal/jit"
-	"github.com/runnertoken/runner-token-action/internal/mint"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
@@ -37,21 +35,28 @@ func env(edits map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-func load(t *testing.T, getenv func(string) string) *Config {
+// parseErr is Parse's error for the inputs getenv gives.
+func parseErr(t *testing.T, getenv func(string) string) error {
 	t.Helper()
-	c, err := Load(context.Background(), getenv)
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	return c
+	_, err := load(t, getenv).Parse()
+	return err
 }
 
-func TestValidate(t *testing.T) {
+func load(t *testing.T, getenv func(string) string) *Inputs {
+	t.Helper()
+	in, err := Read(context.Background(), getenv)
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	return in
+}
+
+func TestParse(t *testing.T) {
 	t.Parallel()
 
 	type want struct {
 		Target target.Target
-		Kind   mint.Kind
+		Kind   Kind
 		API    string
 		Server string
 	}
@@ -63,62 +68,62 @@ func TestValidate(t *testing.T) {
 	}{
 		{
 			name: "defaults: workflow repository, registration, workflow API",
-			want: want{repo, mint.Registration, "https://api.github.com", "https://github.com"},
+			want: want{repo, Registration, "https://api.github.com", "https://github.com"},
 		},
 		{
 			name:  "hyphenated input names as the runner passes them",
 			edits: map[string]string{"INPUT_API-URL": "https://ghes.example.com/api/v3", "INPUT_KIND": "remove"},
-			want:  want{repo, mint.Remove, "https://ghes.example.com/api/v3", "https://ghes.example.com"},
+			want:  want{repo, Remove, "https://ghes.example.com/api/v3", "https://ghes.example.com"},
 		},
 		{
 			name:  "kind in any case, blanks trimmed",
 			edits: map[string]string{"INPUT_KIND": "  Remove\n", "INPUT_REPOSITORY": " other/repo "},
-			want:  want{target.Target{Scope: target.Repository, Owner: "other", Repo: "repo"}, mint.Remove, "https://api.github.com", "https://github.com"},
+			want:  want{target.Target{Scope: target.Repository, Owner: "other", Repo: "repo"}, Remove, "https://api.github.com", "https://github.com"},
 		},
 		{
 			name:  "organization",
 			edits: map[string]string{"INPUT_ORGANIZATION": "octo-org"},
-			want:  want{target.Target{Scope: target.Organization, Owner: "octo-org"}, mint.Registration, "https://api.github.com", "https://github.com"},
+			want:  want{target.Target{Scope: target.Organization, Owner: "octo-org"}, Registration, "https://api.github.com", "https://github.com"},
 		},
 		{
 			name:  "enterprise on GHE.com",
 			edits: map[string]string{"INPUT_ENTERPRISE": "octo-ent", "INPUT_API-URL": "https://api.octocorp.ghe.com"},
-			want:  want{target.Target{Scope: target.Enterprise, Owner: "octo-ent"}, mint.Registration, "https://api.octocorp.ghe.com", "https://octocorp.ghe.com"},
+			want:  want{target.Target{Scope: target.Enterprise, Owner: "octo-ent"}, Registration, "https://api.octocorp.ghe.com", "https://octocorp.ghe.com"},
 		},
 		{
 			name:  "GHES workflow: server from GITHUB_SERVER_URL",
 			edits: map[string]string{"GITHUB_API_URL": "https://ghes.internal/api/v3", "GITHUB_SERVER_URL": "https://ghes.internal"},
-			want:  want{repo, mint.Registration, "https://ghes.internal/api/v3", "https://ghes.internal"},
+			want:  want{repo, Registration, "https://ghes.internal/api/v3", "https://ghes.internal"},
 		},
 		{
 			name:  "proxy URL kept exactly, server from the workflow",
 			edits: map[string]string{"INPUT_API-URL": "https://proxy.corp/github/"},
-			want:  want{repo, mint.Registration, "https://proxy.corp/github/", "https://github.com"},
+			want:  want{repo, Registration, "https://proxy.corp/github/", "https://github.com"},
 		},
 		{
 			name:  "github.com target from a GHES workflow",
 			edits: map[string]string{"INPUT_API-URL": "https://api.github.com", "GITHUB_API_URL": "https://ghes.internal/api/v3", "GITHUB_SERVER_URL": "https://ghes.internal"},
-			want:  want{repo, mint.Registration, "https://api.github.com", "https://github.com"},
+			want:  want{repo, Registration, "https://api.github.com", "https://github.com"},
 		},
 		{
 			name:  "loopback http allowed",
 			edits: map[string]string{"INPUT_API-URL": "http://127.0.0.1:8080/api/v3"},
-			want:  want{repo, mint.Registration, "http://127.0.0.1:8080/api/v3", "http://127.0.0.1:8080"},
+			want:  want{repo, Registration, "http://127.0.0.1:8080/api/v3", "http://127.0.0.1:8080"},
 		},
 		{
 			name:  "outside a runner: api.github.com",
 			edits: map[string]string{"GITHUB_API_URL": "", "GITHUB_SERVER_URL": ""},
-			want:  want{repo, mint.Registration, "https://api.github.com", "https://github.com"},
+			want:  want{repo, Registration, "https://api.github.com", "https://github.com"},
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c := load(t, env(tc.edits))
-			if err := c.Validate(); err != nil {
-				t.Fatalf("Validate: %v", err)
+			c, err := load(t, env(tc.edits)).Parse()
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
 			}
-			got := want{c.Target(), c.MintKind(), c.API().String(), c.Server().String()}
+			got := want{c.Target, c.Kind, c.API.String(), c.Server.String()}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -126,7 +131,7 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestValidateErrors(t *testing.T) {
+func TestParseErrors(t *testing.T) {
 	t.Parallel()
 
 	cases := []struct {
@@ -177,9 +182,9 @@ func TestValidateErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := load(t, env(tc.edits)).Validate()
+			err := parseErr(t, env(tc.edits))
 			if err == nil {
-				t.Fatal("Validate succeeded, want an error")
+				t.Fatal("Parse succeeded, want an error")
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
@@ -195,9 +200,9 @@ func TestValidateErrors(t *testing.T) {
 
 func TestAPIURLCredentialsNeverShown(t *testing.T) {
 	t.Parallel()
-	err := load(t, env(map[string]string{"INPUT_API-URL": "https://user:" + secret + "@ghes.example.com/api/v3"})).Validate()
+	err := parseErr(t, env(map[string]string{"INPUT_API-URL": "https://user:" + secret + "@ghes.example.com/api/v3"}))
 	if err == nil || !strings.Contains(err.Error(), "contains credentials") {
-		t.Fatalf("Validate error = %v, want one about credentials in api-url", err)
+		t.Fatalf("Parse error = %v, want one about credentials in api-url", err)
 	}
 	if strings.Contains(err.Error(), secret) {
 		t.Errorf("error shows the password from api-url")
@@ -230,7 +235,7 @@ func TestSecrets(t *testing.T) {
 	}
 }
 
-func TestValidateJIT(t *testing.T) {
+func TestParseJIT(t *testing.T) {
 	t.Parallel()
 	ci := map[string]string{"INPUT_KIND": "jit", "GITHUB_RUN_ID": "9876543210", "GITHUB_RUN_ATTEMPT": "2"}
 	with := func(kv map[string]string) map[string]string {
@@ -247,19 +252,19 @@ func TestValidateJIT(t *testing.T) {
 		name     string
 		edits    map[string]string
 		wantName string // a regexp
-		want     jit.Request
+		want     JITRequest
 	}{
 		{
 			name:     "defaults",
 			edits:    ci,
 			wantName: `^app-9876543210-2-[0-9a-f]{8}$`,
-			want:     jit.Request{Generated: true, Labels: []string{"self-hosted"}, WorkFolder: "_work"},
+			want:     JITRequest{Generated: true, Labels: []string{"self-hosted"}, WorkFolder: "_work"},
 		},
 		{
 			name:     "kind in any case, outside a run",
 			edits:    map[string]string{"INPUT_KIND": "JIT"},
 			wantName: `^app-[0-9a-f]{8}$`,
-			want:     jit.Request{Generated: true, Labels: []string{"self-hosted"}, WorkFolder: "_work"},
+			want:     JITRequest{Generated: true, Labels: []string{"self-hosted"}, WorkFolder: "_work"},
 		},
 		{
 			name: "everything given, labels on lines",
@@ -268,32 +273,32 @@ func TestValidateJIT(t *testing.T) {
 				"INPUT_ORGANIZATION": "octo-org", "INPUT_RUNNER-GROUP": "gpu runners", "INPUT_WORK-FOLDER": "/mnt/work",
 			}),
 			wantName: `^build-7$`,
-			want:     jit.Request{Labels: []string{"self-hosted", "Linux", "gpu"}, Group: jit.Group{Name: "gpu runners"}, WorkFolder: "/mnt/work"},
+			want:     JITRequest{Labels: []string{"self-hosted", "Linux", "gpu"}, Group: Group{Name: "gpu runners"}, WorkFolder: "/mnt/work"},
 		},
 		{
 			name:     "group id for an enterprise",
 			edits:    with(map[string]string{"INPUT_ENTERPRISE": "octo-ent", "INPUT_RUNNER-GROUP": "7"}),
 			wantName: `^app-9876543210-2-[0-9a-f]{8}$`,
-			want:     jit.Request{Generated: true, Labels: []string{"self-hosted"}, Group: jit.Group{ID: 7}, WorkFolder: "_work"},
+			want:     JITRequest{Generated: true, Labels: []string{"self-hosted"}, Group: Group{ID: 7}, WorkFolder: "_work"},
 		},
 		{
 			name:     "a repository's default group, by name",
 			edits:    with(map[string]string{"INPUT_RUNNER-GROUP": "Default"}),
 			wantName: `^app-`,
-			want:     jit.Request{Generated: true, Labels: []string{"self-hosted"}, Group: jit.Group{Name: "Default"}, WorkFolder: "_work"},
+			want:     JITRequest{Generated: true, Labels: []string{"self-hosted"}, Group: Group{Name: "Default"}, WorkFolder: "_work"},
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c := load(t, env(tc.edits))
-			if err := c.Validate(); err != nil {
-				t.Fatalf("Validate: %v", err)
+			c, err := load(t, env(tc.edits)).Parse()
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
 			}
-			if c.MintKind() != mint.JIT {
-				t.Errorf("kind = %q", c.MintKind())
+			if c.Kind != JIT {
+				t.Errorf("kind = %q", c.Kind)
 			}
-			got := c.JIT()
+			got := c.JIT
 			if !regexp.MustCompile(tc.wantName).MatchString(got.Name) {
 				t.Errorf("name %q does not match %s", got.Name, tc.wantName)
 			}
@@ -306,9 +311,10 @@ func TestValidateJIT(t *testing.T) {
 
 	// Two runs of the same attempt (a workflow calling the action twice)
 	// get different names.
-	a, b := load(t, env(ci)), load(t, env(ci))
-	if a.Validate() != nil || b.Validate() != nil || a.JIT().Name == b.JIT().Name {
-		t.Errorf("default names %q and %q, want two different ones", a.JIT().Name, b.JIT().Name)
+	a, aErr := load(t, env(ci)).Parse()
+	b, bErr := load(t, env(ci)).Parse()
+	if aErr != nil || bErr != nil || a.JIT.Name == b.JIT.Name {
+		t.Fatalf("default names %v and %v (%v, %v), want two different ones", a, b, aErr, bErr)
 	}
 }
 
@@ -341,7 +347,7 @@ func appEnv(t *testing.T, edits map[string]string) func(string) string {
 	return env(m)
 }
 
-func TestValidateApp(t *testing.T) {
+func TestParseApp(t *testing.T) {
 	t.Parallel()
 	key, pemText, _ := appKey()
 	escaped := strings.ReplaceAll(strings.TrimSpace(pemText), "\n", `\n`)
@@ -358,22 +364,22 @@ func TestValidateApp(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c := load(t, appEnv(t, tc.edits))
-			if err := c.Validate(); err != nil {
-				t.Fatalf("Validate: %v", err)
+			c, err := load(t, appEnv(t, tc.edits)).Parse()
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
 			}
-			app := c.App()
-			if app == nil || app.ID != tc.wantID || !app.Key.Equal(key) || c.Target().Scope != tc.target {
-				t.Errorf("App() = %v, target %v", app != nil, c.Target())
+			app := c.Credential.App
+			if app == nil || app.ID != tc.wantID || !app.Key.Equal(key) || c.Target.Scope != tc.target {
+				t.Errorf("App = %v, target %v", app != nil, c.Target)
 			}
 		})
 	}
-	if c := load(t, env(nil)); c.Validate() != nil || c.App() != nil {
-		t.Error("a token configuration has an App")
+	if c, err := load(t, env(nil)).Parse(); err != nil || c.Credential.App != nil || c.Credential.Token != secret {
+		t.Error("a token configuration has an App, or not the token")
 	}
 }
 
-func TestValidateAppErrors(t *testing.T) {
+func TestParseAppErrors(t *testing.T) {
 	t.Parallel()
 	_, pemText, _ := appKey()
 	cases := []struct {
@@ -398,10 +404,9 @@ func TestValidateAppErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c := load(t, appEnv(t, tc.edits))
-			err := c.Validate()
+			c, err := load(t, appEnv(t, tc.edits)).Parse()
 			if err == nil {
-				t.Fatal("Validate succeeded, want an error")
+				t.Fatal("Parse succeeded, want an error")
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
@@ -413,8 +418,8 @@ func TestValidateAppErrors(t *testing.T) {
 					t.Fatal("error contains a line of the private key")
 				}
 			}
-			if c.App() != nil {
-				t.Error("App() set despite the error")
+			if c != nil {
+				t.Error("a configuration despite the error")
 			}
 		})
 	}
@@ -450,12 +455,12 @@ func TestTimeout(t *testing.T) {
 		{" 5s ", 5 * time.Second}, // blanks around an input are trimmed
 		{"1h", time.Hour},
 	} {
-		c := load(t, env(map[string]string{"INPUT_TIMEOUT": tc.in}))
-		if err := c.Validate(); err != nil {
+		c, err := load(t, env(map[string]string{"INPUT_TIMEOUT": tc.in})).Parse()
+		if err != nil {
 			t.Errorf("timeout %q: %v", tc.in, err)
 			continue
 		}
-		if got := c.StepTimeout(); got != tc.want {
+		if got := c.Timeout; got != tc.want {
 			t.Errorf("timeout %q = %s, want %s", tc.in, got, tc.want)
 		}
 	}
@@ -470,7 +475,7 @@ func TestTimeout(t *testing.T) {
 		"99999999999999999999": `"99999999999999999999" is out of range`,
 		"9999999999999h":       `"9999999999999h" is out of range`,
 	} {
-		err := load(t, env(map[string]string{"INPUT_TIMEOUT": in})).Validate()
+		err := parseErr(t, env(map[string]string{"INPUT_TIMEOUT": in}))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("timeout %q: error = %v, want %q", in, err, want)
 		}
@@ -482,12 +487,12 @@ func TestTimeout(t *testing.T) {
 func TestAppWithEveryKind(t *testing.T) {
 	t.Parallel()
 	for _, kind := range []string{"registration", "remove", "jit"} {
-		c := load(t, appEnv(t, map[string]string{"INPUT_KIND": kind}))
-		if err := c.Validate(); err != nil {
+		c, err := load(t, appEnv(t, map[string]string{"INPUT_KIND": kind})).Parse()
+		if err != nil {
 			t.Errorf("kind %s: %v", kind, err)
 			continue
 		}
-		if c.App() == nil {
+		if c.Credential.App == nil {
 			t.Errorf("kind %s: the App credential was dropped", kind)
 		}
 	}

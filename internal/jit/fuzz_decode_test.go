@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
@@ -43,7 +44,7 @@ func FuzzJITAnswer(f *testing.F) {
 	}
 	base, _ := url.Parse("https://api.example.com/")
 	repo := target.Target{Scope: target.Repository, Owner: "o", Repo: "r"}
-	req := Request{Name: "build-1", Generated: true, Labels: []string{"self-hosted"}, WorkFolder: "_work"}
+	req := config.JITRequest{Name: "build-1", Generated: true, Labels: []string{"self-hosted"}, WorkFolder: "_work"}
 	f.Fuzz(func(t *testing.T, status int, body string) {
 		if status < 200 || status > 499 { // 5xx: retried, covered elsewhere
 			return

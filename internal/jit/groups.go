@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
@@ -25,7 +26,7 @@ func (g RunnerGroup) String() string { return fmt.Sprintf("%q (id %d)", g.Name, 
 
 // defaultRepositoryGroup is the one group a repository's runners are in;
 // GitHub's default group has id 1 and needs no listing.
-var defaultRepositoryGroup = RunnerGroup{ID: DefaultGroupID, Name: "Default", Default: true}
+var defaultRepositoryGroup = RunnerGroup{ID: config.DefaultGroupID, Name: config.DefaultGroupName, Default: true}
 
 const (
 	// perPage is the listing endpoints' maximum page size.
@@ -38,27 +39,11 @@ const (
 )
 
 var (
-	// ErrGroupNotForRepository is wrapped when a repository target is given
-	// a runner group other than its default.
-	ErrGroupNotForRepository = errors.New("a repository's self-hosted runners are always in its default runner group")
 	// ErrUnknownGroup is wrapped when runner-group names no group of the target.
 	ErrUnknownGroup = errors.New("runner group not found")
 	// ErrNoDefaultGroup is wrapped when the listing has no default group.
 	ErrNoDefaultGroup = errors.New("no default runner group")
 )
-
-// CheckGroupForRepository refuses, before any request, a group a
-// repository's runners cannot be in: only the default group (id 1, named
-// "Default") is allowed.
-func CheckGroupForRepository(g Group) error {
-	if g.IsDefault() || g.ID == DefaultGroupID || strings.EqualFold(g.Name, defaultRepositoryGroup.Name) {
-		return nil
-	}
-	return &inputError{
-		msg:     fmt.Sprintf("input runner-group %s: %s (id %d); to use runner groups, register the runner for the organization or enterprise instead (input organization or enterprise)", g, ErrGroupNotForRepository, DefaultGroupID),
-		wrapped: ErrGroupNotForRepository,
-	}
-}
 
 // resolveGroup finds the group g names for t. A repository's group is the
 // default one without a request; an organization's or enterprise's groups
@@ -66,9 +51,9 @@ func CheckGroupForRepository(g Group) error {
 // an id checked before the runner is registered (a wrong id would
 // otherwise come back from the POST as a bare 404 that reads like a wrong
 // target).
-func (m *Minter) resolveGroup(ctx context.Context, t target.Target, g Group) (RunnerGroup, error) {
+func (m *Minter) resolveGroup(ctx context.Context, t target.Target, g config.Group) (RunnerGroup, error) {
 	if t.Scope == target.Repository {
-		if err := CheckGroupForRepository(g); err != nil {
+		if err := config.CheckGroupForRepository(g); err != nil {
 			return RunnerGroup{}, err
 		}
 		return defaultRepositoryGroup, nil
@@ -91,7 +76,7 @@ func (m *Minter) resolveGroup(ctx context.Context, t target.Target, g Group) (Ru
 // exactly, or else ignoring case as config.sh --runnergroup does, if that
 // is unambiguous. The default group is the one marked default that the
 // target owns, in preference to one inherited from an enterprise.
-func pickGroup(groups []RunnerGroup, g Group) (RunnerGroup, bool) {
+func pickGroup(groups []RunnerGroup, g config.Group) (RunnerGroup, bool) {
 	if g.IsDefault() {
 		var inherited *RunnerGroup
 		for i, x := range groups {

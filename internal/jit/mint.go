@@ -1,3 +1,8 @@
+// Package jit registers a just-in-time (JIT) runner for a target (one
+// config registers one runner for one job) as a transaction: a JIT request
+// is not idempotent, so a failure after a request may have registered the
+// runner must never leave a duplicate or orphaned registration behind, and
+// must never remove a runner this run cannot prove it created.
 package jit
 
 import (
@@ -9,6 +14,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/mint"
 	"github.com/runnertoken/runner-token-action/internal/target"
@@ -53,7 +59,7 @@ var ErrNoConfig = errors.New("GitHub's answer has no usable JIT config")
 // and on any failure after a request may have registered the runner,
 // reclaim it (see registration.undo). It never removes a runner this run
 // cannot prove it registered.
-func (m *Minter) Mint(ctx context.Context, t target.Target, req Request) (*Config, error) {
+func (m *Minter) Mint(ctx context.Context, t target.Target, req config.JITRequest) (*Config, error) {
 	cfg, err := m.mint(ctx, t, req)
 	if err != nil {
 		return nil, fmt.Errorf("could not mint a JIT runner config for %s: %w", t, err)
@@ -61,7 +67,7 @@ func (m *Minter) Mint(ctx context.Context, t target.Target, req Request) (*Confi
 	return cfg, nil
 }
 
-func (m *Minter) mint(ctx context.Context, t target.Target, req Request) (*Config, error) {
+func (m *Minter) mint(ctx context.Context, t target.Target, req config.JITRequest) (*Config, error) {
 	group, err := m.resolveGroup(ctx, t, req.Group)
 	if err != nil {
 		return nil, withAdvice(err, t)
@@ -90,7 +96,7 @@ func (m *Minter) mint(ctx context.Context, t target.Target, req Request) (*Confi
 // that runner. It works within githubapi.Cleanup's grace, and returns cause
 // with what it did.
 func (m *Minter) Undo(ctx context.Context, t target.Target, cfg *Config, cause error) error {
-	req := Request{Name: cfg.Runner.Name, Labels: cfg.Runner.LabelNames()}
+	req := config.JITRequest{Name: cfg.Runner.Name, Labels: cfg.Runner.LabelNames()}
 	reg := &registration{m: m, t: t, req: req, group: cfg.Group, maybe: true, answered: true, id: cfg.Runner.ID}
 	return reg.undo(ctx, cause)
 }
@@ -100,7 +106,7 @@ func (m *Minter) Undo(ctx context.Context, t target.Target, cfg *Config, cause e
 type registration struct {
 	m     *Minter
 	t     target.Target
-	req   Request
+	req   config.JITRequest
 	group RunnerGroup
 	// maybe: a request of this run may have registered the runner.
 	maybe bool
@@ -289,7 +295,7 @@ func (m *Minter) refused(err error, t target.Target, group RunnerGroup) error {
 	switch e.StatusCode {
 	case http.StatusUnprocessableEntity, http.StatusBadRequest:
 		return fmt.Errorf("%w. GitHub refused the runner's settings: check runner-labels (%d to %d labels, each at most %d characters), runner-name (at most %d characters), runner-group (%s) and work-folder",
-			err, MinLabels, MaxLabels, MaxLabelLength, MaxNameLength, group)
+			err, config.MinLabels, config.MaxLabels, config.MaxLabelLength, config.MaxNameLength, group)
 	case http.StatusNotFound:
 		if e.EnterpriseBefore(3, 10) {
 			return fmt.Errorf("%w. This server is GitHub Enterprise Server %s, which has no just-in-time runner API (it came in 3.10): use kind: registration, or upgrade the server", err, e.EnterpriseVersion)

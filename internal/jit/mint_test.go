@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/runnertoken/runner-token-action/internal/fakeclock"
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
@@ -104,11 +105,11 @@ func (f *fixture) checkMinted(cfg *Config, t target.Target, name string) {
 	}
 }
 
-func request(name string, generated bool, labels ...string) Request {
+func request(name string, generated bool, labels ...string) config.JITRequest {
 	if len(labels) == 0 {
 		labels = []string{"self-hosted"}
 	}
-	return Request{Name: name, Generated: generated, Labels: labels, WorkFolder: "_work"}
+	return config.JITRequest{Name: name, Generated: generated, Labels: labels, WorkFolder: "_work"}
 }
 
 func TestMintEveryScope(t *testing.T) {
@@ -189,21 +190,21 @@ func TestRunnerGroups(t *testing.T) {
 		name    string
 		target  target.Target
 		groups  []ghsim.RunnerGroup // nil: the 150 above
-		group   Group
+		group   config.Group
 		want    RunnerGroup
 		wantErr []string
 	}{
-		{name: "default", target: org, group: Group{}, want: RunnerGroup{ID: 1, Name: "Default", Default: true}},
-		{name: "by name, second page", target: org, group: Group{Name: "GPU"}, want: RunnerGroup{ID: 140, Name: "GPU"}},
-		{name: "by name, ignoring case", target: ent, group: Group{Name: "gpu"}, want: RunnerGroup{ID: 140, Name: "GPU"}},
-		{name: "by name, exact wins over case", target: org, group: Group{Name: "Twins"}, want: RunnerGroup{ID: 144, Name: "Twins"}},
-		{name: "by id", target: org, group: Group{ID: 139}, want: RunnerGroup{ID: 139, Name: "pool-139"}},
-		{name: "digits that are a name, not an id", target: org, group: Group{ID: 2024}, want: RunnerGroup{ID: 141, Name: "2024"}},
+		{name: "default", target: org, group: config.Group{}, want: RunnerGroup{ID: 1, Name: "Default", Default: true}},
+		{name: "by name, second page", target: org, group: config.Group{Name: "GPU"}, want: RunnerGroup{ID: 140, Name: "GPU"}},
+		{name: "by name, ignoring case", target: ent, group: config.Group{Name: "gpu"}, want: RunnerGroup{ID: 140, Name: "GPU"}},
+		{name: "by name, exact wins over case", target: org, group: config.Group{Name: "Twins"}, want: RunnerGroup{ID: 144, Name: "Twins"}},
+		{name: "by id", target: org, group: config.Group{ID: 139}, want: RunnerGroup{ID: 139, Name: "pool-139"}},
+		{name: "digits that are a name, not an id", target: org, group: config.Group{ID: 2024}, want: RunnerGroup{ID: 141, Name: "2024"}},
 		{name: "default owned rather than inherited", target: org, groups: []ghsim.RunnerGroup{{ID: 9, Name: "Ent", Default: true, Inherited: true}, {ID: 3, Name: "Own", Default: true}}, want: RunnerGroup{ID: 3, Name: "Own", Default: true}},
 		{name: "default inherited if that is all", target: org, groups: []ghsim.RunnerGroup{{ID: 9, Name: "Ent", Default: true, Inherited: true}}, want: RunnerGroup{ID: 9, Name: "Ent", Default: true, Inherited: true}},
-		{name: "unknown name", target: org, group: Group{Name: "arm"}, wantErr: []string{`organization octo-org has no runner group "arm"`, `"Default" (id 1), "pool-002" (id 2)`, "and 124 more"}},
-		{name: "unknown id", target: ent, groups: []ghsim.RunnerGroup{{ID: 1, Name: "Default", Default: true}, {ID: 5, Name: "linux"}}, group: Group{ID: 77}, wantErr: []string{"enterprise octo-ent has no runner group id 77", `one of: "Default" (id 1), "linux" (id 5)`}},
-		{name: "ambiguous case-insensitive name", target: org, group: Group{Name: "TWINS"}, wantErr: []string{`no runner group "TWINS"`}},
+		{name: "unknown name", target: org, group: config.Group{Name: "arm"}, wantErr: []string{`organization octo-org has no runner group "arm"`, `"Default" (id 1), "pool-002" (id 2)`, "and 124 more"}},
+		{name: "unknown id", target: ent, groups: []ghsim.RunnerGroup{{ID: 1, Name: "Default", Default: true}, {ID: 5, Name: "linux"}}, group: config.Group{ID: 77}, wantErr: []string{"enterprise octo-ent has no runner group id 77", `one of: "Default" (id 1), "linux" (id 5)`}},
+		{name: "ambiguous case-insensitive name", target: org, group: config.Group{Name: "TWINS"}, wantErr: []string{`no runner group "TWINS"`}},
 		{name: "no default", target: org, groups: []ghsim.RunnerGroup{{ID: 5, Name: "linux"}}, wantErr: []string{"include none marked default", `"linux" (id 5)`}},
 	}
 	for _, tc := range cases {
@@ -247,7 +248,7 @@ func TestRunnerGroups(t *testing.T) {
 	t.Run("a repository only has its default group", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
-		for _, g := range []Group{{ID: 1}, {Name: "default"}} {
+		for _, g := range []config.Group{{ID: 1}, {Name: "default"}} {
 			req := request("r"+g.Name, true)
 			req.Group = g
 			if _, err := f.m.Mint(context.Background(), repo, req); err != nil {
@@ -255,11 +256,11 @@ func TestRunnerGroups(t *testing.T) {
 			}
 		}
 		req := request("other", true)
-		req.Group = Group{Name: "gpu"}
+		req.Group = config.Group{Name: "gpu"}
 		before := len(f.sim.Requests())
 		_, err := f.m.Mint(context.Background(), repo, req)
-		if !errors.Is(err, ErrGroupNotForRepository) {
-			t.Errorf("error = %v, want ErrGroupNotForRepository", err)
+		if !errors.Is(err, config.ErrGroupNotForRepository) {
+			t.Errorf("error = %v, want config.ErrGroupNotForRepository", err)
 		}
 		if n := len(f.sim.Requests()) - before; n != 0 {
 			t.Errorf("%d requests for a group a repository cannot have", n)
@@ -611,7 +612,7 @@ func TestRefusals(t *testing.T) {
 		name   string
 		target target.Target
 		token  string
-		req    Request
+		req    config.JITRequest
 		want   []string
 	}{
 		{

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
@@ -119,7 +120,7 @@ func (m *Minter) deleteRunner(ctx context.Context, t target.Target, id int64) er
 // this run lost was never handed to anyone, so it is offline and has never
 // taken a job; and it has the labels and group this run asked for. A
 // runner failing any of these is someone else's, whatever its name.
-func unproven(r *Runner, req Request, group RunnerGroup) string {
+func unproven(r *Runner, req config.JITRequest, group RunnerGroup) string {
 	switch {
 	case r.Name != req.Name:
 		// GitHub's 409 ignores case; this run registered its exact spelling.

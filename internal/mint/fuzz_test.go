@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
@@ -29,7 +30,7 @@ func FuzzMint(f *testing.F) {
 			return
 		}
 		c := githubapi.NewClient(&http.Client{Transport: ghsim.Canned(status, body)}, base, "tok")
-		tok, err := Mint(context.Background(), c, repo, Registration)
+		tok, err := Mint(context.Background(), c, repo, config.Registration)
 		switch {
 		case err == nil && tok == nil, err != nil && tok != nil:
 			t.Fatalf("token %v with error %v", tok != nil, err)

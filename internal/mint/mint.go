@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
@@ -33,11 +34,11 @@ type tokenResponse struct {
 var ErrNoToken = errors.New("GitHub's answer has no token")
 
 // Mint makes one request: POST {target}/actions/runners/{kind}-token.
-func Mint(ctx context.Context, c *github.Client, t target.Target, k Kind) (*Token, error) {
+func Mint(ctx context.Context, c *github.Client, t target.Target, k config.Kind) (*Token, error) {
 	if !k.Token() {
 		return nil, fmt.Errorf("could not mint a %s token: %q is not a token kind (a JIT runner config comes from package jit)", k, k)
 	}
-	path := t.APIPath() + "/actions/runners/" + k.endpoint()
+	path := t.APIPath() + "/actions/runners/" + string(k) + "-token"
 	var r tokenResponse
 	if _, err := githubapi.Do(ctx, c, http.MethodPost, path, nil, &r); err != nil {
 		return nil, fmt.Errorf("could not mint a %s token for %s: %w%s", k, t, err, Advice(err, t))

@@ -8,32 +8,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
-
-func TestParseKind(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]Kind{"registration": Registration, "Remove": Remove, "REGISTRATION": Registration, "jit": JIT, "JIT": JIT} {
-		if got, err := ParseKind(in); err != nil || got != want {
-			t.Errorf("ParseKind(%q) = %q, %v", in, got, err)
-		}
-	}
-	if _, err := ParseKind("jit-ish"); err == nil || !strings.Contains(err.Error(), "registration, remove, jit") {
-		t.Errorf("ParseKind(bad) error = %v", err)
-	}
-	for k, want := range map[Kind]bool{Registration: true, Remove: true, JIT: false} {
-		if k.Token() != want {
-			t.Errorf("%s.Token() = %v", k, !want)
-		}
-	}
-}
 
 // TestMintRefusesJIT: a JIT config is not a token; asking Mint for one
 // must fail before any request rather than POST to a made-up endpoint.
 func TestMintRefusesJIT(t *testing.T) {
 	t.Parallel()
-	_, err := Mint(context.Background(), nil, target.Target{Scope: target.Repository, Owner: "o", Repo: "r"}, JIT)
+	_, err := Mint(context.Background(), nil, target.Target{Scope: target.Repository, Owner: "o", Repo: "r"}, config.JIT)
 	if err == nil || !strings.Contains(err.Error(), "not a token kind") {
 		t.Errorf("Mint(JIT) error = %v", err)
 	}

@@ -1,4 +1,4 @@
-package appauth
+package config
 
 import (
 	"crypto/ecdsa"
@@ -12,6 +12,20 @@ import (
 	"strconv"
 	"strings"
 )
+
+// App is a GitHub App as the inputs give it: its App ID or Client ID (either
+// is the JWT's issuer) and its private key.
+type App struct {
+	ID  string
+	Key *rsa.PrivateKey
+}
+
+// ErrAppEnterprise says why an App cannot mint enterprise runner tokens.
+var ErrAppEnterprise = errors.New("a GitHub App cannot mint runner tokens for an enterprise: " +
+	"GitHub's enterprise self-hosted runner endpoints do not accept GitHub App installation tokens, " +
+	"and an app installed on an enterprise gets no runner permission. " +
+	"Pass token: a classic personal access token with the manage_runners:enterprise scope, " +
+	"or register the runners in an organization, where the app works")
 
 // ErrKey is wrapped by every private-key error. No such error ever holds
 // any part of the key: only what is wrong with it and what to do.

@@ -1,4 +1,4 @@
-package mint
+package config
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ const (
 	// Remove is a token for `config.sh remove --token`, to unregister one.
 	Remove Kind = "remove"
 	// JIT is a just-in-time runner config for `run.sh --jitconfig`: it
-	// registers one runner for one job. Package jit mints it, not Mint.
+	// registers one runner for one job.
 	JIT Kind = "jit"
 )
 
@@ -35,11 +35,6 @@ func ParseKind(s string) (Kind, error) {
 	return "", fmt.Errorf("kind %q is not one of: %s", s, strings.Join(names, ", "))
 }
 
-// Token says whether k is a token that Mint asks for (registration and
-// remove), rather than a runner config.
+// Token says whether k is a token (registration and remove), rather than
+// a runner config.
 func (k Kind) Token() bool { return k == Registration || k == Remove }
-
-// endpoint is the last path element of the API call that mints k.
-func (k Kind) endpoint() string {
-	return string(k) + "-token"
-}

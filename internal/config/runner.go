@@ -1,9 +1,7 @@
-// Package jit asks GitHub for a just-in-time (JIT) runner config for a
-// target — one config registers one runner for one job — and does it safely:
-// a JIT request is not idempotent, so a retry after an ambiguous failure
-// must never leave a duplicate or orphaned runner registration behind, and
-// must never remove a runner this run cannot prove it created.
-package jit
+package config
+
+// The kind-jit inputs: the runner's name, labels, group and work folder,
+// checked against GitHub's limits before any request.
 
 import (
 	"crypto/rand"
@@ -42,8 +40,8 @@ const (
 	DefaultGroupID = 1
 )
 
-// Request is what a JIT config is minted for, validated.
-type Request struct {
+// JITRequest is the runner a JIT config is minted for, validated.
+type JITRequest struct {
 	// Name is the runner's name.
 	Name string
 	// Generated is set when this process chose Name (DefaultName): it is
@@ -79,7 +77,7 @@ func (g Group) String() string {
 	return "the default group"
 }
 
-// ErrInvalid is wrapped by every input validation error in this package.
+// ErrInvalid is wrapped by every kind-jit input error.
 var ErrInvalid = errors.New("invalid JIT runner input")
 
 // inputError reads like the action's other input errors ("input X ...")
@@ -278,4 +276,25 @@ func ParseWorkFolder(s string) (string, error) {
 		return "", invalid("input work-folder %q contains a control character or line break", s)
 	}
 	return s, nil
+}
+
+// ErrGroupNotForRepository is wrapped when a repository target is given a
+// runner group other than its default.
+var ErrGroupNotForRepository = errors.New("a repository's self-hosted runners are always in its default runner group")
+
+// DefaultGroupName is the name of the default group, the only one a
+// repository's runners can be in.
+const DefaultGroupName = "Default"
+
+// CheckGroupForRepository refuses, before any request, a group a
+// repository's runners cannot be in: only the default group (id 1, named
+// "Default") is allowed.
+func CheckGroupForRepository(g Group) error {
+	if g.IsDefault() || g.ID == DefaultGroupID || strings.EqualFold(g.Name, DefaultGroupName) {
+		return nil
+	}
+	return &inputError{
+		msg:     fmt.Sprintf("input runner-group %s: %s (id %d); to use runner groups, register the runner for the organization or enterprise instead (input organization or enterprise)", g, ErrGroupNotForRepository, DefaultGroupID),
+		wrapped: ErrGroupNotForRepository,
+	}
 }
