@@ -14,9 +14,10 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/runnertoken/runner-token-action/internal/advice"
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
-	"github.com/runnertoken/runner-token-action/internal/mint"
+	"github.com/runnertoken/runner-token-action/internal/runnertoken"
 )
 
 // Env is what the action takes from its process.
@@ -40,6 +41,11 @@ func Main(ctx context.Context, env Env) int {
 	if err == nil {
 		return 0
 	}
+	if s.situation != nil {
+		if a := advice.For(err, *s.situation); a != "" {
+			err = fmt.Errorf("%w. %s", err, a)
+		}
+	}
 	switch {
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		err = fmt.Errorf("cancelled before a credential was minted: %w", err)
@@ -62,6 +68,9 @@ type step struct {
 	env     Env
 	gha     *githubactions.Action
 	secrets []string
+	// situation is what the step was doing, for advice on a failure; nil
+	// until the inputs parse.
+	situation *advice.Situation
 	// timeout is the step's deadline, and timedOut whether it passed.
 	timeout  time.Duration
 	timedOut bool
@@ -101,6 +110,10 @@ func (s *step) run(ctx context.Context) error {
 	cfg, err := in.Parse()
 	if err != nil {
 		return fmt.Errorf("the action's inputs need fixing:\n%w", err)
+	}
+	s.situation = &advice.Situation{Target: cfg.Target, Group: cfg.JIT.Group}
+	if app := cfg.Credential.App; app != nil {
+		s.situation.App = app.ID
 	}
 	// One deadline for everything: no request, retry or wait may pass it.
 	s.timeout = cfg.Timeout
@@ -178,7 +191,7 @@ func (s *step) mint(ctx context.Context, client *github.Client, cfg *config.Conf
 	}
 	t, kind := cfg.Target, cfg.Kind
 	s.say("Minting a %s token for %s at %s", kind, t, cfg.API.Redacted())
-	tok, err := mint.Mint(ctx, client, t, kind)
+	tok, err := runnertoken.Create(ctx, client, t, kind)
 	if err != nil {
 		return nil, err
 	}

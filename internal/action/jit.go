@@ -15,7 +15,7 @@ import (
 
 // mintJIT registers a just-in-time runner and hands its config to the
 // workflow. The config is the step's secret: run() masks it before
-// anything else is written, so nothing here logs it, and the Minter only
+// anything else is written, so nothing here logs it, and the Registrar only
 // logs before a config exists.
 func (s *step) mintJIT(ctx context.Context, client *github.Client, cfg *config.Config) (*minted, error) {
 	t, req := cfg.Target, cfg.JIT
@@ -24,12 +24,12 @@ func (s *step) mintJIT(ctx context.Context, client *github.Client, cfg *config.C
 		origin = "unique to this run"
 	}
 	s.say("Minting a just-in-time runner config for %s at %s: runner %q (%s), labels %s, %s", t, cfg.API.Redacted(), req.Name, origin, strings.Join(req.Labels, ", "), groupShown(req.Group))
-	m := &jit.Minter{
+	m := &jit.Registrar{
 		Client: client,
 		// Server text can quote the credential: mask what the runner would.
 		Log: func(msg string) { s.say("%s", msg) },
 	}
-	c, err := m.Mint(ctx, t, req)
+	c, err := m.Register(ctx, t, req)
 	if err != nil {
 		return nil, err
 	}

@@ -61,22 +61,18 @@ type Grant struct {
 // GrantFor is exactly what minting t's runner credentials needs: a
 // repository's Administration, or an organization's Self-hosted runners.
 func GrantFor(t target.Target) (Grant, error) {
-	switch t.Scope {
-	case target.Repository:
-		return Grant{
-			Repositories: []string{t.Repo},
-			Permission:   "administration", Level: "write",
-			Label: `repository permission "Administration: write"`,
-		}, nil
-	case target.Organization:
-		return Grant{
-			Permission: "organization_self_hosted_runners", Level: "write",
-			Label: `organization permission "Self-hosted runners: write"`,
-		}, nil
-	case target.Enterprise:
+	if t.Scope == target.Enterprise {
 		return Grant{}, config.ErrAppEnterprise
 	}
-	return Grant{}, fmt.Errorf("no GitHub App grant for %s", t)
+	name, label, ok := t.RunnerPermission()
+	if !ok {
+		return Grant{}, fmt.Errorf("no GitHub App grant for %s", t)
+	}
+	g := Grant{Permission: name, Level: "write", Label: label}
+	if t.Scope == target.Repository {
+		g.Repositories = []string{t.Repo}
+	}
+	return g, nil
 }
 
 // options is the access-token request body for g.
@@ -110,8 +106,8 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	api := githubapi.NewClient(c.HTTP, c.API, jwt, c.Options...)
 
 	var inst github.Installation
-	if _, err := githubapi.Do(ctx, api, http.MethodGet, t.APIPath()+"/installation", nil, &inst); err != nil {
-		return nil, fmt.Errorf("could not find the installation of the GitHub App (id %s) for %s: %w%s", app.ID, t, err, advice(err, app, t, grant, lookup))
+	if _, err := githubapi.Do(ctx, api, githubapi.OpFindInstallation, http.MethodGet, t.APIPath()+"/installation", nil, &inst); err != nil {
+		return nil, fmt.Errorf("could not find the installation of the GitHub App (id %s) for %s: %w", app.ID, t, err)
 	}
 	if inst.GetID() <= 0 {
 		return nil, fmt.Errorf("could not find the installation of the GitHub App (id %s) for %s: GitHub's answer has no installation id. This is unexpected: check that api-url points at the GitHub REST API", app.ID, t)
@@ -120,12 +116,12 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	var answer json.RawMessage
 	path := fmt.Sprintf("app/installations/%d/access_tokens", inst.GetID())
 	account := githubapi.Clean(inst.GetAccount().GetLogin())
-	if _, err := githubapi.Do(ctx, api, http.MethodPost, path, grant.options(), &answer); err != nil {
+	if _, err := githubapi.Do(ctx, api, githubapi.OpInstallationToken, http.MethodPost, path, grant.options(), &answer); err != nil {
 		unrevoked := ""
 		if githubapi.MayHaveApplied(err) {
 			unrevoked = ". GitHub may have issued a token all the same; this run never got it, so it cannot revoke it: such a token expires within the hour"
 		}
-		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d on %s: %w%s%s", inst.GetID(), account, err, advice(err, app, t, grant, exchange), unrevoked)
+		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d on %s: %w%s", inst.GetID(), account, err, unrevoked)
 	}
 	// The token first, on its own: once GitHub issued one it is masked, and
 	// handed back to be revoked, whatever else the answer holds.
@@ -157,7 +153,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 // itself as the credential) instead of letting it live out its hour.
 func (c *Client) Revoke(ctx context.Context, tok *Token) error {
 	api := githubapi.NewClient(c.HTTP, c.API, tok.Value, c.Options...)
-	if _, err := githubapi.Do(ctx, api, http.MethodDelete, "installation/token", nil, nil); err != nil {
+	if _, err := githubapi.Do(ctx, api, githubapi.OpRevokeToken, http.MethodDelete, "installation/token", nil, nil); err != nil {
 		until := "for up to an hour"
 		if !tok.ExpiresAt.IsZero() {
 			until = "until " + tok.ExpiresAt.UTC().Format(time.RFC3339)

@@ -16,6 +16,7 @@ import (
 	jwt "github.com/golang-jwt/jwt/v4"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/runnertoken/runner-token-action/internal/advice"
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/target"
@@ -286,9 +287,11 @@ func TestInstallationTokenErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("got a token for installation %d, want an error", tok.InstallationID)
 			}
+			// What the user sees: the error, and the step's advice on it.
+			shown := err.Error() + ". " + advice.For(err, advice.Situation{Target: tc.target, App: tc.app.ID})
 			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error lacks %q:\n%s", w, err)
+				if !strings.Contains(shown, w) {
+					t.Errorf("error lacks %q:\n%s", w, shown)
 				}
 			}
 			if got := len(f.sim.Requests()); got != tc.wantRequests {

@@ -18,6 +18,8 @@ import (
 // Error is an HTTP error answer from the API, reduced to what a user needs:
 // the status, GitHub's own message and the request id to quote to support.
 type Error struct {
+	Op         Op
+	Hint       Hint
 	Method     string
 	Path       string // below the API root
 	StatusCode int
@@ -125,10 +127,10 @@ func (u *unclearError) Unwrap() error { return u.err }
 const bypassRateLimitCheck = github.SleepUntilPrimaryRateLimitResetWhenRateLimited - 1
 
 // Do sends method path (relative to the API root) with an optional JSON body
-// and decodes a 2xx answer into v. Every failure comes back as *Error, a
+// as the call op, and decodes a 2xx answer into v. Every failure comes back as *Error, a
 // transport error that names the host, or ErrNotJSON, marked for
 // MayHaveApplied where GitHub may have acted on it.
-func Do(ctx context.Context, c *github.Client, method, path string, body, v any) (*github.Response, error) {
+func Do(ctx context.Context, c *github.Client, op Op, method, path string, body, v any) (*github.Response, error) {
 	req, err := c.NewRequest(method, path, body)
 	if err != nil {
 		return nil, fmt.Errorf("building request %s %s: %w", method, path, err)
@@ -140,6 +142,9 @@ func Do(ctx context.Context, c *github.Client, method, path string, body, v any)
 	}
 	tries := tr.snapshot()
 	err = convert(ctx, c, method, path, resp, err, tries)
+	if e := (*Error)(nil); errors.As(err, &e) {
+		e.Op = op
+	}
 	success := resp != nil && resp.StatusCode >= 200 && resp.StatusCode < 300
 	if success || tries.Unclear > 0 {
 		err = &unclearError{err}
@@ -202,6 +207,7 @@ func convert(ctx context.Context, c *github.Client, method, path string, resp *g
 		}
 	}
 	e.Attempts, e.Waited, e.Stopped = tr.Attempts, tr.Waited, tr.Stopped
+	e.Hint = e.hint()
 	return e
 }
 

@@ -25,7 +25,7 @@ func FuzzErrorAnswer(f *testing.F) {
 			return
 		}
 		c := NewClient(&http.Client{Transport: ghsim.Canned(status, body)}, base, "tok")
-		_, err := Do(context.Background(), c, http.MethodPost, "x", nil, nil)
+		_, err := Do(context.Background(), c, OpRunnerToken, http.MethodPost, "x", nil, nil)
 		if err == nil {
 			t.Fatal("an error status succeeded")
 		}

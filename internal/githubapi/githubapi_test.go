@@ -57,7 +57,7 @@ func TestBaseURLUsedExactly(t *testing.T) {
 			}
 			c := NewClient(s.Client(), base, token)
 			var v map[string]string
-			if _, err := Do(context.Background(), c, "POST", "orgs/octo-org/actions/runners/remove-token", nil, &v); err != nil {
+			if _, err := Do(context.Background(), c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/remove-token", nil, &v); err != nil {
 				t.Fatalf("Do: %v", err)
 			}
 			r := onlyRequest(t, s)
@@ -84,12 +84,12 @@ func TestErrorFromGitHub(t *testing.T) {
 		})
 	})
 	base, _ := url.Parse(s.URL())
-	_, err := Do(context.Background(), NewClient(s.Client(), base, token), "POST", "x", nil, nil)
+	_, err := Do(context.Background(), NewClient(s.Client(), base, token), OpRunnerToken, "POST", "x", nil, nil)
 	var e *Error
 	if !errors.As(err, &e) {
 		t.Fatalf("err = %v, want *Error", err)
 	}
-	want := &Error{Method: "POST", Path: "x", StatusCode: 422, Message: "Validation Failed", Details: []string{"Runner name: already_exists", "labels bad"}, DocURL: "https://docs.github.com/rest", RequestID: "0A0B:1C1D:2E2F", Attempts: 1}
+	want := &Error{Op: OpRunnerToken, Hint: HintInvalid, Method: "POST", Path: "x", StatusCode: 422, Message: "Validation Failed", Details: []string{"Runner name: already_exists", "labels bad"}, DocURL: "https://docs.github.com/rest", RequestID: "0A0B:1C1D:2E2F", Attempts: 1}
 	if diff := cmp.Diff(want, e); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
@@ -131,6 +131,38 @@ func TestClipNeverCutsASecret(t *testing.T) {
 			if strings.Contains(got, secret[:n]) && !strings.Contains(got, secret) {
 				t.Fatalf("pad %d: a %d-character prefix of the secret survives the cut", pad, n)
 			}
+		}
+	}
+}
+
+// TestHint: what each answer says, read in one place.
+func TestHint(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		e    Error
+		want Hint
+	}{
+		{Error{StatusCode: 401, Message: "Bad credentials"}, HintBadCredential},
+		{Error{StatusCode: 401, Message: "'Expiration time' claim ('exp') is too far in the future"}, HintClockSkew},
+		{Error{StatusCode: 401, Message: "'Issued at' claim ('iat') must be an Integer"}, HintClockSkew},
+		{Error{StatusCode: 403, Message: "Resource not accessible by integration"}, HintNoPermission},
+		{Error{StatusCode: 403, Message: "This installation has been suspended"}, HintSuspended},
+		{Error{StatusCode: 403, RateLimited: true}, HintRateLimited},
+		{Error{StatusCode: 429, RateLimited: true}, HintRateLimited},
+		{Error{StatusCode: 404, Message: "Not Found"}, HintNotFound},
+		{Error{StatusCode: 404, NotJSON: true}, HintNotAPI},
+		{Error{StatusCode: 405, NotJSON: true}, HintNotAPI},
+		{Error{StatusCode: 409}, HintConflict},
+		{Error{StatusCode: 400}, HintInvalid},
+		{Error{StatusCode: 422, Message: "Validation Failed"}, HintInvalid},
+		{Error{StatusCode: 422, Message: "There is at least one repository that does not exist or is not accessible to the parent installation."}, HintNotAccessible},
+		{Error{StatusCode: 501}, HintNotImplemented},
+		{Error{StatusCode: 502}, HintServerError},
+		{Error{StatusCode: 418}, HintNone},
+	}
+	for _, tc := range cases {
+		if got := tc.e.hint(); got != tc.want {
+			t.Errorf("%d %q: hint %d, want %d", tc.e.StatusCode, tc.e.Message, got, tc.want)
 		}
 	}
 }

@@ -30,7 +30,7 @@ func newPolicyClient(t *testing.T, s *ghsim.Server, clk *fakeclock.Clock, jitter
 	}))
 	return func(ctx context.Context, method, path string) error {
 		var v map[string]any
-		_, err := Do(ctx, c, method, path, nil, &v)
+		_, err := Do(ctx, c, OpRunnerToken, method, path, nil, &v)
 		return err
 	}
 }
@@ -83,7 +83,7 @@ func TestHerdSpreadsOut(t *testing.T) {
 			c := NewClient(s.Client(), base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep}))
 			ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(2*time.Minute))
 			defer cancel()
-			_, errs[i] = Do(ctx, c, "POST", "orgs/octo-org/actions/runners/remove-token", nil, nil)
+			_, errs[i] = Do(ctx, c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/remove-token", nil, nil)
 			if w := clk.Slept(); len(w) > 0 {
 				firstWait[i] = w[0]
 			}
@@ -216,7 +216,7 @@ func TestProxyRefusesCredentials(t *testing.T) {
 			mu.Lock()
 			before := seen
 			mu.Unlock()
-			_, err = Do(context.Background(), c, "POST", "orgs/octo-org/actions/runners/registration-token", nil, nil)
+			_, err = Do(context.Background(), c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/registration-token", nil, nil)
 			if !errors.Is(err, ErrProxyAuth) {
 				t.Fatalf("error = %v, want ErrProxyAuth", err)
 			}

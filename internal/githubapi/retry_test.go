@@ -185,7 +185,7 @@ func TestRetries(t *testing.T) {
 			defer cancel()
 
 			var v map[string]string
-			_, err := Do(ctx, c, "POST", "orgs/octo-org/actions/runners/remove-token", nil, &v)
+			_, err := Do(ctx, c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/remove-token", nil, &v)
 
 			switch {
 			case tc.wantErr == "" && err != nil:
@@ -228,7 +228,7 @@ func TestRetryLogLines(t *testing.T) {
 	var logs logLines
 	base, _ := url.Parse(s.URL())
 	c := NewClient(s.Client(), base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep, Jitter: func() float64 { return 0.5 }, Log: logs.Info, Debug: logs.Debug}))
-	if _, err := Do(context.Background(), c, "POST", "orgs/octo-org/actions/runners/remove-token", nil, nil); err != nil {
+	if _, err := Do(context.Background(), c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/remove-token", nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"POST /api/v3/orgs/octo-org/actions/runners/remove-token: GitHub answered 502 Bad Gateway [request ID AAAA:BBBB]; retrying in 750ms (attempt 2 of 5)"}
@@ -248,7 +248,7 @@ func TestUnreachableIsRetriedAndNeverApplied(t *testing.T) {
 	s.Close() // connection refused: the request never left
 	clk := fakeclock.New(time.Now())
 	c := NewClient(s.Client(), base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep, Jitter: func() float64 { return 0 }}))
-	_, err := Do(context.Background(), c, "POST", "x", nil, nil)
+	_, err := Do(context.Background(), c, OpRunnerToken, "POST", "x", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "after 5 attempts") {
 		t.Fatalf("err = %v, want a refusal retried 5 times", err)
 	}
@@ -267,7 +267,7 @@ func TestCertificateErrorsAreNotRetried(t *testing.T) {
 	base, _ := url.Parse(s.URL())
 	clk := fakeclock.New(time.Now())
 	c := NewClient(http.DefaultClient, base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep}))
-	_, err := Do(context.Background(), c, "POST", "x", nil, nil)
+	_, err := Do(context.Background(), c, OpRunnerToken, "POST", "x", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), "attempts") {
 		t.Fatalf("err = %v, want one certificate error, not retried", err)
 	}

@@ -33,7 +33,7 @@ func (r routes) RoundTrip(req *http.Request) (*http.Response, error) {
 		Body: io.NopCloser(strings.NewReader(body)), Request: req, ContentLength: int64(len(body))}, nil
 }
 
-// FuzzJITAnswer: whatever generate-jitconfig answers, Mint returns a usable
+// FuzzJITAnswer: whatever generate-jitconfig answers, Register returns a usable
 // config (non-empty, with a runner id) or one printable error; never both.
 func FuzzJITAnswer(f *testing.F) {
 	for _, s := range []string{`{"runner":{"id":23,"name":"r","os":"linux","status":"offline","busy":false,"labels":[{"id":1,"name":"self-hosted","type":"read-only"}]},"encoded_jit_config":"eyJh"}`,
@@ -49,8 +49,8 @@ func FuzzJITAnswer(f *testing.F) {
 		if status < 200 || status > 499 { // 5xx: retried, covered elsewhere
 			return
 		}
-		m := &Minter{Client: githubapi.NewClient(&http.Client{Transport: routes{status, body}}, base, "tok")}
-		cfg, err := m.Mint(context.Background(), repo, req)
+		m := &Registrar{Client: githubapi.NewClient(&http.Client{Transport: routes{status, body}}, base, "tok")}
+		cfg, err := m.Register(context.Background(), repo, req)
 		switch {
 		case (err == nil) == (cfg == nil):
 			t.Fatalf("config %v with error %v", cfg != nil, err)

@@ -51,7 +51,7 @@ var (
 // an id checked before the runner is registered (a wrong id would
 // otherwise come back from the POST as a bare 404 that reads like a wrong
 // target).
-func (m *Minter) resolveGroup(ctx context.Context, t target.Target, g config.Group) (RunnerGroup, error) {
+func (m *Registrar) resolveGroup(ctx context.Context, t target.Target, g config.Group) (RunnerGroup, error) {
 	if t.Scope == target.Repository {
 		if err := config.CheckGroupForRepository(g); err != nil {
 			return RunnerGroup{}, err
@@ -119,14 +119,14 @@ func pickGroup(groups []RunnerGroup, g config.Group) (RunnerGroup, bool) {
 // listGroups lists every runner group of an organization or enterprise,
 // following GitHub's Link headers. complete is false when it stopped at
 // maxPages.
-func (m *Minter) listGroups(ctx context.Context, t target.Target) (groups []RunnerGroup, complete bool, err error) {
+func (m *Registrar) listGroups(ctx context.Context, t target.Target) (groups []RunnerGroup, complete bool, err error) {
 	for page := 1; page <= maxPages; {
 		var r struct {
 			TotalCount   int           `json:"total_count"`
 			RunnerGroups []RunnerGroup `json:"runner_groups"`
 		}
 		q := url.Values{"per_page": {strconv.Itoa(perPage)}, "page": {strconv.Itoa(page)}}
-		resp, err := githubapi.Do(ctx, m.Client, http.MethodGet, t.APIPath()+"/actions/runner-groups?"+q.Encode(), nil, &r)
+		resp, err := githubapi.Do(ctx, m.Client, githubapi.OpListGroups, http.MethodGet, t.APIPath()+"/actions/runner-groups?"+q.Encode(), nil, &r)
 		if err != nil {
 			return nil, false, err
 		}

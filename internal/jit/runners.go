@@ -68,7 +68,7 @@ func (r *Runner) LabelNames() []string {
 // findRunner returns t's runner named name, or nil if there is none.
 // GitHub's name filter is exact; names are compared ignoring case all the
 // same, as GitHub refuses a second runner whose name differs only in case.
-func (m *Minter) findRunner(ctx context.Context, t target.Target, name string) (*Runner, error) {
+func (m *Registrar) findRunner(ctx context.Context, t target.Target, name string) (*Runner, error) {
 	var folded *Runner
 	for page := 1; page <= maxPages; {
 		var r struct {
@@ -76,7 +76,7 @@ func (m *Minter) findRunner(ctx context.Context, t target.Target, name string) (
 			Runners    []Runner `json:"runners"`
 		}
 		q := url.Values{"name": {name}, "per_page": {strconv.Itoa(perPage)}, "page": {strconv.Itoa(page)}}
-		resp, err := githubapi.Do(ctx, m.Client, http.MethodGet, t.APIPath()+"/actions/runners?"+q.Encode(), nil, &r)
+		resp, err := githubapi.Do(ctx, m.Client, githubapi.OpListRunners, http.MethodGet, t.APIPath()+"/actions/runners?"+q.Encode(), nil, &r)
 		if err != nil {
 			return nil, fmt.Errorf("looking up runner %q in %s: %w", name, t, err)
 		}
@@ -98,8 +98,8 @@ func (m *Minter) findRunner(ctx context.Context, t target.Target, name string) (
 
 // deleteRunner removes runner id from t. A runner that is already gone
 // counts as removed.
-func (m *Minter) deleteRunner(ctx context.Context, t target.Target, id int64) error {
-	_, err := githubapi.Do(ctx, m.Client, http.MethodDelete, t.APIPath()+"/actions/runners/"+strconv.FormatInt(id, 10), nil, nil)
+func (m *Registrar) deleteRunner(ctx context.Context, t target.Target, id int64) error {
+	_, err := githubapi.Do(ctx, m.Client, githubapi.OpRemoveRunner, http.MethodDelete, t.APIPath()+"/actions/runners/"+strconv.FormatInt(id, 10), nil, nil)
 	var e *githubapi.Error
 	if errors.As(err, &e) && e.StatusCode == http.StatusNotFound && !e.NotJSON {
 		return nil

@@ -135,3 +135,17 @@ func ParseEnterprise(s string) (Target, error) {
 	}
 	return Target{Scope: Enterprise, Owner: s}, nil
 }
+
+// RunnerPermission is the permission a GitHub App or a fine-grained token
+// needs, at write level, to manage t's self-hosted runners: its API name,
+// and its label on GitHub's settings pages. An enterprise has none: only a
+// classic token's manage_runners:enterprise scope manages its runners.
+func (t Target) RunnerPermission() (name, label string, ok bool) {
+	switch t.Scope {
+	case Repository:
+		return "administration", `repository permission "Administration: write"`, true
+	case Organization:
+		return "organization_self_hosted_runners", `organization permission "Self-hosted runners: write"`, true
+	}
+	return "", "", false
+}

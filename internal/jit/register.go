@@ -16,14 +16,13 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
-	"github.com/runnertoken/runner-token-action/internal/mint"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
-// Minter mints JIT runner configs through one API client, whose policy
+// Registrar registers JIT runners through one API client, whose policy
 // retries every request (see githubapi.Policy): this package never waits
 // or retries on its own.
-type Minter struct {
+type Registrar struct {
 	Client *github.Client
 	// Log reports, as it happens, what a reclaim or a clean-up does; nil
 	// discards it. It is only called before a config exists, so it can
@@ -54,30 +53,30 @@ type jitRequest struct {
 // config.
 var ErrNoConfig = errors.New("GitHub's answer has no usable JIT config")
 
-// Mint registers a runner for req in t and returns its JIT config, as a
+// Register registers a runner for req in t and returns its JIT config, as a
 // transaction: resolve the group, check a given name is free, register,
 // and on any failure after a request may have registered the runner,
 // reclaim it (see registration.undo). It never removes a runner this run
 // cannot prove it registered.
-func (m *Minter) Mint(ctx context.Context, t target.Target, req config.JITRequest) (*Config, error) {
-	cfg, err := m.mint(ctx, t, req)
+func (m *Registrar) Register(ctx context.Context, t target.Target, req config.JITRequest) (*Config, error) {
+	cfg, err := m.register(ctx, t, req)
 	if err != nil {
 		return nil, fmt.Errorf("could not mint a JIT runner config for %s: %w", t, err)
 	}
 	return cfg, nil
 }
 
-func (m *Minter) mint(ctx context.Context, t target.Target, req config.JITRequest) (*Config, error) {
+func (m *Registrar) register(ctx context.Context, t target.Target, req config.JITRequest) (*Config, error) {
 	group, err := m.resolveGroup(ctx, t, req.Group)
 	if err != nil {
-		return nil, withAdvice(err, t)
+		return nil, err
 	}
 	if !req.Generated {
 		// A name the user chose may be someone else's runner: say so before
 		// registering anything.
 		r, err := m.findRunner(ctx, t, req.Name)
 		if err != nil {
-			return nil, withAdvice(err, t)
+			return nil, err
 		}
 		if r != nil {
 			return nil, &NameInUseError{Name: req.Name, Target: t, Runner: r}
@@ -91,11 +90,11 @@ func (m *Minter) mint(ctx context.Context, t target.Target, req config.JITReques
 	return cfg, nil
 }
 
-// Undo removes the runner cfg registered, for a step that fails after Mint
+// Undo removes the runner cfg registered, for a step that fails after Register
 // succeeded (its outputs could not be written, say): nobody will start
 // that runner. It works within githubapi.Cleanup's grace, and returns cause
 // with what it did.
-func (m *Minter) Undo(ctx context.Context, t target.Target, cfg *Config, cause error) error {
+func (m *Registrar) Undo(ctx context.Context, t target.Target, cfg *Config, cause error) error {
 	req := config.JITRequest{Name: cfg.Runner.Name, Labels: cfg.Runner.LabelNames()}
 	reg := &registration{m: m, t: t, req: req, group: cfg.Group, maybe: true, answered: true, id: cfg.Runner.ID}
 	return reg.undo(ctx, cause)
@@ -104,7 +103,7 @@ func (m *Minter) Undo(ctx context.Context, t target.Target, cfg *Config, cause e
 // registration is one run's registration of req's runner: the one place
 // that knows whether a runner this run registered may exist.
 type registration struct {
-	m     *Minter
+	m     *Registrar
 	t     target.Target
 	req   config.JITRequest
 	group RunnerGroup
@@ -170,7 +169,7 @@ func (r *registration) register(ctx context.Context) (*Config, error) {
 func (r *registration) generate(ctx context.Context) (*Config, error) {
 	body := jitRequest{Name: r.req.Name, RunnerGroupID: r.group.ID, Labels: r.req.Labels, WorkFolder: r.req.WorkFolder}
 	var raw json.RawMessage
-	resp, err := githubapi.Do(ctx, r.m.Client, http.MethodPost, r.t.APIPath()+"/actions/runners/generate-jitconfig", body, &raw)
+	resp, err := githubapi.Do(ctx, r.m.Client, githubapi.OpRegisterJIT, http.MethodPost, r.t.APIPath()+"/actions/runners/generate-jitconfig", body, &raw)
 	if githubapi.MayHaveApplied(err) {
 		r.maybe = true
 	}
@@ -244,9 +243,6 @@ func (r *registration) disown(run *Runner) string {
 // disown finds nothing against it, within githubapi.Cleanup's grace (after
 // cancellation too). The error is cause, said plainly, then what was done.
 func (r *registration) undo(ctx context.Context, cause error) error {
-	if ctx.Err() == nil {
-		cause = r.m.refused(cause, r.t, r.group)
-	}
 	var inUse *NameInUseError
 	if !r.maybe || errors.As(cause, &inUse) {
 		// Nothing may have been registered, or what holds the name is
@@ -274,7 +270,7 @@ func (r *registration) undo(ctx context.Context, cause error) error {
 	return fmt.Errorf("%w. Runner %q (id %d), which this run registered, was removed", cause, name, run.ID)
 }
 
-func (m *Minter) logf(format string, args ...any) {
+func (m *Registrar) logf(format string, args ...any) {
 	if m.Log != nil {
 		m.Log(fmt.Sprintf(format, args...))
 	}
@@ -283,36 +279,6 @@ func (m *Minter) logf(format string, args ...any) {
 func isConflict(err error) bool {
 	var e *githubapi.Error
 	return errors.As(err, &e) && e.StatusCode == http.StatusConflict
-}
-
-// refused turns a clear refusal of generate-jitconfig into one message
-// that says what to change.
-func (m *Minter) refused(err error, t target.Target, group RunnerGroup) error {
-	var e *githubapi.Error
-	if !errors.As(err, &e) {
-		return withAdvice(err, t)
-	}
-	switch e.StatusCode {
-	case http.StatusUnprocessableEntity, http.StatusBadRequest:
-		return fmt.Errorf("%w. GitHub refused the runner's settings: check runner-labels (%d to %d labels, each at most %d characters), runner-name (at most %d characters), runner-group (%s) and work-folder",
-			err, config.MinLabels, config.MaxLabels, config.MaxLabelLength, config.MaxNameLength, group)
-	case http.StatusNotFound:
-		if e.EnterpriseBefore(3, 10) {
-			return fmt.Errorf("%w. This server is GitHub Enterprise Server %s, which has no just-in-time runner API (it came in 3.10): use kind: registration, or upgrade the server", err, e.EnterpriseVersion)
-		}
-		if t.Scope != target.Repository && !e.NotJSON {
-			return fmt.Errorf("%w%s Or runner group %s was removed meanwhile", err, mint.Advice(err, t), group)
-		}
-	case http.StatusForbidden:
-		if t.Scope != target.Repository && !group.Default && !e.RateLimited {
-			return fmt.Errorf("%w%s If the credential has that, runner group %s may not accept self-hosted runners: pick another runner-group", err, mint.Advice(err, t), group)
-		}
-	}
-	return withAdvice(err, t)
-}
-
-func withAdvice(err error, t target.Target) error {
-	return fmt.Errorf("%w%s", err, mint.Advice(err, t))
 }
 
 // NameInUseError is returned when the runner name belongs to a runner this

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v66/github"
 
+	"github.com/runnertoken/runner-token-action/internal/advice"
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/fakeclock"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
@@ -31,12 +32,12 @@ var (
 	ent  = target.Target{Scope: target.Enterprise, Owner: "octo-ent"}
 )
 
-// fixture is a simulator and a Minter that talks to it through the retry
+// fixture is a simulator and a Registrar that talks to it through the retry
 // policy, on a fake clock: waits are recorded instead of slept.
 type fixture struct {
 	t    *testing.T
 	sim  *ghsim.Server
-	m    *Minter
+	m    *Registrar
 	clk  *fakeclock.Clock
 	mu   sync.Mutex
 	logs []string
@@ -48,7 +49,7 @@ func newFixture(t *testing.T) *fixture {
 	sim.AddCredential("admin", adminToken, ghsim.Credential{Admin: []string{"octo-org/app", "octo-org", "enterprises/octo-ent"}})
 	sim.AddCredential("fine", "github_pat_fine", ghsim.Credential{Type: ghsim.FineGrainedPAT})
 	f := &fixture{t: t, sim: sim, clk: fakeclock.New(time.Now())}
-	f.m = &Minter{Client: f.client(adminToken, 2*time.Second), Log: f.log}
+	f.m = &Registrar{Client: f.client(adminToken, 2*time.Second), Log: f.log}
 	return f
 }
 
@@ -105,6 +106,12 @@ func (f *fixture) checkMinted(cfg *Config, t target.Target, name string) {
 	}
 }
 
+// shown is what the user sees of err: the error, and the step's advice on
+// it.
+func shown(err error, t target.Target, g config.Group) string {
+	return err.Error() + ". " + advice.For(err, advice.Situation{Target: t, Group: g})
+}
+
 func request(name string, generated bool, labels ...string) config.JITRequest {
 	if len(labels) == 0 {
 		labels = []string{"self-hosted"}
@@ -141,7 +148,7 @@ func TestMintEveryScope(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			cfg, err := f.m.Mint(context.Background(), tc.target, request("build-1", tc.generated, "self-hosted", "Linux"))
+			cfg, err := f.m.Register(context.Background(), tc.target, request("build-1", tc.generated, "self-hosted", "Linux"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -218,10 +225,10 @@ func TestRunnerGroups(t *testing.T) {
 			f.sim.SetRunnerGroups(tc.target.APIPath(), g...)
 			req := request("r", true)
 			req.Group = tc.group
-			cfg, err := f.m.Mint(context.Background(), tc.target, req)
+			cfg, err := f.m.Register(context.Background(), tc.target, req)
 			if tc.wantErr != nil {
 				if err == nil {
-					t.Fatal("Mint succeeded, want an error")
+					t.Fatal("Register succeeded, want an error")
 				}
 				for _, w := range tc.wantErr {
 					if !strings.Contains(err.Error(), w) {
@@ -251,14 +258,14 @@ func TestRunnerGroups(t *testing.T) {
 		for _, g := range []config.Group{{ID: 1}, {Name: "default"}} {
 			req := request("r"+g.Name, true)
 			req.Group = g
-			if _, err := f.m.Mint(context.Background(), repo, req); err != nil {
+			if _, err := f.m.Register(context.Background(), repo, req); err != nil {
 				t.Errorf("%s: %v", g, err)
 			}
 		}
 		req := request("other", true)
 		req.Group = config.Group{Name: "gpu"}
 		before := len(f.sim.Requests())
-		_, err := f.m.Mint(context.Background(), repo, req)
+		_, err := f.m.Register(context.Background(), repo, req)
 		if !errors.Is(err, config.ErrGroupNotForRepository) {
 			t.Errorf("error = %v, want config.ErrGroupNotForRepository", err)
 		}
@@ -272,7 +279,7 @@ func TestGivenNameTakenByAnotherRunner(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	foreign := f.sim.AddRunner(repo.APIPath(), ghsim.Runner{Name: "Build-1", Status: "online", Labels: []string{"self-hosted"}})
-	_, err := f.m.Mint(context.Background(), repo, request("build-1", false))
+	_, err := f.m.Register(context.Background(), repo, request("build-1", false))
 	var inUse *NameInUseError
 	if !errors.As(err, &inUse) {
 		t.Fatalf("error = %v, want NameInUseError", err)
@@ -338,7 +345,7 @@ func TestRecoversFromLostAnswers(t *testing.T) {
 			f := newFixture(t)
 			f.m.Client = f.client(adminToken, 300*time.Millisecond)
 			f.sim.FailJIT(tc.faults...)
-			cfg, err := f.m.Mint(context.Background(), repo, request("build-1", tc.generated, "self-hosted", "gpu"))
+			cfg, err := f.m.Register(context.Background(), repo, request("build-1", tc.generated, "self-hosted", "gpu"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -384,7 +391,7 @@ func TestGivenNameAfterALostAnswer(t *testing.T) {
 			f := newFixture(t)
 			f.m.Client = f.client(adminToken, 300*time.Millisecond)
 			f.sim.FailJIT(fault)
-			_, err := f.m.Mint(context.Background(), repo, request("build-1", false))
+			_, err := f.m.Register(context.Background(), repo, request("build-1", false))
 			var inUse *NameInUseError
 			if !errors.As(err, &inUse) {
 				t.Fatalf("error = %v, want NameInUseError", err)
@@ -411,8 +418,8 @@ func TestGivenNameAfterALostAnswer(t *testing.T) {
 	}
 }
 
-// TestTransportReplay: a transport that replays the POST behind Mint's back
-// turns a lost answer into a 409 on what Mint takes for its first attempt.
+// TestTransportReplay: a transport that replays the POST behind Register's back
+// turns a lost answer into a 409 on what Register takes for its first attempt.
 // A generated name is still provably this run's; a given name is not, so
 // that runner is left alone and named in the error.
 func TestTransportReplay(t *testing.T) {
@@ -426,7 +433,7 @@ func TestTransportReplay(t *testing.T) {
 				replayed = f.sim.AddRunner(repo.APIPath(), ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}})
 				return false
 			})
-			cfg, err := f.m.Mint(context.Background(), repo, request("build-1", generated))
+			cfg, err := f.m.Register(context.Background(), repo, request("build-1", generated))
 			if generated {
 				if err != nil {
 					t.Fatal(err)
@@ -476,7 +483,7 @@ func TestNeverRemovesAnotherRunner(t *testing.T) {
 				w.WriteHeader(http.StatusBadGateway)
 				return true
 			})
-			_, err := f.m.Mint(context.Background(), repo, request("build-1", tc.generated))
+			_, err := f.m.Register(context.Background(), repo, request("build-1", tc.generated))
 			var inUse *NameInUseError
 			if !errors.As(err, &inUse) {
 				t.Fatalf("error = %v, want NameInUseError", err)
@@ -522,7 +529,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 				next.ServeHTTP(w, r)
 			})
 		})
-		_, err := f.m.Mint(context.Background(), repo, request("build-1", true))
+		_, err := f.m.Register(context.Background(), repo, request("build-1", true))
 		for _, w := range []string{"after 5 attempts", "which this run registered, was removed"} {
 			if err == nil || !strings.Contains(err.Error(), w) {
 				t.Errorf("error %v lacks %q", err, w)
@@ -541,9 +548,9 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 		f := newFixture(t)
 		b := ghsim.ServerErrorBeforeCreate
 		f.sim.FailJIT(b, b, b, b, b)
-		_, err := f.m.Mint(context.Background(), repo, request("build-1", true))
+		_, err := f.m.Register(context.Background(), repo, request("build-1", true))
 		var e *githubapi.Error
-		if !errors.As(err, &e) || e.StatusCode != http.StatusBadGateway || !strings.Contains(err.Error(), `GitHub lists no runner named "build-1", but one may have been registered all the same`) || !strings.Contains(err.Error(), "githubstatus.com") {
+		if !errors.As(err, &e) || e.StatusCode != http.StatusBadGateway || !strings.Contains(err.Error(), `GitHub lists no runner named "build-1", but one may have been registered all the same`) || !strings.Contains(shown(err, repo, config.Group{}), "githubstatus.com") {
 			t.Errorf("error = %v", err)
 		}
 	})
@@ -559,7 +566,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 				time.AfterFunc(200*time.Millisecond, cancel)
 				return false
 			})
-			_, err := f.m.Mint(ctx, repo, request("build-1", generated))
+			_, err := f.m.Register(ctx, repo, request("build-1", generated))
 			left := f.runners(repo)
 			switch {
 			case !errors.Is(err, context.Canceled):
@@ -582,7 +589,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 			f.sim.AddRunner(repo.APIPath(), ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}})
 			return false
 		})
-		_, err := f.m.Mint(context.Background(), repo, request("build-1", true))
+		_, err := f.m.Register(context.Background(), repo, request("build-1", true))
 		if err == nil || !strings.Contains(err.Error(), "already removed once") || !strings.Contains(err.Error(), "was removed") {
 			t.Errorf("error = %v", err)
 		}
@@ -645,13 +652,14 @@ func TestRefusals(t *testing.T) {
 			if req.Name == "" {
 				req = request("r", true)
 			}
-			_, err := f.m.Mint(context.Background(), tc.target, req)
+			_, err := f.m.Register(context.Background(), tc.target, req)
 			if err == nil {
-				t.Fatal("Mint succeeded")
+				t.Fatal("Register succeeded")
 			}
+			got := shown(err, tc.target, req.Group)
 			for _, w := range append(tc.want, "could not mint a JIT runner config for "+tc.target.String()) {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
+				if !strings.Contains(got, w) {
+					t.Errorf("error %q lacks %q", got, w)
 				}
 			}
 			if len(f.waits()) != 0 {
@@ -661,13 +669,13 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
-// TestLogsNeverHoldTheConfig: what Minter logs is written before a config
+// TestLogsNeverHoldTheConfig: what Registrar logs is written before a config
 // exists, so it cannot contain one; check it anyway on the recovery path.
 func TestLogsNeverHoldTheConfig(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.sim.FailJIT(ghsim.LoseResponse)
-	cfg, err := f.m.Mint(context.Background(), repo, request("build-1", true))
+	cfg, err := f.m.Register(context.Background(), repo, request("build-1", true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -707,7 +715,7 @@ func TestUnusableSuccess(t *testing.T) {
 				t.Parallel()
 				f := newFixture(t)
 				tc.spoil(f)
-				_, err := f.m.Mint(context.Background(), repo, request("build-1", generated))
+				_, err := f.m.Register(context.Background(), repo, request("build-1", generated))
 				if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "which this run registered, was removed") {
 					t.Errorf("error = %v, want %q and the runner removed", err, tc.want)
 				}
@@ -749,7 +757,7 @@ func TestClearAnswerAfterAnUnclearOne(t *testing.T) {
 			onNthPOST(f, 2, answer)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			_, err := f.m.Mint(ctx, repo, request("build-1", true))
+			_, err := f.m.Register(ctx, repo, request("build-1", true))
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "which this run registered, was removed") {
 				t.Errorf("error = %v, want %q and the runner removed", err, tc.want)
 			}
@@ -779,7 +787,7 @@ func TestCleanupKeepsToTheDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	start := time.Now()
-	_, err := f.m.Mint(ctx, repo, request("build-1", true))
+	_, err := f.m.Register(ctx, repo, request("build-1", true))
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("took %s", took)
 	}
@@ -800,7 +808,7 @@ func TestCleanupKeepsToTheDeadline(t *testing.T) {
 func TestUndo(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	cfg, err := f.m.Mint(context.Background(), org, request("build-1", false, "self-hosted", "gpu"))
+	cfg, err := f.m.Register(context.Background(), org, request("build-1", false, "self-hosted", "gpu"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -827,8 +835,8 @@ func TestGHESWithoutJIT(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			onNthPOST(f, 1, f.sim.Status(404, "Not Found", "X-GitHub-Enterprise-Version: "+version))
-			_, err := f.m.Mint(context.Background(), org, request("build-1", true))
-			if err == nil || !strings.Contains(err.Error(), want) {
+			_, err := f.m.Register(context.Background(), org, request("build-1", true))
+			if err == nil || !strings.Contains(shown(err, org, config.Group{}), want) {
 				t.Errorf("error = %v, want %q", err, want)
 			}
 		})
@@ -843,7 +851,7 @@ func TestConflictNotListedYet(t *testing.T) {
 	f := newFixture(t)
 	f.sim.FailJIT(ghsim.ServerErrorBeforeCreate)
 	onNthPOST(f, 2, f.sim.Status(409, "Already exists - A runner with the name build-1 already exists."))
-	_, err := f.m.Mint(context.Background(), repo, request("build-1", true))
+	_, err := f.m.Register(context.Background(), repo, request("build-1", true))
 	for _, w := range []string{"409 Conflict", `does not list such a runner yet`, `GitHub lists no runner named "build-1", but one may have been registered all the same (its list can lag): if it appears in repository octo-org/app's runner settings, remove it`} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("error %v lacks %q", err, w)

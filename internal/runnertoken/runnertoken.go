@@ -1,5 +1,6 @@
-// Package mint asks GitHub for a runner credential for a target.
-package mint
+// Package runnertoken asks GitHub for a registration or remove token for a
+// target: the credential config.sh takes.
+package runnertoken
 
 import (
 	"context"
@@ -33,15 +34,15 @@ type tokenResponse struct {
 // ErrNoToken is wrapped when GitHub answers success without a usable token.
 var ErrNoToken = errors.New("GitHub's answer has no token")
 
-// Mint makes one request: POST {target}/actions/runners/{kind}-token.
-func Mint(ctx context.Context, c *github.Client, t target.Target, k config.Kind) (*Token, error) {
+// Create makes one request: POST {target}/actions/runners/{kind}-token.
+func Create(ctx context.Context, c *github.Client, t target.Target, k config.Kind) (*Token, error) {
 	if !k.Token() {
 		return nil, fmt.Errorf("could not mint a %s token: %q is not a token kind (a JIT runner config comes from package jit)", k, k)
 	}
 	path := t.APIPath() + "/actions/runners/" + string(k) + "-token"
 	var r tokenResponse
-	if _, err := githubapi.Do(ctx, c, http.MethodPost, path, nil, &r); err != nil {
-		return nil, fmt.Errorf("could not mint a %s token for %s: %w%s", k, t, err, Advice(err, t))
+	if _, err := githubapi.Do(ctx, c, githubapi.OpRunnerToken, http.MethodPost, path, nil, &r); err != nil {
+		return nil, fmt.Errorf("could not mint a %s token for %s: %w", k, t, err)
 	}
 	if r.Token == "" {
 		return nil, fmt.Errorf("could not mint a %s token for %s: %w. This is unexpected: check that api-url points at the GitHub REST API and try again", k, t, ErrNoToken)

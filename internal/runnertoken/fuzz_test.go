@@ -1,4 +1,4 @@
-package mint
+package runnertoken
 
 import (
 	"context"
@@ -15,9 +15,9 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
-// FuzzMint: whatever GitHub answers, Mint returns a token with a parseable
+// FuzzCreate: whatever GitHub answers, Create returns a token with a parseable
 // expiry, or one printable error line; never both, never neither.
-func FuzzMint(f *testing.F) {
+func FuzzCreate(f *testing.F) {
 	for _, s := range []string{`{"token":"AABF3JGZDX3P5PMEXLND6TS6FCWO6","expires_at":"2026-11-25T15:04:05.000-08:00"}`, `{"token":"","expires_at":"x"}`,
 		`{"token":123}`, `{"token":"a","expires_at":"2026-13-45T99:00:00Z"}`, `[]`, `{}`, ``, `{"token":"a\nb","expires_at":"2026-11-25T15:04:05Z"}`, `{"message":"Not Found"}`} {
 		f.Add(201, s)
@@ -30,7 +30,7 @@ func FuzzMint(f *testing.F) {
 			return
 		}
 		c := githubapi.NewClient(&http.Client{Transport: ghsim.Canned(status, body)}, base, "tok")
-		tok, err := Mint(context.Background(), c, repo, config.Registration)
+		tok, err := Create(context.Background(), c, repo, config.Registration)
 		switch {
 		case err == nil && tok == nil, err != nil && tok != nil:
 			t.Fatalf("token %v with error %v", tok != nil, err)

@@ -1,0 +1,97 @@
+package advice
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/runnertoken/runner-token-action/internal/config"
+	"github.com/runnertoken/runner-token-action/internal/githubapi"
+	"github.com/runnertoken/runner-token-action/internal/target"
+)
+
+var (
+	repo = target.Target{Scope: target.Repository, Owner: "o", Repo: "r"}
+	org  = target.Target{Scope: target.Organization, Owner: "o"}
+	ent  = target.Target{Scope: target.Enterprise, Owner: "e"}
+)
+
+// answer is an error answer as githubapi reports it.
+func answer(op githubapi.Op, status int, hint githubapi.Hint) *githubapi.Error {
+	return &githubapi.Error{Op: op, StatusCode: status, Hint: hint}
+}
+
+func TestFor(t *testing.T) {
+	t.Parallel()
+	const (
+		mint = githubapi.OpRunnerToken
+		find = githubapi.OpFindInstallation
+		exch = githubapi.OpInstallationToken
+		jit  = githubapi.OpRegisterJIT
+	)
+	reset := time.Date(2026, 11, 25, 15, 4, 5, 0, time.UTC)
+	app := func(t target.Target) Situation { return Situation{Target: t, App: "123"} }
+	group := func(t target.Target, g config.Group) Situation { return Situation{Target: t, Group: g} }
+	cases := []struct {
+		name string
+		err  error
+		s    Situation
+		want []string // "" alone: no advice
+	}{
+		// Any call, with a token.
+		{"401", answer(mint, 401, githubapi.HintBadCredential), Situation{Target: repo}, []string{"bad, expired or revoked"}},
+		{"403 repo", answer(mint, 403, githubapi.HintNoPermission), Situation{Target: repo}, []string{"admin rights on o/r", "repo scope", `"Administration: write"`, NoGitHubToken}},
+		{"403 org", answer(mint, 403, githubapi.HintNoPermission), Situation{Target: org}, []string{"admin:org", `"Self-hosted runners: write"`, NoGitHubToken}},
+		{"403 enterprise", answer(mint, 403, githubapi.HintNoPermission), Situation{Target: ent}, []string{"manage_runners:enterprise", NoGitHubToken}},
+		{"404", answer(mint, 404, githubapi.HintNotFound), Situation{Target: org}, []string{"The organization does not exist or this credential cannot see it"}},
+		{"404 not JSON", answer(mint, 404, githubapi.HintNotAPI), Situation{Target: repo}, []string{"not the GitHub REST API answering", "/api/v3"}},
+		{"primary rate limit", &githubapi.Error{StatusCode: 403, Hint: githubapi.HintRateLimited, RateLimited: true, RateLimitReset: reset}, Situation{Target: repo}, []string{"used up until 2026-11-25 15:04:05 UTC"}},
+		{"secondary rate limit", answer(mint, 403, githubapi.HintRateLimited), Situation{Target: repo}, []string{"rate limiting"}},
+		{"5xx", answer(mint, 503, githubapi.HintServerError), Situation{Target: repo}, []string{"server error", "githubstatus.com"}},
+		{"501 is not a passing fault", answer(mint, 501, githubapi.HintNotImplemented), Situation{Target: repo}, []string{"does not implement this request", "api-url"}},
+		{"wrapped", fmt.Errorf("x: %w", answer(mint, 401, githubapi.HintBadCredential)), Situation{Target: repo}, []string{"bad, expired"}},
+		{"not JSON 2xx", fmt.Errorf("%w: x", githubapi.ErrNotJSON), Situation{Target: repo}, []string{"REST API's URL"}},
+		{"a transport error", errors.New("dial tcp: refused"), Situation{Target: repo}, []string{""}},
+		{"422 to a token request", answer(mint, 422, githubapi.HintInvalid), Situation{Target: repo}, []string{""}},
+		{"a redirect elsewhere says so itself", fmt.Errorf("%w", githubapi.ErrRedirectElsewhere), Situation{Target: repo}, []string{""}},
+
+		// The App's own requests, with its JWT.
+		{"installation outside the repository", answer(exch, 422, githubapi.HintNotAccessible), app(repo), []string{"does not include repository o/r: add it under the installation's Repository access"}},
+		{"other 422", answer(exch, 422, githubapi.HintInvalid), app(repo), []string{`"Administration: write"`, "(administration: write)"}},
+		{"suspended", answer(exch, 403, githubapi.HintSuspended), app(repo), []string{"is suspended"}},
+		{"404 on the token request is not 'not installed'", answer(exch, 404, githubapi.HintNotFound), app(repo), []string{""}},
+		{"not installed", answer(find, 404, githubapi.HintNotFound), app(org), []string{"The GitHub App (id 123) is not installed on organization o"}},
+		{"clock skew", answer(find, 401, githubapi.HintClockSkew), app(repo), []string{"clock is off"}},
+		{"a key of another app", answer(find, 401, githubapi.HintBadCredential), app(repo), []string{"does not belong to the GitHub App with id 123"}},
+		{"the installation token refused later is a token's 403", answer(mint, 403, githubapi.HintNoPermission), app(repo), []string{"admin rights on o/r"}},
+
+		// Registering a JIT runner.
+		{"jit 422", answer(jit, 422, githubapi.HintInvalid), group(repo, config.Group{}), []string{"GitHub refused the runner's settings: check runner-labels (1 to 100 labels, each at most 256 characters)"}},
+		{"jit 404 on an organization", answer(jit, 404, githubapi.HintNotFound), group(org, config.Group{Name: "gpu"}), []string{"does not exist or this credential cannot see it", `Or runner group "gpu" was removed meanwhile`}},
+		{"jit 403 with a group", answer(jit, 403, githubapi.HintNoPermission), group(org, config.Group{ID: 7}), []string{`"Self-hosted runners: write"`, "runner group id 7 may not accept self-hosted runners"}},
+		{"jit 403 in the default group", answer(jit, 403, githubapi.HintNoPermission), group(org, config.Group{}), []string{`"Self-hosted runners: write"`}},
+		{"jit 404 from GHES 3.9", &githubapi.Error{Op: jit, StatusCode: 404, Hint: githubapi.HintNotFound, EnterpriseVersion: "3.9.2"}, group(org, config.Group{}), []string{"GitHub Enterprise Server 3.9.2, which has no just-in-time runner API"}},
+	}
+	for _, tc := range cases {
+		got := For(tc.err, tc.s)
+		if len(tc.want) == 1 && tc.want[0] == "" {
+			if got != "" {
+				t.Errorf("%s: advice %q, want none", tc.name, got)
+			}
+			continue
+		}
+		if strings.HasPrefix(got, ".") || strings.HasPrefix(got, " ") {
+			t.Errorf("%s: advice %q starts with punctuation", tc.name, got)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: advice %q lacks %q", tc.name, got, w)
+			}
+		}
+	}
+	if got := For(answer(jit, 403, githubapi.HintNoPermission), group(org, config.Group{})); strings.Contains(got, "may not accept") {
+		t.Errorf("the default group blamed: %q", got)
+	}
+}
