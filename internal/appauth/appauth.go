@@ -105,14 +105,23 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	c.mask(jwt)
 	api := githubapi.NewClient(c.HTTP, c.API, jwt, c.Options...)
 
-	var inst github.Installation
-	if _, err := githubapi.Do(ctx, api, githubapi.OpFindInstallation, http.MethodGet, t.APIPath()+"/installation", nil, &inst); err != nil {
+	var inst *github.Installation
+	if _, err := githubapi.Call(ctx, api, githubapi.OpFindInstallation, func(ctx context.Context) (resp *github.Response, err error) {
+		if t.Scope == target.Repository {
+			inst, resp, err = api.Apps.FindRepositoryInstallation(ctx, t.Owner, t.Repo)
+		} else {
+			inst, resp, err = api.Apps.FindOrganizationInstallation(ctx, t.Owner)
+		}
+		return resp, err
+	}); err != nil {
 		return nil, fmt.Errorf("could not find the installation of the GitHub App (id %s) for %s: %w", app.ID, t, err)
 	}
 	if inst.GetID() <= 0 {
 		return nil, fmt.Errorf("could not find the installation of the GitHub App (id %s) for %s: GitHub's answer has no installation id. This is unexpected: check that api-url points at the GitHub REST API", app.ID, t)
 	}
 
+	// Not Apps.CreateInstallationToken: its answer type fails whole on an
+	// expiry it cannot parse, and the token must be read first, on its own.
 	var answer json.RawMessage
 	path := fmt.Sprintf("app/installations/%d/access_tokens", inst.GetID())
 	account := githubapi.Clean(inst.GetAccount().GetLogin())
@@ -153,7 +162,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 // itself as the credential) instead of letting it live out its hour.
 func (c *Client) Revoke(ctx context.Context, tok *Token) error {
 	api := githubapi.NewClient(c.HTTP, c.API, tok.Value, c.Options...)
-	if _, err := githubapi.Do(ctx, api, githubapi.OpRevokeToken, http.MethodDelete, "installation/token", nil, nil); err != nil {
+	if _, err := githubapi.Call(ctx, api, githubapi.OpRevokeToken, api.Apps.RevokeInstallationToken); err != nil {
 		until := "for up to an hour"
 		if !tok.ExpiresAt.IsZero() {
 			until = "until " + tok.ExpiresAt.UTC().Format(time.RFC3339)

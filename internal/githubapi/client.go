@@ -52,11 +52,13 @@ func NewClient(hc *http.Client, base *url.URL, token string, opts ...ClientOptio
 	for _, o := range opts {
 		o(&p)
 	}
+	// The credential is added beneath go-github's redirect handling, so it
+	// would follow a redirect: sameOrigin refuses any that leave the API.
 	c := github.NewClient(&http.Client{
-		Transport:     &bearer{token: token, next: NewRetrier(rt, p)},
+		Transport:     NewRetrier(rt, p),
 		CheckRedirect: sameOrigin,
 		Timeout:       hc.Timeout,
-	})
+	}).WithAuthToken(token)
 	b := *base
 	if !strings.HasSuffix(b.Path, "/") {
 		b.Path += "/"
@@ -68,20 +70,6 @@ func NewClient(hc *http.Client, base *url.URL, token string, opts ...ClientOptio
 	c.UploadURL = &b // never used; keeps go-github off uploads.github.com
 	c.UserAgent = UserAgent
 	return c
-}
-
-// bearer adds the credential to each request. Because it sits in the
-// transport it would also add it to a redirected request, so sameOrigin must
-// refuse redirects that leave the API's origin.
-type bearer struct {
-	token string
-	next  http.RoundTripper
-}
-
-func (b *bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
-	return b.next.RoundTrip(r)
 }
 
 func sameOrigin(req *http.Request, via []*http.Request) error {

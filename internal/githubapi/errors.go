@@ -126,25 +126,19 @@ func (u *unclearError) Unwrap() error { return u.err }
 // one, and TestNoLocalRateLimitCheck fails if that ever changes.
 const bypassRateLimitCheck = github.SleepUntilPrimaryRateLimitResetWhenRateLimited - 1
 
-// Do sends method path (relative to the API root) with an optional JSON body
-// as the call op, and decodes a 2xx answer into v. Every failure comes back as *Error, a
-// transport error that names the host, or ErrNotJSON, marked for
-// MayHaveApplied where GitHub may have acted on it.
-func Do(ctx context.Context, c *github.Client, op Op, method, path string, body, v any) (*github.Response, error) {
-	req, err := c.NewRequest(method, path, body)
-	if err != nil {
-		return nil, fmt.Errorf("building request %s %s: %w", method, path, err)
-	}
+// Call makes one call of the action's, op, through go-github: call makes
+// the request with the context it is given, which carries the retry
+// policy's trace and turns go-github's own rate-limit check off. Every
+// failure comes back as *Error, a transport error that names the host, or
+// ErrNotJSON, marked for MayHaveApplied where GitHub may have acted on it.
+func Call(ctx context.Context, c *github.Client, op Op, call func(ctx context.Context) (*github.Response, error)) (*github.Response, error) {
 	tr := &Trace{}
-	resp, err := c.Do(context.WithValue(withTrace(ctx, tr), bypassRateLimitCheck, true), req, v)
+	resp, err := call(context.WithValue(withTrace(ctx, tr), bypassRateLimitCheck, true))
 	if err == nil {
 		return resp, nil
 	}
 	tries := tr.snapshot()
-	err = convert(ctx, c, method, path, resp, err, tries)
-	if e := (*Error)(nil); errors.As(err, &e) {
-		e.Op = op
-	}
+	err = convert(ctx, c, op, resp, err, tries)
 	success := resp != nil && resp.StatusCode >= 200 && resp.StatusCode < 300
 	if success || tries.Unclear > 0 {
 		err = &unclearError{err}
@@ -152,7 +146,23 @@ func Do(ctx context.Context, c *github.Client, op Op, method, path string, body,
 	return resp, err
 }
 
-func convert(ctx context.Context, c *github.Client, method, path string, resp *github.Response, err error, tr Tries) error {
+// Do is Call for a request go-github has no typed method for: method path
+// (relative to the API root) with an optional JSON body, and a 2xx answer
+// decoded into v.
+func Do(ctx context.Context, c *github.Client, op Op, method, path string, body, v any) (*github.Response, error) {
+	req, err := c.NewRequest(method, path, body)
+	if err != nil {
+		return nil, fmt.Errorf("building request %s %s: %w", method, path, err)
+	}
+	return Call(ctx, c, op, func(ctx context.Context) (*github.Response, error) { return c.Do(ctx, req, v) })
+}
+
+func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response, err error, tr Tries) error {
+	method, path := tr.Method, strings.TrimPrefix(tr.Path, c.BaseURL.Path)
+	what := method + " " + path
+	if method == "" {
+		what = op.String() // nothing was sent
+	}
 	var (
 		er  *github.ErrorResponse
 		rl  *github.RateLimitError
@@ -161,11 +171,11 @@ func convert(ctx context.Context, c *github.Client, method, path string, resp *g
 		se  *json.SyntaxError
 		te  *json.UnmarshalTypeError
 	)
-	e := &Error{Method: method, Path: path}
+	e := &Error{Op: op, Method: method, Path: path}
 	switch {
 	case tr.Attempts == 0 && ctx.Err() == nil:
 		// Nothing was sent: whatever this is, GitHub did not say it.
-		return fmt.Errorf("%s %s was not sent: %w", method, path, err)
+		return fmt.Errorf("%s was not sent: %w", what, err)
 	case errors.As(err, &rl):
 		e.fill(rl.Response, rl.Message)
 		e.RateLimited, e.RateLimitReset = true, rl.Rate.Reset.Time
@@ -188,15 +198,15 @@ func convert(ctx context.Context, c *github.Client, method, path string, resp *g
 		if resp != nil {
 			status = resp.StatusCode
 		}
-		return fmt.Errorf("%w (status %d from %s %s): %w", ErrNotJSON, status, method, path, err)
+		return fmt.Errorf("%w (status %d from %s): %w", ErrNotJSON, status, what, err)
 	case ctx.Err() != nil:
-		return fmt.Errorf("%s %s: %w%s", method, path, ctx.Err(), retries(tr.Attempts, tr.Waited, tr.Stopped))
+		return fmt.Errorf("%s: %w%s", what, ctx.Err(), retries(tr.Attempts, tr.Waited, tr.Stopped))
 	case errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrProxyAuth):
 		return fmt.Errorf("%w", unwrapURL(err))
 	case errors.As(err, &ue):
 		return fmt.Errorf("could not reach the GitHub API at %s: %w%s", c.BaseURL.Host, ue.Err, retries(tr.Attempts, tr.Waited, tr.Stopped))
 	default:
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if e.StatusCode == http.StatusTooManyRequests {
 		e.RateLimited = true

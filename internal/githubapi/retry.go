@@ -110,7 +110,9 @@ var ErrBodyTooLarge = errors.New("the API's answer is too large")
 
 // Tries is what the retrying transport did for one call.
 type Tries struct {
-	Attempts int
+	// Method and Path are the request's, as sent (Path from the host's root).
+	Method, Path string
+	Attempts     int
 	Waited   time.Duration
 	// Stopped says why retrying stopped early, e.g. a rate limit that resets
 	// after the step's deadline.
@@ -180,7 +182,7 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	// count only for a request without a deadline to end them).
 	failures, limited := 0, 0
 	for attempt := 1; ; attempt++ {
-		tr.update(func(t *Tries) { t.Attempts = attempt })
+		tr.update(func(t *Tries) { t.Method, t.Path, t.Attempts = req.Method, req.URL.Path, attempt })
 		resp, sent, err := rt.try(req, body)
 		v := rt.classify(resp, err, sent)
 		if v.unclear {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/google/go-github/v66/github"
 
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
@@ -16,10 +16,10 @@ import (
 
 // RunnerGroup is a runner group as GitHub lists it.
 type RunnerGroup struct {
-	ID        int64  `json:"id"`
-	Name      string `json:"name"`
-	Default   bool   `json:"default"`
-	Inherited bool   `json:"inherited"`
+	ID        int64
+	Name      string
+	Default   bool
+	Inherited bool
 }
 
 func (g RunnerGroup) String() string { return fmt.Sprintf("%q (id %d)", g.Name, g.ID) }
@@ -120,17 +120,30 @@ func pickGroup(groups []RunnerGroup, g config.Group) (RunnerGroup, bool) {
 // following GitHub's Link headers. complete is false when it stopped at
 // maxPages.
 func (m *Registrar) listGroups(ctx context.Context, t target.Target) (groups []RunnerGroup, complete bool, err error) {
+	c := m.Client
 	for page := 1; page <= maxPages; {
-		var r struct {
-			TotalCount   int           `json:"total_count"`
-			RunnerGroups []RunnerGroup `json:"runner_groups"`
-		}
-		q := url.Values{"per_page": {strconv.Itoa(perPage)}, "page": {strconv.Itoa(page)}}
-		resp, err := githubapi.Do(ctx, m.Client, githubapi.OpListGroups, http.MethodGet, t.APIPath()+"/actions/runner-groups?"+q.Encode(), nil, &r)
+		opts := github.ListOptions{Page: page, PerPage: perPage}
+		resp, err := githubapi.Call(ctx, c, githubapi.OpListGroups, func(ctx context.Context) (*github.Response, error) {
+			if t.Scope == target.Enterprise {
+				r, resp, err := c.Enterprise.ListRunnerGroups(ctx, t.Owner, &github.ListEnterpriseRunnerGroupOptions{ListOptions: opts})
+				if err == nil {
+					for _, g := range r.RunnerGroups {
+						groups = append(groups, RunnerGroup{ID: g.GetID(), Name: g.GetName(), Default: g.GetDefault(), Inherited: g.GetInherited()})
+					}
+				}
+				return resp, err
+			}
+			r, resp, err := c.Actions.ListOrganizationRunnerGroups(ctx, t.Owner, &github.ListOrgRunnerGroupOptions{ListOptions: opts})
+			if err == nil {
+				for _, g := range r.RunnerGroups {
+					groups = append(groups, RunnerGroup{ID: g.GetID(), Name: g.GetName(), Default: g.GetDefault(), Inherited: g.GetInherited()})
+				}
+			}
+			return resp, err
+		})
 		if err != nil {
 			return nil, false, err
 		}
-		groups = append(groups, r.RunnerGroups...)
 		if resp.NextPage <= page {
 			return groups, true, nil
 		}

@@ -168,6 +168,8 @@ func (r *registration) register(ctx context.Context) (*Config, error) {
 // generate makes one generate-jitconfig call (retried by the policy).
 func (r *registration) generate(ctx context.Context) (*Config, error) {
 	body := jitRequest{Name: r.req.Name, RunnerGroupID: r.group.ID, Labels: r.req.Labels, WorkFolder: r.req.WorkFolder}
+	// Not GenerateRepoJITConfig and its kin: their answer type fails whole
+	// on one odd field, and the runner's id must be read first, on its own.
 	var raw json.RawMessage
 	resp, err := githubapi.Do(ctx, r.m.Client, githubapi.OpRegisterJIT, http.MethodPost, r.t.APIPath()+"/actions/runners/generate-jitconfig", body, &raw)
 	if githubapi.MayHaveApplied(err) {

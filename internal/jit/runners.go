@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/go-github/v66/github"
+
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
@@ -76,6 +78,8 @@ func (m *Registrar) findRunner(ctx context.Context, t target.Target, name string
 			Runners    []Runner `json:"runners"`
 		}
 		q := url.Values{"name": {name}, "per_page": {strconv.Itoa(perPage)}, "page": {strconv.Itoa(page)}}
+		// Not ListRunners: go-github's Runner has no runner_group_id, which
+		// tells this run's runner from another's.
 		resp, err := githubapi.Do(ctx, m.Client, githubapi.OpListRunners, http.MethodGet, t.APIPath()+"/actions/runners?"+q.Encode(), nil, &r)
 		if err != nil {
 			return nil, fmt.Errorf("looking up runner %q in %s: %w", name, t, err)
@@ -99,7 +103,16 @@ func (m *Registrar) findRunner(ctx context.Context, t target.Target, name string
 // deleteRunner removes runner id from t. A runner that is already gone
 // counts as removed.
 func (m *Registrar) deleteRunner(ctx context.Context, t target.Target, id int64) error {
-	_, err := githubapi.Do(ctx, m.Client, githubapi.OpRemoveRunner, http.MethodDelete, t.APIPath()+"/actions/runners/"+strconv.FormatInt(id, 10), nil, nil)
+	c := m.Client
+	_, err := githubapi.Call(ctx, c, githubapi.OpRemoveRunner, func(ctx context.Context) (*github.Response, error) {
+		switch t.Scope {
+		case target.Repository:
+			return c.Actions.RemoveRunner(ctx, t.Owner, t.Repo, id)
+		case target.Organization:
+			return c.Actions.RemoveOrganizationRunner(ctx, t.Owner, id)
+		}
+		return c.Enterprise.RemoveRunner(ctx, t.Owner, id)
+	})
 	var e *githubapi.Error
 	if errors.As(err, &e) && e.StatusCode == http.StatusNotFound && !e.NotJSON {
 		return nil

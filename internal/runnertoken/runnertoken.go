@@ -40,6 +40,9 @@ func Create(ctx context.Context, c *github.Client, t target.Target, k config.Kin
 		return nil, fmt.Errorf("could not mint a %s token: %q is not a token kind (a JIT runner config comes from package jit)", k, k)
 	}
 	path := t.APIPath() + "/actions/runners/" + string(k) + "-token"
+	// Not CreateRegistrationToken and its kin: expires_at is handed on as
+	// GitHub wrote it, which their time type cannot keep; and v66 has no
+	// method for an enterprise's remove token.
 	var r tokenResponse
 	if _, err := githubapi.Do(ctx, c, githubapi.OpRunnerToken, http.MethodPost, path, nil, &r); err != nil {
 		return nil, fmt.Errorf("could not mint a %s token for %s: %w", k, t, err)
