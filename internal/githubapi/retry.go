@@ -113,7 +113,7 @@ type Tries struct {
 	// Method and Path are the request's, as sent (Path from the host's root).
 	Method, Path string
 	Attempts     int
-	Waited   time.Duration
+	Waited       time.Duration
 	// Stopped says why retrying stopped early, e.g. a rate limit that resets
 	// after the step's deadline.
 	Stopped string
