@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,6 +20,8 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/advice"
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
+	"github.com/runnertoken/runner-token-action/internal/githubapi"
+	"github.com/runnertoken/runner-token-action/internal/githubtest"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
@@ -402,5 +405,35 @@ func TestTokenMayHaveBeenIssued(t *testing.T) {
 	_, err := f.client.InstallationToken(context.Background(), exampleApp(), org)
 	if err == nil || !strings.Contains(err.Error(), "502 Bad Gateway") || !strings.Contains(err.Error(), "GitHub may have issued a token all the same") {
 		t.Errorf("error = %v", err)
+	}
+}
+
+// TestRevokeCall: the revocation is one DELETE made with the token itself,
+// in go-github's style.
+func TestRevokeCall(t *testing.T) {
+	t.Parallel()
+	for status, wantErr := range map[int]bool{http.StatusNoContent: false, http.StatusUnauthorized: true} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			t.Parallel()
+			hc, base, mux := githubtest.Server(t)
+			const tok = "ghs_revokeRevokeRevokeRevokeRevoke0001"
+			mux.HandleFunc("/installation/token", func(w http.ResponseWriter, r *http.Request) {
+				githubtest.TestMethod(t, r, http.MethodDelete)
+				githubtest.TestAuth(t, r, tok)
+				w.WriteHeader(status)
+				if status != http.StatusNoContent {
+					fmt.Fprint(w, `{"message":"Bad credentials"}`)
+				}
+			})
+			c := &Client{HTTP: hc, API: base, Mask: func(string) {}}
+			err := c.Revoke(context.Background(), &Token{Value: tok})
+			var e *githubapi.Error
+			switch {
+			case !wantErr && err != nil:
+				t.Errorf("Revoke: %v", err)
+			case wantErr && (!errors.As(err, &e) || e.Op != githubapi.OpRevokeToken || e.Hint != githubapi.HintBadCredential):
+				t.Errorf("Revoke: %#v, want a 401 from the revocation", err)
+			}
+		})
 	}
 }
