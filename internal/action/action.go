@@ -17,7 +17,9 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/advice"
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
+	"github.com/runnertoken/runner-token-action/internal/retry"
 	"github.com/runnertoken/runner-token-action/internal/runnertoken"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // Env is what the action takes from its process.
@@ -55,7 +57,7 @@ func Main(ctx context.Context, env Env) int {
 	// The error text includes what servers said; never let it carry a
 	// secret, or flood the log.
 	s.gha.WithFieldsMap(map[string]string{"title": "Runner credential not minted"}).
-		Errorf("%s", githubapi.Clip(redact(err.Error(), s.secrets), maxError))
+		Errorf("%s", untrusted.Clip(redact(err.Error(), s.secrets), maxError))
 	return 1
 }
 
@@ -156,8 +158,8 @@ func (s *step) run(ctx context.Context) error {
 // each retry said in the log and each request in the debug log. Neither
 // line ever holds a credential, but they include what servers said, so they
 // are masked like everything else.
-func (s *step) policy() githubapi.Policy {
-	return githubapi.Policy{
+func (s *step) policy() retry.Policy {
+	return retry.Policy{
 		Now:    s.env.Now,
 		Sleep:  s.env.Sleep,
 		Jitter: s.env.Jitter,

@@ -8,6 +8,7 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/appauth"
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
+	"github.com/runnertoken/runner-token-action/internal/retry"
 )
 
 // appCredential authenticates as cfg's GitHub App and returns an
@@ -29,14 +30,14 @@ func (s *step) appCredential(ctx context.Context, cfg *config.Config) (*credenti
 	s.say("Using installation %d on %s, with a token limited to the %s", tok.InstallationID, tok.Account, limited)
 
 	// Revoked on every path, after cancellation too, within the step's
-	// deadline plus githubapi.Grace.
+	// deadline plus retry.Grace.
 	revoked := false
 	release := func(ctx context.Context) error {
 		if revoked {
 			return nil
 		}
 		revoked = true
-		ctx, cancel := githubapi.Cleanup(ctx)
+		ctx, cancel := retry.Cleanup(ctx)
 		defer cancel()
 		if err := c.Revoke(ctx, tok); err != nil {
 			// Not a failure of the step: the runner credential is what the

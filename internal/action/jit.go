@@ -9,8 +9,8 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/runnertoken/runner-token-action/internal/config"
-	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/jit"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // mintJIT registers a just-in-time runner and hands its config to the
@@ -41,7 +41,7 @@ func (s *step) mintJIT(ctx context.Context, client *github.Client, cfg *config.C
 		labels = req.Labels
 	}
 	for i, l := range labels {
-		labels[i] = githubapi.Clean(l)
+		labels[i] = untrusted.Clean(l)
 	}
 	return &minted{
 		secret: c.Encoded,
@@ -52,7 +52,7 @@ func (s *step) mintJIT(ctx context.Context, client *github.Client, cfg *config.C
 			{"runner-url", runnerURL},
 		},
 		log: []string{
-			fmt.Sprintf("Registered just-in-time runner %q (id %s) for %s in runner group %s, with labels %s.", c.Runner.Name, id, t, githubapi.Clean(c.Group.String()), strings.Join(labels, ", ")),
+			fmt.Sprintf("Registered just-in-time runner %q (id %s) for %s in runner group %s, with labels %s.", c.Runner.Name, id, t, untrusted.Clean(c.Group.String()), strings.Join(labels, ", ")),
 			"Start it within this job: give steps.<id>.outputs.jit-config to ./run.sh --jitconfig on the runner's machine, through env: rather than inline in a script.",
 			"Runner URL: " + runnerURL,
 		},
@@ -72,7 +72,7 @@ func groupShown(g config.Group) string {
 // The summary is markdown: names and labels come from the workflow and
 // GitHub, so keep them from breaking out of their table cell or code span.
 func mdText(s string) string {
-	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(githubapi.Clean(s))
+	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(untrusted.Clean(s))
 }
 
 func mdCode(s string) string { return strings.ReplaceAll(mdText(s), "`", "'") }

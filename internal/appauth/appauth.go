@@ -22,6 +22,7 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // Client talks to the API at API through HTTP.
@@ -124,7 +125,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	// expiry it cannot parse, and the token must be read first, on its own.
 	var answer json.RawMessage
 	path := fmt.Sprintf("app/installations/%d/access_tokens", inst.GetID())
-	account := githubapi.Clean(inst.GetAccount().GetLogin())
+	account := untrusted.Clean(inst.GetAccount().GetLogin())
 	if _, err := githubapi.Do(ctx, api, githubapi.OpInstallationToken, http.MethodPost, path, grant.options(), &answer); err != nil {
 		unrevoked := ""
 		if githubapi.MayHaveApplied(err) {

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v66/github"
+
+	"github.com/runnertoken/runner-token-action/internal/retry"
 )
 
 // UserAgent identifies the action to GitHub (and in GHES audit logs).
@@ -27,12 +29,12 @@ const maxRedirects = 5
 var ErrRedirectElsewhere = errors.New("redirect to another host refused")
 
 // ClientOption configures NewClient.
-type ClientOption func(*Policy)
+type ClientOption func(*retry.Policy)
 
 // WithPolicy retries and bounds requests as p says. Without it a request is
 // tried once, still with Policy's per-attempt timeout and answer size cap.
-func WithPolicy(p Policy) ClientOption {
-	return func(dst *Policy) { *dst = p }
+func WithPolicy(p retry.Policy) ClientOption {
+	return func(dst *retry.Policy) { *dst = p }
 }
 
 // NewClient returns a go-github client for the API at base, exactly as given
@@ -48,14 +50,14 @@ func NewClient(hc *http.Client, base *url.URL, token string, opts ...ClientOptio
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	p := Policy{MaxAttempts: 1}
+	p := retry.Policy{MaxAttempts: 1}
 	for _, o := range opts {
 		o(&p)
 	}
 	// The credential is added beneath go-github's redirect handling, so it
 	// would follow a redirect: sameOrigin refuses any that leave the API.
 	c := github.NewClient(&http.Client{
-		Transport:     NewRetrier(rt, p),
+		Transport:     retry.NewTransport(rt, p),
 		CheckRedirect: sameOrigin,
 		Timeout:       hc.Timeout,
 	}).WithAuthToken(token)
@@ -103,7 +105,7 @@ func DefaultHTTPClient() (*http.Client, error) {
 // reports only as text.
 func proxyRefusal(_ context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
 	if resp.StatusCode == http.StatusProxyAuthRequired {
-		return ErrProxyAuth
+		return retry.ErrProxyAuth
 	}
 	return nil
 }

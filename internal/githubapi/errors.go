@@ -10,9 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/google/go-github/v66/github"
+
+	"github.com/runnertoken/runner-token-action/internal/retry"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // Error is an HTTP error answer from the API, reduced to what a user needs:
@@ -36,7 +38,7 @@ type Error struct {
 	// NotJSON is set when the body was not GitHub's JSON error at all, e.g.
 	// an HTML page from a web host or a proxy.
 	NotJSON bool
-	// Attempts, Waited and Stopped are what the retries did (see Tries).
+	// Attempts, Waited and Stopped are what the retries did (see retry.Tries).
 	Attempts int
 	Waited   time.Duration
 	Stopped  string
@@ -87,7 +89,7 @@ func details(ds []string) string {
 func retries(attempts int, waited time.Duration, stopped string) string {
 	var parts []string
 	if attempts > 1 {
-		parts = append(parts, fmt.Sprintf("after %d attempts over %s", attempts, round(waited)))
+		parts = append(parts, fmt.Sprintf("after %d attempts over %s", attempts, retry.Round(waited)))
 	}
 	if stopped != "" {
 		parts = append(parts, "not retried: "+stopped)
@@ -132,12 +134,12 @@ const bypassRateLimitCheck = github.SleepUntilPrimaryRateLimitResetWhenRateLimit
 // failure comes back as *Error, a transport error that names the host, or
 // ErrNotJSON, marked for MayHaveApplied where GitHub may have acted on it.
 func Call(ctx context.Context, c *github.Client, op Op, call func(ctx context.Context) (*github.Response, error)) (*github.Response, error) {
-	tr := &Trace{}
-	resp, err := call(context.WithValue(withTrace(ctx, tr), bypassRateLimitCheck, true))
+	traced, tr := retry.WithTrace(ctx)
+	resp, err := call(context.WithValue(traced, bypassRateLimitCheck, true))
 	if err == nil {
 		return resp, nil
 	}
-	tries := tr.snapshot()
+	tries := tr.Tries()
 	err = convert(ctx, c, op, resp, err, tries)
 	success := resp != nil && resp.StatusCode >= 200 && resp.StatusCode < 300
 	if success || tries.Unclear > 0 {
@@ -157,7 +159,7 @@ func Do(ctx context.Context, c *github.Client, op Op, method, path string, body,
 	return Call(ctx, c, op, func(ctx context.Context) (*github.Response, error) { return c.Do(ctx, req, v) })
 }
 
-func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response, err error, tr Tries) error {
+func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response, err error, tr retry.Tries) error {
 	method, path := tr.Method, strings.TrimPrefix(tr.Path, c.BaseURL.Path)
 	what := method + " " + path
 	if method == "" {
@@ -201,7 +203,7 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 		return fmt.Errorf("%w (status %d from %s): %w", ErrNotJSON, status, what, err)
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: %w%s", what, ctx.Err(), retries(tr.Attempts, tr.Waited, tr.Stopped))
-	case errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrProxyAuth):
+	case errors.Is(err, retry.ErrBodyTooLarge), errors.Is(err, retry.ErrProxyAuth):
 		return fmt.Errorf("%w", unwrapURL(err))
 	case errors.As(err, &ue):
 		return fmt.Errorf("could not reach the GitHub API at %s: %w%s", c.BaseURL.Host, ue.Err, retries(tr.Attempts, tr.Waited, tr.Stopped))
@@ -230,13 +232,13 @@ func unwrapURL(err error) error {
 }
 
 func (e *Error) fill(r *http.Response, msg string) {
-	e.Message = Clean(msg)
+	e.Message = untrusted.Clean(msg)
 	if r == nil {
 		return
 	}
 	e.StatusCode = r.StatusCode
-	e.RequestID = Clean(r.Header.Get("X-GitHub-Request-Id"))
-	e.EnterpriseVersion = Clean(r.Header.Get("X-GitHub-Enterprise-Version"))
+	e.RequestID = untrusted.Clean(r.Header.Get("X-GitHub-Request-Id"))
+	e.EnterpriseVersion = untrusted.Clean(r.Header.Get("X-GitHub-Enterprise-Version"))
 }
 
 // EnterpriseBefore reports whether the error came from a GitHub Enterprise
@@ -253,49 +255,9 @@ func (e *Error) EnterpriseBefore(major, minor int) bool {
 func detail(d github.Error) string {
 	switch {
 	case d.Message != "":
-		return Clean(d.Message)
+		return untrusted.Clean(d.Message)
 	case d.Field != "":
-		return Clean(fmt.Sprintf("%s %s: %s", d.Resource, d.Field, d.Code))
+		return untrusted.Clean(fmt.Sprintf("%s %s: %s", d.Resource, d.Field, d.Code))
 	}
-	return Clean(d.Code)
-}
-
-// maxMessage bounds what of GitHub's text reaches the log: a hostile or
-// broken server must not be able to flood it.
-const maxMessage = 300
-
-// Clean makes server-supplied text safe to show: one line, printable, short.
-// Every string from a server that reaches the log goes through it, so that
-// none can start a line of its own, and with it a workflow command.
-func Clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == '\t' {
-			return ' '
-		}
-		if !unicode.IsPrint(r) {
-			return -1
-		}
-		return r
-	}, s)
-	return Clip(strings.TrimSpace(s), maxMessage)
-}
-
-// Clip bounds server-supplied text to n characters without ever cutting a
-// word: a credential a hostile server echoes has no spaces, and a cut one
-// would no longer match its mask, so a prefix of it would show. A word that
-// does not fit is dropped whole.
-func Clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	kept := string(r[:n])
-	if !unicode.IsSpace(r[n]) {
-		i := strings.LastIndexFunc(kept, unicode.IsSpace)
-		if i < 0 {
-			return "…"
-		}
-		kept = kept[:i]
-	}
-	return strings.TrimRightFunc(kept, unicode.IsSpace) + " …"
+	return untrusted.Clean(d.Code)
 }

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // FuzzErrorAnswer: whatever an error answer holds, the error is one
@@ -30,7 +31,7 @@ func FuzzErrorAnswer(f *testing.F) {
 			t.Fatal("an error status succeeded")
 		}
 		msg := err.Error()
-		if len(msg) > 4*maxMessage+1000 {
+		if len(msg) > 4*untrusted.MaxLen+1000 {
 			t.Fatalf("error of %d bytes", len(msg))
 		}
 		if strings.IndexFunc(msg, unicode.IsControl) >= 0 {

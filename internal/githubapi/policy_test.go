@@ -16,6 +16,7 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/fakeclock"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
+	"github.com/runnertoken/runner-token-action/internal/retry"
 )
 
 // newPolicyClient sends requests to s through the policy, on clk, with
@@ -23,7 +24,7 @@ import (
 func newPolicyClient(t *testing.T, s *ghsim.Server, clk *fakeclock.Clock, jitter float64) func(ctx context.Context, method, path string) error {
 	t.Helper()
 	base, _ := url.Parse(s.URL())
-	c := NewClient(s.Client(), base, token, WithPolicy(Policy{
+	c := NewClient(s.Client(), base, token, WithPolicy(retry.Policy{
 		AttemptTimeout: 300 * time.Millisecond,
 		Now:            clk.Now, Sleep: clk.Sleep,
 		Jitter: func() float64 { return jitter },
@@ -80,7 +81,7 @@ func TestHerdSpreadsOut(t *testing.T) {
 		wg.Go(func() {
 			clk := fakeclock.New(time.Now())
 			base, _ := url.Parse(s.URL())
-			c := NewClient(s.Client(), base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep}))
+			c := NewClient(s.Client(), base, token, WithPolicy(retry.Policy{Now: clk.Now, Sleep: clk.Sleep}))
 			ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(2*time.Minute))
 			defer cancel()
 			_, errs[i] = Do(ctx, c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/remove-token", nil, nil)
@@ -212,13 +213,13 @@ func TestProxyRefusesCredentials(t *testing.T) {
 			hc.Transport.(*http.Transport).Proxy = http.ProxyURL(proxyURL)
 			clk := fakeclock.New(time.Now())
 			base, _ := url.Parse(api)
-			c := NewClient(hc, base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep}))
+			c := NewClient(hc, base, token, WithPolicy(retry.Policy{Now: clk.Now, Sleep: clk.Sleep}))
 			mu.Lock()
 			before := seen
 			mu.Unlock()
 			_, err = Do(context.Background(), c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/registration-token", nil, nil)
-			if !errors.Is(err, ErrProxyAuth) {
-				t.Fatalf("error = %v, want ErrProxyAuth", err)
+			if !errors.Is(err, retry.ErrProxyAuth) {
+				t.Fatalf("error = %v, want retry.ErrProxyAuth", err)
 			}
 			if strings.Contains(err.Error(), "hunter2") || MayHaveApplied(err) {
 				t.Errorf("error = %v: shows the proxy's password, or says GitHub may have acted", err)
@@ -251,46 +252,6 @@ func TestErrorDetailsBounded(t *testing.T) {
 	if !strings.Contains(msg, fmt.Sprintf("and %d more", 3000-strings.Count(msg, "is not allowed here"))) {
 		t.Errorf("message miscounts what was left out: %.300s", msg)
 	}
-}
-
-func TestCleanup(t *testing.T) {
-	t.Parallel()
-	t.Run("ends Grace after the step's deadline", func(t *testing.T) {
-		t.Parallel()
-		deadline := time.Now().Add(time.Minute)
-		ctx, cancel := context.WithDeadline(context.Background(), deadline)
-		defer cancel()
-		cctx, ccancel := Cleanup(ctx)
-		defer ccancel()
-		if d, _ := cctx.Deadline(); !d.Equal(deadline.Add(Grace)) {
-			t.Errorf("deadline = %s, want the step's plus %s", d, Grace)
-		}
-	})
-	t.Run("after cancellation, Grace from then", func(t *testing.T) {
-		t.Parallel()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
-		cctx, ccancel := Cleanup(ctx)
-		defer ccancel()
-		start := time.Now()
-		cancel()
-		if cctx.Err() != nil {
-			t.Fatal("the clean-up ended with the step")
-		}
-		<-cctx.Done()
-		if took := time.Since(start); took < Grace-100*time.Millisecond || took > Grace+2*time.Second {
-			t.Errorf("the clean-up lasted %s after cancellation, want about %s", took, Grace)
-		}
-	})
-	t.Run("already cancelled", func(t *testing.T) {
-		t.Parallel()
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
-		cctx, ccancel := Cleanup(ctx)
-		defer ccancel()
-		if d, ok := cctx.Deadline(); !ok || time.Until(d) > Grace {
-			t.Errorf("deadline %s, want within %s", d, Grace)
-		}
-	})
 }
 
 func TestParseTime(t *testing.T) {

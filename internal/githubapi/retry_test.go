@@ -15,6 +15,7 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/fakeclock"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
+	"github.com/runnertoken/runner-token-action/internal/retry"
 )
 
 type logLines struct {
@@ -171,7 +172,7 @@ func TestRetries(t *testing.T) {
 			s.Inject(tc.faults(s, clk.Now())...)
 			var logs logLines
 			base, _ := url.Parse(s.URL())
-			c := NewClient(s.Client(), base, token, WithPolicy(Policy{
+			c := NewClient(s.Client(), base, token, WithPolicy(retry.Policy{
 				AttemptTimeout: 300 * time.Millisecond,
 				Now:            clk.Now, Sleep: clk.Sleep,
 				Jitter: func() float64 { return 0 },
@@ -227,7 +228,7 @@ func TestRetryLogLines(t *testing.T) {
 	s.Inject(s.Status(502, "x", "X-GitHub-Request-Id: AAAA:BBBB"))
 	var logs logLines
 	base, _ := url.Parse(s.URL())
-	c := NewClient(s.Client(), base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep, Jitter: func() float64 { return 0.5 }, Log: logs.Info, Debug: logs.Debug}))
+	c := NewClient(s.Client(), base, token, WithPolicy(retry.Policy{Now: clk.Now, Sleep: clk.Sleep, Jitter: func() float64 { return 0.5 }, Log: logs.Info, Debug: logs.Debug}))
 	if _, err := Do(context.Background(), c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/remove-token", nil, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +248,7 @@ func TestUnreachableIsRetriedAndNeverApplied(t *testing.T) {
 	base, _ := url.Parse(s.URL())
 	s.Close() // connection refused: the request never left
 	clk := fakeclock.New(time.Now())
-	c := NewClient(s.Client(), base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep, Jitter: func() float64 { return 0 }}))
+	c := NewClient(s.Client(), base, token, WithPolicy(retry.Policy{Now: clk.Now, Sleep: clk.Sleep, Jitter: func() float64 { return 0 }}))
 	_, err := Do(context.Background(), c, OpRunnerToken, "POST", "x", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "after 5 attempts") {
 		t.Fatalf("err = %v, want a refusal retried 5 times", err)
@@ -266,7 +267,7 @@ func TestCertificateErrorsAreNotRetried(t *testing.T) {
 	s := sim(t, "/api/v3")
 	base, _ := url.Parse(s.URL())
 	clk := fakeclock.New(time.Now())
-	c := NewClient(http.DefaultClient, base, token, WithPolicy(Policy{Now: clk.Now, Sleep: clk.Sleep}))
+	c := NewClient(http.DefaultClient, base, token, WithPolicy(retry.Policy{Now: clk.Now, Sleep: clk.Sleep}))
 	_, err := Do(context.Background(), c, OpRunnerToken, "POST", "x", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), "attempts") {
 		t.Fatalf("err = %v, want one certificate error, not retried", err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/fakeclock"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
+	"github.com/runnertoken/runner-token-action/internal/retry"
 )
 
 // BasePath is where the API is mounted, so that a client that drops it, or
@@ -33,7 +34,7 @@ func Setup(t testing.TB) (*github.Client, *http.ServeMux) {
 	t.Helper()
 	hc, base, mux := Server(t)
 	clk := fakeclock.New(time.Now())
-	return githubapi.NewClient(hc, base, Token, githubapi.WithPolicy(githubapi.Policy{
+	return githubapi.NewClient(hc, base, Token, githubapi.WithPolicy(retry.Policy{
 		AttemptTimeout: 5 * time.Second,
 		Now:            clk.Now, Sleep: clk.Sleep,
 		Jitter: func() float64 { return 0 },

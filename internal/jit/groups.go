@@ -12,6 +12,7 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // RunnerGroup is a runner group as GitHub lists it.
@@ -163,7 +164,7 @@ func describeGroups(groups []RunnerGroup, complete bool) string {
 			names = append(names, fmt.Sprintf("and %d more", len(groups)-maxListed))
 			break
 		}
-		names = append(names, githubapi.Clip(g.String(), 80))
+		names = append(names, untrusted.Clip(g.String(), 80))
 	}
 	s := strings.Join(names, ", ")
 	if !complete {

@@ -16,11 +16,12 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
+	"github.com/runnertoken/runner-token-action/internal/retry"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
 // Registrar registers JIT runners through one API client, whose policy
-// retries every request (see githubapi.Policy): this package never waits
+// retries every request (see retry.Policy): this package never waits
 // or retries on its own.
 type Registrar struct {
 	Client *github.Client
@@ -92,7 +93,7 @@ func (m *Registrar) register(ctx context.Context, t target.Target, req config.JI
 
 // Undo removes the runner cfg registered, for a step that fails after Register
 // succeeded (its outputs could not be written, say): nobody will start
-// that runner. It works within githubapi.Cleanup's grace, and returns cause
+// that runner. It works within retry.Cleanup's grace, and returns cause
 // with what it did.
 func (m *Registrar) Undo(ctx context.Context, t target.Target, cfg *Config, cause error) error {
 	req := config.JITRequest{Name: cfg.Runner.Name, Labels: cfg.Runner.LabelNames()}
@@ -242,7 +243,7 @@ func (r *registration) disown(run *Runner) string {
 
 // undo ends a failed registration. If a request of this run may have
 // registered the runner, it is found by its exact name and removed if
-// disown finds nothing against it, within githubapi.Cleanup's grace (after
+// disown finds nothing against it, within retry.Cleanup's grace (after
 // cancellation too). The error is cause, said plainly, then what was done.
 func (r *registration) undo(ctx context.Context, cause error) error {
 	var inUse *NameInUseError
@@ -251,7 +252,7 @@ func (r *registration) undo(ctx context.Context, cause error) error {
 		// already named, and is not provably this run's.
 		return cause
 	}
-	cctx, cancel := githubapi.Cleanup(ctx)
+	cctx, cancel := retry.Cleanup(ctx)
 	defer cancel()
 	name := r.req.Name
 	run, err := r.m.findRunner(cctx, r.t, name)

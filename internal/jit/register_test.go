@@ -21,6 +21,7 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/fakeclock"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
+	"github.com/runnertoken/runner-token-action/internal/retry"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
@@ -56,7 +57,7 @@ func newFixture(t *testing.T) *fixture {
 // client is an API client with token whose tries time out after timeout.
 func (f *fixture) client(token string, timeout time.Duration) *github.Client {
 	base, _ := url.Parse(f.sim.URL())
-	return githubapi.NewClient(f.sim.Client(), base, token, githubapi.WithPolicy(githubapi.Policy{
+	return githubapi.NewClient(f.sim.Client(), base, token, githubapi.WithPolicy(retry.Policy{
 		AttemptTimeout: timeout,
 		Now:            f.clk.Now, Sleep: f.clk.Sleep,
 		Jitter: func() float64 { return 0 },
@@ -799,7 +800,7 @@ func TestCleanupKeepsToTheDeadline(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), fmt.Sprintf("gh api -X DELETE /repos/octo-org/app/actions/runners/%d", left[0].ID)) {
 		t.Errorf("error = %v, want %q and how to remove it", err, want)
 	}
-	if w := f.clk.Waited(); w > githubapi.Grace {
+	if w := f.clk.Waited(); w > retry.Grace {
 		t.Errorf("waited %s for a clean-up", w)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // Runner is a self-hosted runner as GitHub shows it.
@@ -41,16 +42,16 @@ func (r *Runner) state() string {
 	if r.Busy {
 		busy = "busy"
 	}
-	return githubapi.Clip(githubapi.Clean(r.Status), 20) + ", " + busy
+	return untrusted.Clip(untrusted.Clean(r.Status), 20) + ", " + busy
 }
 
 // labelsShown are r's labels for a message: server text, made safe.
 func (r *Runner) labelsShown() string {
 	shown := make([]string, len(r.Labels))
 	for i, l := range r.Labels {
-		shown[i] = githubapi.Clean(l.Name)
+		shown[i] = untrusted.Clean(l.Name)
 	}
-	return githubapi.Clip(strings.Join(shown, ", "), 200)
+	return untrusted.Clip(strings.Join(shown, ", "), 200)
 }
 
 // removeHint says how to remove runner id from t by hand.
@@ -139,7 +140,7 @@ func unproven(r *Runner, req config.JITRequest, group RunnerGroup) string {
 		// GitHub's 409 ignores case; this run registered its exact spelling.
 		return fmt.Sprintf("it is named %q", r.Name)
 	case !strings.EqualFold(r.Status, "offline"):
-		return fmt.Sprintf("it is %s, and the registration this run lost was never started", githubapi.Clip(githubapi.Clean(r.Status), 20))
+		return fmt.Sprintf("it is %s, and the registration this run lost was never started", untrusted.Clip(untrusted.Clean(r.Status), 20))
 	case r.Busy:
 		return "it is running a job"
 	case r.GroupID != 0 && r.GroupID != group.ID:

@@ -14,6 +14,7 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // Token is a registration or remove token as GitHub returned it.
@@ -52,7 +53,7 @@ func Create(ctx context.Context, c *github.Client, t target.Target, k config.Kin
 	}
 	expires, err := githubapi.ParseTime(r.ExpiresAt)
 	if err != nil {
-		return nil, fmt.Errorf("could not mint a %s token for %s: GitHub's expires_at %q is not an RFC 3339 time. This is unexpected: check that api-url points at the GitHub REST API", k, t, githubapi.Clip(r.ExpiresAt, 40))
+		return nil, fmt.Errorf("could not mint a %s token for %s: GitHub's expires_at %q is not an RFC 3339 time. This is unexpected: check that api-url points at the GitHub REST API", k, t, untrusted.Clip(r.ExpiresAt, 40))
 	}
 	return &Token{Value: r.Token, ExpiresAt: r.ExpiresAt, Expires: expires}, nil
 }

@@ -1,4 +1,8 @@
-package githubapi
+// Package retry is the one request policy every call of the action goes
+// through, clean-ups included: which tries to retry and after how long, the
+// one deadline no wait may pass, what a try may have left done on GitHub's
+// side, and the grace a clean-up gets after the deadline or a cancellation.
+package retry
 
 import (
 	"bytes"
@@ -16,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // Policy says how requests are retried and bounded. The zero value of each
@@ -123,14 +129,14 @@ type Tries struct {
 	Unclear int
 }
 
-// Trace records Tries as they happen. Do puts one in the request's context
-// and copies it into *Error.
+// Trace records Tries as they happen (see WithTrace).
 type Trace struct {
 	mu    sync.Mutex
 	tries Tries
 }
 
-func (t *Trace) snapshot() Tries {
+// Tries is what the requests traced so far did.
+func (t *Trace) Tries() Tries {
 	if t == nil {
 		return Tries{}
 	}
@@ -150,8 +156,11 @@ func (t *Trace) update(f func(t *Tries)) {
 
 type traceKey struct{}
 
-func withTrace(ctx context.Context, t *Trace) context.Context {
-	return context.WithValue(ctx, traceKey{}, t)
+// WithTrace returns a context whose requests record their Tries in the
+// returned Trace.
+func WithTrace(ctx context.Context) (context.Context, *Trace) {
+	t := &Trace{}
+	return context.WithValue(ctx, traceKey{}, t), t
 }
 
 func traceFrom(ctx context.Context) *Trace {
@@ -165,8 +174,8 @@ type retrier struct {
 	p    Policy
 }
 
-// NewRetrier wraps next with p's retries and bounds.
-func NewRetrier(next http.RoundTripper, p Policy) http.RoundTripper {
+// NewTransport wraps next with p's retries and bounds.
+func NewTransport(next http.RoundTripper, p Policy) http.RoundTripper {
 	return &retrier{next: next, p: p.withDefaults()}
 }
 
@@ -200,7 +209,7 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		wait := rt.wait(v, failures, limited)
 		if deadline, ok := ctx.Deadline(); ok && rt.p.Now().Add(wait).After(deadline) {
 			tr.update(func(t *Tries) {
-				t.Stopped = fmt.Sprintf("waiting %s more would pass the step's deadline", round(wait))
+				t.Stopped = fmt.Sprintf("waiting %s more would pass the step's deadline", Round(wait))
 			})
 			return resp, err
 		}
@@ -208,7 +217,7 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		if v.rateLimited && hasDeadline {
 			of = ", until the step's deadline"
 		}
-		rt.p.Log("%s %s: %s; retrying in %s (attempt %d%s)", req.Method, req.URL.Path, v.why, round(wait), attempt+1, of)
+		rt.p.Log("%s %s: %s; retrying in %s (attempt %d%s)", req.Method, req.URL.Path, v.why, Round(wait), attempt+1, of)
 		if err := rt.p.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
@@ -247,7 +256,7 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	// Logged before the body is read: a body can hold a credential, and the
 	// caller masks it before anything is written after it arrives.
 	rt.p.Debug("%s %s: %d %s in %s [request ID %s]", req.Method, req.URL.Path, resp.StatusCode, http.StatusText(resp.StatusCode),
-		round(rt.p.Now().Sub(start)), Clean(resp.Header.Get("X-GitHub-Request-Id")))
+		Round(rt.p.Now().Sub(start)), untrusted.Clean(resp.Header.Get("X-GitHub-Request-Id")))
 	data, err := io.ReadAll(io.LimitReader(resp.Body, rt.p.MaxBody+1))
 	resp.Body.Close()
 	// Once this try's time is up, what was read cannot be trusted: a chunked
@@ -313,7 +322,7 @@ func (rt *retrier) classify(resp *http.Response, err error, sent bool) verdict {
 	}
 	status := resp.StatusCode
 	what := fmt.Sprintf("GitHub answered %d %s", status, http.StatusText(status))
-	if id := Clean(resp.Header.Get("X-GitHub-Request-Id")); id != "" {
+	if id := untrusted.Clean(resp.Header.Get("X-GitHub-Request-Id")); id != "" {
 		what += " [request ID " + id + "]"
 	}
 	if asked, ok := rt.rateLimitWait(resp); ok {
@@ -423,7 +432,8 @@ func retryableError(err error) bool {
 	return true
 }
 
-func round(d time.Duration) time.Duration {
+// Round shortens d for a message.
+func Round(d time.Duration) time.Duration {
 	if d < time.Second {
 		return d.Round(time.Millisecond)
 	}

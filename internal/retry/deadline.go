@@ -1,8 +1,7 @@
-package githubapi
+package retry
 
 import (
 	"context"
-	"strings"
 	"time"
 )
 
@@ -27,10 +26,4 @@ func Cleanup(ctx context.Context) (context.Context, context.CancelFunc) {
 		context.AfterFunc(cctx, func() { t.Stop() })
 	})
 	return cctx, func() { stop(); cancel() }
-}
-
-// ParseTime reads a time as RFC 3339 writes it, which allows a lower-case
-// "t" and "z" (RFC 3339, section 5.6) where Go's layout wants upper case.
-func ParseTime(s string) (time.Time, error) {
-	return time.Parse(time.RFC3339, strings.ToUpper(s))
 }

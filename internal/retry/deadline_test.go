@@ -1,0 +1,48 @@
+package retry
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestCleanup(t *testing.T) {
+	t.Parallel()
+	t.Run("ends Grace after the step's deadline", func(t *testing.T) {
+		t.Parallel()
+		deadline := time.Now().Add(time.Minute)
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		defer cancel()
+		cctx, ccancel := Cleanup(ctx)
+		defer ccancel()
+		if d, _ := cctx.Deadline(); !d.Equal(deadline.Add(Grace)) {
+			t.Errorf("deadline = %s, want the step's plus %s", d, Grace)
+		}
+	})
+	t.Run("after cancellation, Grace from then", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		cctx, ccancel := Cleanup(ctx)
+		defer ccancel()
+		start := time.Now()
+		cancel()
+		if cctx.Err() != nil {
+			t.Fatal("the clean-up ended with the step")
+		}
+		<-cctx.Done()
+		if took := time.Since(start); took < Grace-100*time.Millisecond || took > Grace+2*time.Second {
+			t.Errorf("the clean-up lasted %s after cancellation, want about %s", took, Grace)
+		}
+	})
+	t.Run("already cancelled", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		cctx, ccancel := Cleanup(ctx)
+		defer ccancel()
+		if d, ok := cctx.Deadline(); !ok || time.Until(d) > Grace {
+			t.Errorf("deadline %s, want within %s", d, Grace)
+		}
+	})
+}
+
