@@ -45,4 +45,3 @@ func TestCleanup(t *testing.T) {
 		}
 	})
 }
-

@@ -41,4 +41,3 @@ func TestClipNeverCutsASecret(t *testing.T) {
 		}
 	}
 }
-
