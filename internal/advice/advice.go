@@ -7,6 +7,7 @@ package advice
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
@@ -59,7 +60,7 @@ func (r rule) matches(e *githubapi.Error, s Situation) bool {
 	if e.Hint != r.hint || r.jwt && !(s.App != "" && isJWT(e.Op)) {
 		return false
 	}
-	if len(r.ops) > 0 && !contains(r.ops, e.Op) {
+	if len(r.ops) > 0 && !slices.Contains(r.ops, e.Op) {
 		return false
 	}
 	return r.when == nil || r.when(e, s)
@@ -69,15 +70,6 @@ func (r rule) matches(e *githubapi.Error, s Situation) bool {
 // and 422 then speak of the app, not of a personal access token.
 func isJWT(op githubapi.Op) bool {
 	return op == githubapi.OpFindInstallation || op == githubapi.OpInstallationToken
-}
-
-func contains(ops []githubapi.Op, op githubapi.Op) bool {
-	for _, o := range ops {
-		if o == op {
-			return true
-		}
-	}
-	return false
 }
 
 const apiURLs = "https://api.github.com, https://HOST/api/v3 for GHES, https://api.SUBDOMAIN.ghe.com for GHE.com"

@@ -163,7 +163,7 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 	method, path := tr.Method, strings.TrimPrefix(tr.Path, c.BaseURL.Path)
 	what := method + " " + path
 	if method == "" {
-		what = op.String() // nothing was sent
+		what = "the request" // nothing was sent
 	}
 	var (
 		er  *github.ErrorResponse

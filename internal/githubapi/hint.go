@@ -21,16 +21,6 @@ const (
 	OpRemoveRunner         // DELETE {target}/actions/runners/{id}
 )
 
-var opNames = [...]string{"a request", "the runner token request", "the installation lookup", "the installation token request",
-	"the installation token's revocation", "the runner group listing", "the runner listing", "the JIT runner registration", "the runner's removal"}
-
-func (op Op) String() string {
-	if op < 0 || int(op) >= len(opNames) {
-		return opNames[0]
-	}
-	return opNames[op]
-}
-
 // Hint is what an error answer says, read once, here: the status, and
 // GitHub's words where the status alone does not tell.
 type Hint int

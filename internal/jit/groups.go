@@ -128,17 +128,13 @@ func (m *Registrar) listGroups(ctx context.Context, t target.Target) (groups []R
 			if t.Scope == target.Enterprise {
 				r, resp, err := c.Enterprise.ListRunnerGroups(ctx, t.Owner, &github.ListEnterpriseRunnerGroupOptions{ListOptions: opts})
 				if err == nil {
-					for _, g := range r.RunnerGroups {
-						groups = append(groups, RunnerGroup{ID: g.GetID(), Name: g.GetName(), Default: g.GetDefault(), Inherited: g.GetInherited()})
-					}
+					groups = appendGroups(groups, r.RunnerGroups)
 				}
 				return resp, err
 			}
 			r, resp, err := c.Actions.ListOrganizationRunnerGroups(ctx, t.Owner, &github.ListOrgRunnerGroupOptions{ListOptions: opts})
 			if err == nil {
-				for _, g := range r.RunnerGroups {
-					groups = append(groups, RunnerGroup{ID: g.GetID(), Name: g.GetName(), Default: g.GetDefault(), Inherited: g.GetInherited()})
-				}
+				groups = appendGroups(groups, r.RunnerGroups)
 			}
 			return resp, err
 		})
@@ -151,6 +147,20 @@ func (m *Registrar) listGroups(ctx context.Context, t target.Target) (groups []R
 		page = resp.NextPage
 	}
 	return groups, false, nil
+}
+
+// appendGroups adds go-github's groups, of an organization or an
+// enterprise, to groups.
+func appendGroups[G interface {
+	GetID() int64
+	GetName() string
+	GetDefault() bool
+	GetInherited() bool
+}](groups []RunnerGroup, listed []G) []RunnerGroup {
+	for _, g := range listed {
+		groups = append(groups, RunnerGroup{ID: g.GetID(), Name: g.GetName(), Default: g.GetDefault(), Inherited: g.GetInherited()})
+	}
+	return groups
 }
 
 // describeGroups shows the groups for an error message, bounded.

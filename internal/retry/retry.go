@@ -6,6 +6,7 @@ package retry
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -25,7 +26,7 @@ import (
 )
 
 // Policy says how requests are retried and bounded. The zero value of each
-// field means its default.
+// field means its default (a negative number is taken as given).
 type Policy struct {
 	// MaxAttempts bounds the tries of one request, the first included,
 	// that fail for the server's or the network's sake. Tries refused by a
@@ -67,21 +68,11 @@ const (
 )
 
 func (p Policy) withDefaults() Policy {
-	if p.MaxAttempts <= 0 {
-		p.MaxAttempts = DefaultMaxAttempts
-	}
-	if p.BaseDelay <= 0 {
-		p.BaseDelay = DefaultBaseDelay
-	}
-	if p.MaxDelay <= 0 {
-		p.MaxDelay = DefaultMaxDelay
-	}
-	if p.AttemptTimeout <= 0 {
-		p.AttemptTimeout = DefaultAttemptTimeout
-	}
-	if p.MaxBody <= 0 {
-		p.MaxBody = DefaultMaxBody
-	}
+	p.MaxAttempts = cmp.Or(p.MaxAttempts, DefaultMaxAttempts)
+	p.BaseDelay = cmp.Or(p.BaseDelay, DefaultBaseDelay)
+	p.MaxDelay = cmp.Or(p.MaxDelay, DefaultMaxDelay)
+	p.AttemptTimeout = cmp.Or(p.AttemptTimeout, DefaultAttemptTimeout)
+	p.MaxBody = cmp.Or(p.MaxBody, DefaultMaxBody)
 	if p.Now == nil {
 		p.Now = time.Now
 	}
