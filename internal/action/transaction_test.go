@@ -58,32 +58,33 @@ func TestServerTextCannotWriteCommands(t *testing.T) {
 	const hostile = "x\n::warning title=pwned::from the server\r\n  ::stop-commands::pwned"
 	cases := []struct {
 		name  string
-		setup func(h *harness) *harness
+		setup func(t *testing.T) *harness
 		ok    bool
 	}{
-		{"installation account login", func(h *harness) *harness {
-			h = newAppHarness(t)
+		{"installation account login", func(t *testing.T) *harness {
+			h := newAppHarness(t)
 			h.sim.Inject(h.sim.Tamper(func(a map[string]any) { a["account"].(map[string]any)["login"] = hostile }))
 			return h
 		}, true},
-		{"runner labels", func(h *harness) *harness {
-			h = jitHarness(t, nil)
+		{"runner labels", func(t *testing.T) *harness {
+			h := jitHarness(t, nil)
 			h.sim.Inject(h.sim.Tamper(func(a map[string]any) {
 				a["runner"].(map[string]any)["labels"] = []map[string]any{{"id": 1, "name": hostile, "type": "custom"}}
 			}))
 			return h
 		}, true},
-		{"runner group name", func(h *harness) *harness {
-			h = jitHarness(t, map[string]string{"INPUT_ORGANIZATION": "octo-org", "GITHUB_REPOSITORY": ""})
+		{"runner group name", func(t *testing.T) *harness {
+			h := jitHarness(t, map[string]string{"INPUT_ORGANIZATION": "octo-org", "GITHUB_REPOSITORY": ""})
 			h.sim.SetRunnerGroups("orgs/octo-org", ghsim.RunnerGroup{ID: 1, Name: "Default" + hostile, Default: true, Visibility: "all"})
 			return h
 		}, true},
-		{"runner status, when the name is taken", func(h *harness) *harness {
-			h = jitHarness(t, map[string]string{"INPUT_RUNNER-NAME": "build-7"})
+		{"runner status, when the name is taken", func(t *testing.T) *harness {
+			h := jitHarness(t, map[string]string{"INPUT_RUNNER-NAME": "build-7"})
 			h.sim.AddRunner("repos/octo-org/app", ghsim.Runner{Name: "build-7", Status: hostile, Labels: []string{hostile}})
 			return h
 		}, false},
-		{"error message", func(h *harness) *harness {
+		{"error message", func(t *testing.T) *harness {
+			h := newHarness(t)
 			h.sim.Inject(h.sim.Status(422, hostile))
 			return h
 		}, false},
@@ -91,7 +92,7 @@ func TestServerTextCannotWriteCommands(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			h := tc.setup(newHarness(t))
+			h := tc.setup(t)
 			if code := h.run(); (code == 0) != tc.ok {
 				t.Fatalf("exit code %d: %q", code, h.errors())
 			}

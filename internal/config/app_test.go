@@ -15,10 +15,7 @@ import (
 )
 
 // testKey is generated once per test binary: no key file is checked in.
-var (
-	testKey  = sync.OnceValue(newTestKey)
-	testKeyB = sync.OnceValue(newTestKey) // another app's
-)
+var testKey = sync.OnceValue(newTestKey)
 
 func newTestKey() *rsa.PrivateKey {
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
