@@ -124,6 +124,10 @@ func (s *step) run(ctx context.Context) error {
 		s.timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded)
 		cancel()
 	}()
+	// Whatever is undone or revoked, by whichever part of the step, shares
+	// one grace past the deadline or a cancellation.
+	ctx, stopCleanup := retry.WithCleanup(ctx)
+	defer stopCleanup()
 
 	cred, err := s.credential(ctx, cfg)
 	if err != nil {
@@ -131,6 +135,7 @@ func (s *step) run(ctx context.Context) error {
 	}
 	client := githubapi.NewClient(s.env.HTTPClient, cfg.API, cred.token, githubapi.WithPolicy(s.policy()))
 	m, err := s.mint(ctx, client, cfg)
+	cleanup, _ := retry.Cleanup(ctx)
 	if err == nil {
 		s.mask(m.secret)
 		err = ctx.Err() // cancelled or out of time meanwhile: nobody will use it
@@ -140,11 +145,11 @@ func (s *step) run(ctx context.Context) error {
 		if err != nil && m.undo != nil {
 			// With the credential still valid: a runner nobody will start
 			// must not stay registered.
-			err = m.undo(ctx, err)
+			err = m.undo(cleanup, err)
 		}
 	}
 	// The credential used to mint is no longer needed, whatever happened.
-	if err := errors.Join(err, cred.release(ctx)); err != nil {
+	if err := errors.Join(err, cred.release(cleanup)); err != nil {
 		return err
 	}
 	for _, l := range m.log {

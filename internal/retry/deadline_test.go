@@ -44,4 +44,31 @@ func TestCleanup(t *testing.T) {
 			t.Errorf("deadline %s, want within %s", d, Grace)
 		}
 	})
+	t.Run("one inside another shares the grace", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		outer, ocancel := Cleanup(ctx)
+		defer ocancel()
+		inner, icancel := Cleanup(outer)
+		defer icancel()
+		od, _ := outer.Deadline()
+		if id, _ := inner.Deadline(); !id.Equal(od) {
+			t.Errorf("inner deadline %s, want the outer's %s", id, od)
+		}
+	})
+	t.Run("work prepared with WithCleanup shares it", func(t *testing.T) {
+		t.Parallel()
+		step, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		step, stop := WithCleanup(step)
+		defer stop()
+		a, _ := Cleanup(step)
+		work, cancelWork := context.WithCancel(step)
+		cancelWork()
+		b, _ := Cleanup(work)
+		if a != b {
+			t.Error("two clean-ups of one step, each with its own grace")
+		}
+	})
 }
