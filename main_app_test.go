@@ -1,11 +1,17 @@
 package main
 
 import (
+	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
+	"github.com/runnertoken/runner-token-action/internal/retry"
 	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
@@ -55,4 +61,67 @@ func TestContainerMintsWithGitHubApp(t *testing.T) {
 		}
 	}
 	c.assertStepContract(t, "Runner registration token minted", issued[0].Token)
+}
+
+// TestContainerSIGTERMUndoesWhatItStarted: the job is cancelled while the
+// runner's registration waits for an answer that GitHub will never send,
+// though it registered the runner. Before it exits, within the grace, the
+// action removes that runner, then revokes the App's installation token.
+func TestContainerSIGTERMUndoesWhatItStarted(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs Unix signals")
+	}
+	t.Parallel()
+	key, pemText, err := ghsim.NewAppKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newContainer(t)
+	c.sim.AddExampleApp(key)
+	c.step.SetInput("token", "")
+	c.step.SetInput("app-id", strconv.Itoa(ghsim.ExampleAppID))
+	c.step.SetInput("private-key", pemText)
+	c.step.SetInput("organization", "octo-org")
+	c.step.SetInput("kind", "jit")
+	c.sim.FailJIT(ghsim.HangAfterCreate)
+	registered := make(chan struct{})
+	var once sync.Once
+	c.sim.Wrap(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/generate-jitconfig") {
+				once.Do(func() { close(registered) })
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	cmd, stdout, stderr := c.start()
+	select {
+	case <-registered:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("the registration never reached the simulator")
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(c.sim.Runners("orgs/octo-org")) == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatal("the simulator never registered the runner")
+		}
+	}
+	signalled := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	c.wait(cmd, stdout, stderr)
+	if took := time.Since(signalled); took > retry.Grace+3*time.Second {
+		t.Errorf("exited %s after SIGTERM, want within the %s grace", took, retry.Grace)
+	}
+	if left := c.sim.Runners("orgs/octo-org"); len(left) != 0 {
+		t.Errorf("runners left registered: %+v", left)
+	}
+	if tokens := c.sim.AppTokens(); len(tokens) != 1 || !tokens[0].Revoked {
+		t.Errorf("installation tokens %+v, want the one revoked", tokens)
+	}
+	if c.code != 1 || !strings.Contains(c.errorAnnotation(), "cancelled before a credential was minted") || !strings.Contains(c.errorAnnotation(), "which this run registered, was removed") {
+		t.Errorf("exit %d, error %q", c.code, c.errorAnnotation())
+	}
 }
