@@ -15,11 +15,11 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
-// TestContainerMintsWithGitHubApp runs the binary as the runner runs the
-// container, with a GitHub App's app-id and a multi-line private-key in the
-// environment instead of token.
-func TestContainerMintsWithGitHubApp(t *testing.T) {
-	t.Parallel()
+// newAppContainer is newContainer with the example app installed on
+// octo-org, and its app-id and multi-line private-key (returned) as the
+// credential, for the organization.
+func newAppContainer(t *testing.T) (*container, string) {
+	t.Helper()
 	key, pemText, err := ghsim.NewAppKey()
 	if err != nil {
 		t.Fatal(err)
@@ -30,6 +30,15 @@ func TestContainerMintsWithGitHubApp(t *testing.T) {
 	c.step.SetInput("app-id", strconv.Itoa(ghsim.ExampleAppID))
 	c.step.SetInput("private-key", pemText)
 	c.step.SetInput("organization", "octo-org")
+	return c, pemText
+}
+
+// TestContainerMintsWithGitHubApp runs the binary as the runner runs the
+// container, with a GitHub App's app-id and a multi-line private-key in the
+// environment instead of token.
+func TestContainerMintsWithGitHubApp(t *testing.T) {
+	t.Parallel()
+	c, pemText := newAppContainer(t)
 	c.run()
 	if c.code != 0 {
 		t.Fatalf("exit %d: %s", c.code, c.errorAnnotation())
@@ -72,16 +81,7 @@ func TestContainerSIGTERMUndoesWhatItStarted(t *testing.T) {
 		t.Skip("needs Unix signals")
 	}
 	t.Parallel()
-	key, pemText, err := ghsim.NewAppKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := newContainer(t)
-	c.sim.AddExampleApp(key)
-	c.step.SetInput("token", "")
-	c.step.SetInput("app-id", strconv.Itoa(ghsim.ExampleAppID))
-	c.step.SetInput("private-key", pemText)
-	c.step.SetInput("organization", "octo-org")
+	c, _ := newAppContainer(t)
 	c.step.SetInput("kind", "jit")
 	c.sim.FailJIT(ghsim.HangAfterCreate)
 	registered := make(chan struct{})
