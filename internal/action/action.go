@@ -126,7 +126,7 @@ func (s *step) run(ctx context.Context) error {
 	}()
 	// Whatever is undone or revoked, by whichever part of the step, shares
 	// one grace past the deadline or a cancellation.
-	ctx, stopCleanup := retry.WithCleanup(ctx)
+	ctx, cleanup, stopCleanup := retry.WithCleanup(ctx)
 	defer stopCleanup()
 
 	cred, err := s.credential(ctx, cfg)
@@ -135,7 +135,6 @@ func (s *step) run(ctx context.Context) error {
 	}
 	client := githubapi.NewClient(s.env.HTTPClient, cfg.API, cred.token, githubapi.WithPolicy(s.policy()))
 	m, err := s.mint(ctx, client, cfg)
-	cleanup, _ := retry.Cleanup(ctx)
 	if err == nil {
 		s.mask(m.secret)
 		err = ctx.Err() // cancelled or out of time meanwhile: nobody will use it

@@ -41,9 +41,10 @@ func Cleanup(ctx context.Context) (context.Context, context.CancelFunc) {
 	return cctx, func() { stop(); cancel() }
 }
 
-// WithCleanup prepares ctx's clean-up now, while ctx is alive: every
-// Cleanup of ctx, or of a context derived from it, returns the same one.
-func WithCleanup(ctx context.Context) (context.Context, context.CancelFunc) {
+// WithCleanup prepares ctx's clean-up now, while ctx is alive, and returns
+// ctx carrying it and the clean-up context itself: every Cleanup of ctx, or
+// of a context derived from it, returns that same one.
+func WithCleanup(ctx context.Context) (context.Context, context.Context, context.CancelFunc) {
 	cctx, cancel := Cleanup(ctx)
-	return context.WithValue(ctx, cleanupKey{}, cctx.Value(cleanupKey{})), cancel
+	return context.WithValue(ctx, cleanupKey{}, cctx.Value(cleanupKey{})), cctx, cancel
 }

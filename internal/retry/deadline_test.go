@@ -61,9 +61,11 @@ func TestCleanup(t *testing.T) {
 		t.Parallel()
 		step, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		step, stop := WithCleanup(step)
+		step, a, stop := WithCleanup(step)
 		defer stop()
-		a, _ := Cleanup(step)
+		if got, _ := Cleanup(step); got != a {
+			t.Error("Cleanup of the prepared step is not its clean-up context")
+		}
 		work, cancelWork := context.WithCancel(step)
 		cancelWork()
 		b, _ := Cleanup(work)
