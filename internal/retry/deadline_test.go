@@ -29,9 +29,16 @@ func TestCleanup(t *testing.T) {
 		if cctx.Err() != nil {
 			t.Fatal("the clean-up ended with the step")
 		}
-		<-cctx.Done()
-		if took := time.Since(start); took < Grace-100*time.Millisecond || took > Grace+2*time.Second {
-			t.Errorf("the clean-up lasted %s after cancellation, want about %s", took, Grace)
+		// Ending is what matters, not when to the millisecond: the step's
+		// own deadline is an hour away, so only the grace can end it. The
+		// minute is a fail-safe against hanging the test, not a measurement.
+		select {
+		case <-cctx.Done():
+			if took := time.Since(start); took < Grace {
+				t.Errorf("the clean-up ended %s after cancellation, before its %s grace", took, Grace)
+			}
+		case <-time.After(time.Minute):
+			t.Errorf("the clean-up outlived the cancelled step by a minute, want %s", Grace)
 		}
 	})
 	t.Run("already cancelled", func(t *testing.T) {
