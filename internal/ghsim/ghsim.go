@@ -82,6 +82,7 @@ type Server struct {
 	issued      []Issued
 	onIssue     func(Issued)
 	wrap        func(http.Handler) http.Handler
+	downloads   []Download // downloads.go
 
 	jit  jitState // just-in-time runners, runners and runner groups: jit.go
 	apps appState // GitHub Apps: apps.go
@@ -131,6 +132,7 @@ func New(basePath string, opts ...Option) (*Server, error) {
 		repos:       map[string]bool{},
 		orgs:        map[string]bool{},
 		enterprises: map[string]bool{},
+		downloads:   DefaultDownloads(RunnerVersion),
 	}
 	s.routes()
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
@@ -272,6 +274,7 @@ func (s *Server) routes() {
 	}
 	s.jitRoutes()
 	s.appRoutes()
+	s.downloadRoutes()
 	s.mux.HandleFunc("/", s.notFound)
 }
 
