@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -157,6 +158,10 @@ func TestTrustedRootsWhereGoReadsTheFile(t *testing.T) {
 // TestDefaultHTTPClientKeepsTheStandardTransport: proxies still come from
 // HTTPS_PROXY/NO_PROXY, and SSL_CERT_FILE's CA is trusted.
 func TestDefaultHTTPClientKeepsTheStandardTransport(t *testing.T) {
+	if url := os.Getenv("GITHUBAPI_TRUST_CHECK_URL"); url != "" {
+		trustCheckChild(t, url)
+		return
+	}
 	private := sim(t, "")
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(ca, private.CACertPEM(), 0o644); err != nil {
@@ -174,14 +179,32 @@ func TestDefaultHTTPClientKeepsTheStandardTransport(t *testing.T) {
 	if tr == http.DefaultTransport || tr.Proxy == nil || !tr.ForceAttemptHTTP2 {
 		t.Errorf("transport is not a clone of http.DefaultTransport (proxy from the environment, HTTP/2)")
 	}
-	resp, err := hc.Get(private.URL() + "/meta")
-	if err != nil {
-		t.Fatalf("SSL_CERT_FILE's CA is not trusted: %v", err)
+
+	// Go reads SSL_CERT_FILE once per process, so the request that proves
+	// the CA is trusted runs in a fresh one: in this one, an earlier test
+	// (or run, with -count) may have fixed the roots already.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDefaultHTTPClientKeepsTheStandardTransport$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "GITHUBAPI_TRUST_CHECK_URL="+private.URL()+"/meta")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("a fresh process with SSL_CERT_FILE set: %v\n%s", err, out)
 	}
-	resp.Body.Close()
 
 	t.Setenv("SSL_CERT_FILE", ca+".missing")
 	if _, err := DefaultHTTPClient(); err == nil || !strings.Contains(err.Error(), "SSL_CERT_FILE") {
 		t.Errorf("with a missing SSL_CERT_FILE: %v, want an error naming it", err)
 	}
+}
+
+// trustCheckChild is the fresh process: SSL_CERT_FILE, set by the parent,
+// must be what makes url's certificate trusted.
+func trustCheckChild(t *testing.T, url string) {
+	hc, err := DefaultHTTPClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := hc.Get(url)
+	if err != nil {
+		t.Fatalf("SSL_CERT_FILE's CA is not trusted: %v", err)
+	}
+	resp.Body.Close()
 }
