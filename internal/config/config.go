@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,11 @@ type Config struct {
 	Timeout time.Duration
 	// JIT is the runner to register, for kind jit.
 	JIT JITRequest
+	// Runner is the runner to remove, for kind delete-runner.
+	Runner RunnerRef
+	// Platform is the runner application to look up the download of, for
+	// kinds registration and jit; zero when not asked for.
+	Platform Platform
 	// SummaryFile is GITHUB_STEP_SUMMARY; "" when there is none.
 	SummaryFile string
 }
@@ -64,12 +70,15 @@ type Inputs struct {
 	APIURL  string `env:"INPUT_API_URL"`
 	Timeout string `env:"INPUT_TIMEOUT, default=2m"`
 
-	// Kind jit only. action.yml gives them no defaults, so that setting one
-	// with another kind can be told from leaving it out.
-	RunnerName   string `env:"INPUT_RUNNER_NAME"`
-	RunnerLabels string `env:"INPUT_RUNNER_LABELS"`
-	RunnerGroup  string `env:"INPUT_RUNNER_GROUP"`
-	WorkFolder   string `env:"INPUT_WORK_FOLDER"`
+	// Inputs for some kinds only (kindInputs). action.yml gives them no
+	// defaults, so that setting one with another kind can be told from
+	// leaving it out.
+	RunnerName     string `env:"INPUT_RUNNER_NAME"`
+	RunnerLabels   string `env:"INPUT_RUNNER_LABELS"`
+	RunnerGroup    string `env:"INPUT_RUNNER_GROUP"`
+	WorkFolder     string `env:"INPUT_WORK_FOLDER"`
+	RunnerID       string `env:"INPUT_RUNNER_ID"`
+	RunnerPlatform string `env:"INPUT_RUNNER_PLATFORM"`
 
 	WorkflowRepository string `env:"GITHUB_REPOSITORY"`
 	WorkflowAPIURL     string `env:"GITHUB_API_URL"`
@@ -141,14 +150,22 @@ func (in *Inputs) Parse() (*Config, error) {
 	if c.Kind, err = ParseKind(in.Kind); err != nil {
 		errs = append(errs, fmt.Errorf("input %w", err))
 	}
-	switch set := in.jitInputs(); {
-	case c.Kind == JIT:
+	switch c.Kind {
+	case JIT:
 		c.JIT, err = in.parseJIT(t)
 		errs = append(errs, err)
-	case c.Kind != "" && len(set) > 0:
-		// Ignoring them would hand the workflow a registration token when
-		// it asked for a particular runner: say so instead.
-		errs = append(errs, fmt.Errorf("inputs %s apply only to kind jit: remove them, or set kind: jit", strings.Join(set, ", ")))
+	case DeleteRunner:
+		c.Runner, err = in.parseRunnerRef()
+		errs = append(errs, err)
+	}
+	if c.Kind != "" {
+		// Ignoring them would hand the workflow something other than what
+		// it asked for: say so instead.
+		errs = append(errs, in.misplaced(c.Kind))
+	}
+	if in.RunnerPlatform != "" && (c.Kind == Registration || c.Kind == JIT) {
+		c.Platform, err = ParsePlatform(in.RunnerPlatform)
+		errs = append(errs, err)
 	}
 
 	if c.API, err = parseAPIURL(in.apiURLInput()); err != nil {
@@ -232,18 +249,57 @@ func (in *Inputs) parseTarget() (target.Target, error) {
 	return target.Target{}, errors.New("no target: set one of the inputs repository, organization or enterprise (GITHUB_REPOSITORY, the default, is not set)")
 }
 
-// jitInputs names the kind-jit inputs that are set.
-func (in *Inputs) jitInputs() []string {
-	var set []string
-	for _, i := range []struct{ name, value string }{
-		{"runner-name", in.RunnerName}, {"runner-labels", in.RunnerLabels},
-		{"runner-group", in.RunnerGroup}, {"work-folder", in.WorkFolder},
-	} {
-		if i.value != "" {
-			set = append(set, i.name)
+// kindInputs are the inputs that apply to some kinds only.
+var kindInputs = []struct {
+	name  string
+	value func(*Inputs) string
+	kinds []Kind
+}{
+	{"runner-name", func(in *Inputs) string { return in.RunnerName }, []Kind{JIT, DeleteRunner}},
+	{"runner-labels", func(in *Inputs) string { return in.RunnerLabels }, []Kind{JIT}},
+	{"runner-group", func(in *Inputs) string { return in.RunnerGroup }, []Kind{JIT}},
+	{"work-folder", func(in *Inputs) string { return in.WorkFolder }, []Kind{JIT}},
+	{"runner-id", func(in *Inputs) string { return in.RunnerID }, []Kind{DeleteRunner}},
+	{"runner-platform", func(in *Inputs) string { return in.RunnerPlatform }, []Kind{Registration, JIT}},
+}
+
+// misplaced refuses the inputs that are set but do not apply to kind, one
+// line per set of kinds they apply to.
+func (in *Inputs) misplaced(kind Kind) error {
+	var (
+		order [][]Kind
+		names = map[string][]string{}
+	)
+	for _, i := range kindInputs {
+		if i.value(in) == "" || slices.Contains(i.kinds, kind) {
+			continue
 		}
+		key := fmt.Sprint(i.kinds)
+		if names[key] == nil {
+			order = append(order, i.kinds)
+		}
+		names[key] = append(names[key], i.name)
 	}
-	return set
+	var errs []error
+	for _, kinds := range order {
+		n := names[fmt.Sprint(kinds)]
+		subject := fmt.Sprintf("inputs %s apply", strings.Join(n, ", "))
+		if len(n) == 1 {
+			subject = fmt.Sprintf("input %s applies", n[0])
+		}
+		it := "them"
+		if len(n) == 1 {
+			it = "it"
+		}
+		applies, set := "kind "+string(kinds[0]), "kind: "+string(kinds[0])
+		if len(kinds) > 1 {
+			ks := fmt.Sprint(kinds)
+			ks = strings.ReplaceAll(ks[1:len(ks)-1], " ", ", ")
+			applies, set = "kinds "+ks, "kind to one of "+ks
+		}
+		errs = append(errs, fmt.Errorf("%s only to %s: remove %s, or set %s", subject, applies, it, set))
+	}
+	return errors.Join(errs...)
 }
 
 // parseJIT reads the kind-jit inputs, reporting every problem. Without
@@ -338,6 +394,8 @@ func (c *Inputs) LogValue() slog.Value {
 		slog.String("runner-labels", c.RunnerLabels),
 		slog.String("runner-group", c.RunnerGroup),
 		slog.String("work-folder", c.WorkFolder),
+		slog.String("runner-id", c.RunnerID),
+		slog.String("runner-platform", c.RunnerPlatform),
 	)
 }
 

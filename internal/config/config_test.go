@@ -164,7 +164,33 @@ func TestParseErrors(t *testing.T) {
 		{"jit inputs with kind registration", map[string]string{"INPUT_RUNNER-LABELS": "gpu", "INPUT_WORK-FOLDER": "w"},
 			[]string{"inputs runner-labels, work-folder apply only to kind jit: remove them, or set kind: jit"}},
 		{"jit input with kind remove", map[string]string{"INPUT_KIND": "remove", "INPUT_RUNNER-NAME": "r"},
-			[]string{"inputs runner-name apply only to kind jit"}},
+			[]string{"input runner-name applies only to kinds jit, delete-runner: remove it, or set kind to one of jit, delete-runner"}},
+		{"jit inputs with kind delete-runner", map[string]string{"INPUT_KIND": "delete-runner", "INPUT_RUNNER-ID": "7", "INPUT_RUNNER-LABELS": "gpu", "INPUT_RUNNER-GROUP": "g"},
+			[]string{"inputs runner-labels, runner-group apply only to kind jit: remove them, or set kind: jit"}},
+		// Kind delete-runner's inputs.
+		{"delete-runner without a runner", map[string]string{"INPUT_KIND": "delete-runner"},
+			[]string{"kind delete-runner needs input runner-id (e.g. the runner-id output of the kind: jit step that registered it) or runner-name"}},
+		{"delete-runner with both", map[string]string{"INPUT_KIND": "delete-runner", "INPUT_RUNNER-ID": "7", "INPUT_RUNNER-NAME": "r"},
+			[]string{"inputs runner-id and runner-name are both set"}},
+		{"runner-id not a number", map[string]string{"INPUT_KIND": "delete-runner", "INPUT_RUNNER-ID": "build-7"},
+			[]string{`input runner-id "build-7" is not a runner id`}},
+		{"runner-id zero", map[string]string{"INPUT_KIND": "delete-runner", "INPUT_RUNNER-ID": "0"}, []string{`input runner-id "0" is not a runner id`}},
+		{"runner-id signed", map[string]string{"INPUT_KIND": "delete-runner", "INPUT_RUNNER-ID": "+7"}, []string{`input runner-id "+7" is not a runner id`}},
+		{"runner-id too large", map[string]string{"INPUT_KIND": "delete-runner", "INPUT_RUNNER-ID": "99999999999999999999"}, []string{"is not a runner id"}},
+		{"runner-name bad for delete-runner", map[string]string{"INPUT_KIND": "delete-runner", "INPUT_RUNNER-NAME": "a b"}, []string{`input runner-name "a b" contains ' '`}},
+		{"runner-id with kind jit", map[string]string{"INPUT_KIND": "jit", "INPUT_RUNNER-ID": "7"},
+			[]string{"input runner-id applies only to kind delete-runner: remove it, or set kind: delete-runner"}},
+		// runner-platform.
+		{"runner-platform with kind remove", map[string]string{"INPUT_KIND": "remove", "INPUT_RUNNER-PLATFORM": "linux-x64"},
+			[]string{"input runner-platform applies only to kinds registration, jit: remove it, or set kind to one of registration, jit"}},
+		{"runner-platform with kind delete-runner", map[string]string{"INPUT_KIND": "delete-runner", "INPUT_RUNNER-ID": "7", "INPUT_RUNNER-PLATFORM": "linux-x64"},
+			[]string{"input runner-platform applies only to kinds registration, jit"}},
+		{"runner-platform malformed", map[string]string{"INPUT_RUNNER-PLATFORM": "linux"},
+			[]string{`input runner-platform "linux" is not OS-ARCH as GitHub names runner platforms: give one of linux-x64, linux-arm64, linux-arm, osx-x64, osx-arm64, win-x64, win-arm64`}},
+		{"runner-platform as Docker names it", map[string]string{"INPUT_RUNNER-PLATFORM": "linux-amd64"},
+			[]string{`input runner-platform "linux-amd64": GitHub names this platform linux-x64`}},
+		{"runner-platform as Apple names it", map[string]string{"INPUT_KIND": "jit", "INPUT_RUNNER-PLATFORM": "macOS-aarch64"},
+			[]string{`input runner-platform "macOS-aarch64": GitHub names this platform osx-arm64`}},
 		{"non-default group for a repository", map[string]string{"INPUT_KIND": "jit", "INPUT_RUNNER-GROUP": "gpu"},
 			[]string{`input runner-group "gpu": a repository's self-hosted runners are always in its default runner group (id 1)`, "input organization or enterprise"}},
 		{
@@ -495,5 +521,39 @@ func TestAppWithEveryKind(t *testing.T) {
 		if c.Credential.App == nil {
 			t.Errorf("kind %s: the App credential was dropped", kind)
 		}
+	}
+}
+
+func TestParseLifecycle(t *testing.T) {
+	t.Parallel()
+	type want struct {
+		Kind     Kind
+		Runner   RunnerRef
+		Platform string
+	}
+	cases := []struct {
+		name  string
+		edits map[string]string
+		want  want
+	}{
+		{"no platform: none asked for", nil, want{Registration, RunnerRef{}, "-"}},
+		{"delete by id", map[string]string{"INPUT_KIND": "delete-runner", "INPUT_RUNNER-ID": " 42\n"}, want{DeleteRunner, RunnerRef{ID: 42}, "-"}},
+		{"delete by name, kind in any case", map[string]string{"INPUT_KIND": "Delete-Runner", "INPUT_RUNNER-NAME": "build-7", "INPUT_ORGANIZATION": "octo-org"},
+			want{DeleteRunner, RunnerRef{Name: "build-7"}, "-"}},
+		{"platform for registration, any case", map[string]string{"INPUT_RUNNER-PLATFORM": "Linux-ARM64"}, want{Registration, RunnerRef{}, "linux-arm64"}},
+		{"platform for jit", map[string]string{"INPUT_KIND": "jit", "INPUT_RUNNER-PLATFORM": "win-x64"}, want{JIT, RunnerRef{}, "win-x64"}},
+		{"a platform GitHub may add", map[string]string{"INPUT_RUNNER-PLATFORM": "linux-riscv64"}, want{Registration, RunnerRef{}, "linux-riscv64"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := load(t, env(tc.edits)).Parse()
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if diff := cmp.Diff(tc.want, want{c.Kind, c.Runner, c.Platform.String()}); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }

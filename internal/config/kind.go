@@ -16,10 +16,13 @@ const (
 	// JIT is a just-in-time runner config for `run.sh --jitconfig`: it
 	// registers one runner for one job.
 	JIT Kind = "jit"
+	// DeleteRunner removes a registered runner through the API: nothing is
+	// minted.
+	DeleteRunner Kind = "delete-runner"
 )
 
 // Kinds lists every kind, in the order the docs give them.
-var Kinds = []Kind{Registration, Remove, JIT}
+var Kinds = []Kind{Registration, Remove, JIT, DeleteRunner}
 
 // ParseKind accepts a kind in any letter case.
 func ParseKind(s string) (Kind, error) {

@@ -243,3 +243,14 @@ func (e *exhausted) WriteHeader(status int) {
 	e.Header().Set("X-RateLimit-Reset", fmt.Sprint(e.reset.Unix()))
 	e.ResponseWriter.WriteHeader(status)
 }
+
+// AppliedThen serves the request as usual, so that what it does stays
+// done (a runner removed, a token issued), then loses the answer: the
+// client gets the fault's answer instead, e.g. ResetConnection() or
+// s.Status(502, ...).
+func (s *Server) AppliedThen(f Fault) Fault {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		s.mux.ServeHTTP(httptest.NewRecorder(), r)
+		return f(w, r)
+	}
+}

@@ -24,6 +24,14 @@ const UserAgent = "runner-token-action"
 // repository).
 const maxRedirects = 5
 
+const (
+	// PerPage is the listing endpoints' maximum page size.
+	PerPage = 100
+	// MaxPages bounds a listing against a server whose Link headers never
+	// end: 100 pages of 100 is far beyond any real organization.
+	MaxPages = 100
+)
+
 // ErrRedirectElsewhere is returned when the API redirects to another host or
 // scheme: the credential is never sent anywhere but api-url's host.
 var ErrRedirectElsewhere = errors.New("redirect to another host refused")

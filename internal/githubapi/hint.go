@@ -19,6 +19,8 @@ const (
 	OpListRunners          // GET {target}/actions/runners
 	OpRegisterJIT          // POST {target}/actions/runners/generate-jitconfig
 	OpRemoveRunner         // DELETE {target}/actions/runners/{id}
+	OpGetRunner            // GET {target}/actions/runners/{id}
+	OpListDownloads        // GET {target}/actions/runners/downloads
 )
 
 // Hint is what an error answer says, read once, here: the status, and

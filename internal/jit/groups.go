@@ -29,15 +29,8 @@ func (g RunnerGroup) String() string { return fmt.Sprintf("%q (id %d)", g.Name, 
 // GitHub's default group has id 1 and needs no listing.
 var defaultRepositoryGroup = RunnerGroup{ID: config.DefaultGroupID, Name: config.DefaultGroupName, Default: true}
 
-const (
-	// perPage is the listing endpoints' maximum page size.
-	perPage = 100
-	// maxPages bounds a listing against a server whose Link headers never
-	// end: 100 pages of 100 is far beyond any real organization.
-	maxPages = 100
-	// maxListed bounds how many group names an error message lists.
-	maxListed = 20
-)
+// maxListed bounds how many group names an error message lists.
+const maxListed = 20
 
 var (
 	// ErrUnknownGroup is wrapped when runner-group names no group of the target.
@@ -119,11 +112,11 @@ func pickGroup(groups []RunnerGroup, g config.Group) (RunnerGroup, bool) {
 
 // listGroups lists every runner group of an organization or enterprise,
 // following GitHub's Link headers. complete is false when it stopped at
-// maxPages.
+// githubapi.MaxPages.
 func (m *Registrar) listGroups(ctx context.Context, t target.Target) (groups []RunnerGroup, complete bool, err error) {
 	c := m.Client
-	for page := 1; page <= maxPages; {
-		opts := github.ListOptions{Page: page, PerPage: perPage}
+	for page := 1; page <= githubapi.MaxPages; {
+		opts := github.ListOptions{Page: page, PerPage: githubapi.PerPage}
 		resp, err := githubapi.Call(ctx, c, githubapi.OpListGroups, func(ctx context.Context) (*github.Response, error) {
 			if t.Scope == target.Enterprise {
 				r, resp, err := c.Enterprise.ListRunnerGroups(ctx, t.Owner, &github.ListEnterpriseRunnerGroupOptions{ListOptions: opts})
@@ -178,7 +171,7 @@ func describeGroups(groups []RunnerGroup, complete bool) string {
 	}
 	s := strings.Join(names, ", ")
 	if !complete {
-		s += " (listing stopped after " + strconv.Itoa(maxPages*perPage) + ")"
+		s += " (listing stopped after " + strconv.Itoa(githubapi.MaxPages*githubapi.PerPage) + ")"
 	}
 	return s
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/retry"
+	"github.com/runnertoken/runner-token-action/internal/runners"
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
@@ -36,7 +37,7 @@ type Config struct {
 	// Encoded is GitHub's encoded_jit_config, for run.sh --jitconfig. It is
 	// a secret: it lets whoever holds it run a job as this runner.
 	Encoded string
-	Runner  Runner
+	Runner  runners.Runner
 	Group   RunnerGroup
 }
 
@@ -75,7 +76,7 @@ func (m *Registrar) register(ctx context.Context, t target.Target, req config.JI
 	if !req.Generated {
 		// A name the user chose may be someone else's runner: say so before
 		// registering anything.
-		r, err := m.findRunner(ctx, t, req.Name)
+		r, err := runners.Find(ctx, m.Client, t, req.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -132,12 +133,12 @@ func (r *registration) register(ctx context.Context) (*Config, error) {
 	if !r.req.Generated {
 		// A given name was free when checked; a 409 now may be this run's
 		// lost registration or another job's, and nothing tells them apart.
-		run, _ := r.m.findRunner(ctx, r.t, r.req.Name)
+		run, _ := runners.Find(ctx, r.m.Client, r.t, r.req.Name)
 		why := "another job registered it after this run checked that the name was free"
 		if r.maybe {
 			why = "an earlier try of this run may have registered it, or another job did: this run cannot prove which, so it is left alone"
 			if run != nil {
-				why += ". If it is this run's, " + removeHint(r.t, run.ID)
+				why += ". If it is this run's, " + runners.RemoveHint(r.t, run.ID)
 			}
 		}
 		return nil, &NameInUseError{Name: r.req.Name, Target: r.t, Runner: run, Conflict: err, Reason: why}
@@ -148,7 +149,7 @@ func (r *registration) register(ctx context.Context) (*Config, error) {
 	// The name is this run's own (random suffix): the runner is one that a
 	// replay, or an earlier try, registered.
 	r.maybe = true
-	run, ferr := r.m.findRunner(ctx, r.t, r.req.Name)
+	run, ferr := runners.Find(ctx, r.m.Client, r.t, r.req.Name)
 	switch {
 	case ferr != nil:
 		return nil, fmt.Errorf("GitHub says runner name %q is in use (%w), and %w", r.req.Name, err, ferr)
@@ -158,8 +159,8 @@ func (r *registration) register(ctx context.Context) (*Config, error) {
 	if why := r.disown(run); why != "" {
 		return nil, &NameInUseError{Name: r.req.Name, Target: r.t, Runner: run, Conflict: err, Reason: "this run cannot prove it registered that runner: " + why}
 	}
-	r.m.logf("Runner name %q is taken by runner id %d, which an earlier try of this run registered (%s, never used). Removing it and registering again.", r.req.Name, run.ID, run.state())
-	if err := r.m.deleteRunner(ctx, r.t, run.ID); err != nil {
+	r.m.logf("Runner name %q is taken by runner id %d, which an earlier try of this run registered (%s, never used). Removing it and registering again.", r.req.Name, run.ID, run.State())
+	if _, err := runners.Remove(ctx, r.m.Client, r.t, run.ID); err != nil {
 		return nil, err
 	}
 	r.reclaimed = true
@@ -229,7 +230,7 @@ func decodeConfig(raw []byte) (*Config, int64, error) {
 // alone proves nothing, as another job may have registered it meanwhile.
 // Then the runner must be as this run's lost registration would be (see
 // unproven), and the one GitHub named, if it did.
-func (r *registration) disown(run *Runner) string {
+func (r *registration) disown(run *runners.Runner) string {
 	switch {
 	case r.id != 0 && run.ID != r.id:
 		return fmt.Sprintf("it is runner id %d, and GitHub's answer to this run named runner id %d", run.ID, r.id)
@@ -255,7 +256,7 @@ func (r *registration) undo(ctx context.Context, cause error) error {
 	cctx, cancel := retry.Cleanup(ctx)
 	defer cancel()
 	name := r.req.Name
-	run, err := r.m.findRunner(cctx, r.t, name)
+	run, err := runners.Find(cctx, r.m.Client, r.t, name)
 	switch {
 	case err != nil:
 		//nolint:errorlint // the lookup's failure is context; only cause may be matched by errors.Is/As
@@ -264,11 +265,11 @@ func (r *registration) undo(ctx context.Context, cause error) error {
 		return fmt.Errorf("%w. GitHub lists no runner named %q, but one may have been registered all the same (its list can lag): if it appears in %s's runner settings, remove it", cause, name, r.t)
 	}
 	if why := r.disown(run); why != "" {
-		return fmt.Errorf("%w. Runner %q (id %d, %s, labels %s) has the name and was left alone: %s. If it is this run's, %s", cause, name, run.ID, run.state(), run.labelsShown(), why, removeHint(r.t, run.ID))
+		return fmt.Errorf("%w. Runner %q (id %d, %s, labels %s) has the name and was left alone: %s. If it is this run's, %s", cause, name, run.ID, run.State(), run.LabelsShown(), why, runners.RemoveHint(r.t, run.ID))
 	}
-	if err := r.m.deleteRunner(cctx, r.t, run.ID); err != nil {
+	if _, err := runners.Remove(cctx, r.m.Client, r.t, run.ID); err != nil {
 		//nolint:errorlint // the delete's failure is context; only cause may be matched by errors.Is/As
-		return fmt.Errorf("%w. Runner %q (id %d), which this run registered, could not be removed (%v): %s", cause, name, run.ID, err, removeHint(r.t, run.ID))
+		return fmt.Errorf("%w. Runner %q (id %d), which this run registered, could not be removed (%v): %s", cause, name, run.ID, err, runners.RemoveHint(r.t, run.ID))
 	}
 	return fmt.Errorf("%w. Runner %q (id %d), which this run registered, was removed", cause, name, run.ID)
 }
@@ -290,7 +291,7 @@ type NameInUseError struct {
 	Name   string
 	Target target.Target
 	// Runner is the runner with the name, if it could be looked up.
-	Runner *Runner
+	Runner *runners.Runner
 	// Conflict is GitHub's 409, when the name was found taken by it.
 	Conflict error
 	// Reason says why the runner is not taken to be this run's.
@@ -300,7 +301,7 @@ type NameInUseError struct {
 func (e *NameInUseError) Error() string {
 	msg := fmt.Sprintf("runner name %q is already in use in %s", e.Name, e.Target)
 	if e.Runner != nil {
-		msg += fmt.Sprintf(" by runner id %d (%s)", e.Runner.ID, e.Runner.state())
+		msg += fmt.Sprintf(" by runner id %d (%s)", e.Runner.ID, e.Runner.State())
 	}
 	if e.Conflict != nil {
 		msg += " (" + e.Conflict.Error() + ")"

@@ -1,0 +1,93 @@
+package config
+
+// The inputs of kind delete-runner (which runner) and runner-platform
+// (which runner application to download), checked before any request.
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// RunnerRef is the runner kind delete-runner removes: by the id GitHub
+// gave it, or by its name. Exactly one is set.
+type RunnerRef struct {
+	ID   int64
+	Name string
+}
+
+func (r RunnerRef) String() string {
+	if r.ID != 0 {
+		return fmt.Sprintf("runner id %d", r.ID)
+	}
+	return fmt.Sprintf("runner %q", r.Name)
+}
+
+// ParseRunnerID reads runner-id: the number a kind-jit step's runner-id
+// output holds.
+func ParseRunnerID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id < 1 || !digits(s) {
+		return 0, invalid("input runner-id %q is not a runner id: give the number GitHub gave the runner (a kind: jit step's runner-id output), or its name as runner-name", s)
+	}
+	return id, nil
+}
+
+func (in *Inputs) parseRunnerRef() (RunnerRef, error) {
+	switch {
+	case in.RunnerID != "" && in.RunnerName != "":
+		return RunnerRef{}, errors.New("inputs runner-id and runner-name are both set: kind delete-runner removes one runner, named by one of them")
+	case in.RunnerID != "":
+		id, err := ParseRunnerID(in.RunnerID)
+		return RunnerRef{ID: id}, err
+	case in.RunnerName != "":
+		name, err := ParseName(in.RunnerName)
+		return RunnerRef{Name: name}, err
+	}
+	return RunnerRef{}, errors.New("kind delete-runner needs input runner-id (e.g. the runner-id output of the kind: jit step that registered it) or runner-name")
+}
+
+// Platform is a runner application platform as GitHub names them in its
+// downloads list: an OS (linux, osx, win) and an architecture (x64, arm64,
+// arm). The zero Platform means none was asked for.
+type Platform struct{ OS, Arch string }
+
+func (p Platform) String() string { return p.OS + "-" + p.Arch }
+
+// IsZero says whether no platform was asked for.
+func (p Platform) IsZero() bool { return p == Platform{} }
+
+// Platforms are those GitHub offers today, for messages; a server may offer
+// others, and ParsePlatform accepts any well-formed name.
+var Platforms = []string{"linux-x64", "linux-arm64", "linux-arm", "osx-x64", "osx-arm64", "win-x64", "win-arm64"}
+
+// platformAliases are the names people reach for, and GitHub's for them.
+var platformAliases = map[string]string{
+	"macos": "osx", "darwin": "osx", "mac": "osx", "windows": "win",
+	"amd64": "x64", "x86_64": "x64", "x86-64": "x64", "aarch64": "arm64", "armv7": "arm", "armhf": "arm",
+}
+
+var platformShape = regexp.MustCompile(`^([a-z0-9_]+)-([a-z0-9_-]+)$`)
+
+// ParsePlatform reads runner-platform, in any letter case: OS-ARCH as
+// GitHub names them. A name GitHub spells differently (macos-arm64,
+// linux-amd64) is refused with GitHub's spelling.
+func ParsePlatform(s string) (Platform, error) {
+	m := platformShape.FindStringSubmatch(strings.ToLower(s))
+	if m == nil {
+		return Platform{}, invalid("input runner-platform %q is not OS-ARCH as GitHub names runner platforms: give one of %s", s, strings.Join(Platforms, ", "))
+	}
+	p, fixed := Platform{m[1], m[2]}, Platform{m[1], m[2]}
+	if v, ok := platformAliases[p.OS]; ok {
+		fixed.OS = v
+	}
+	if v, ok := platformAliases[p.Arch]; ok {
+		fixed.Arch = v
+	}
+	if fixed != p {
+		return Platform{}, invalid("input runner-platform %q: GitHub names this platform %s", s, fixed)
+	}
+	return p, nil
+}

@@ -1,0 +1,80 @@
+package runners
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/runnertoken/runner-token-action/internal/config"
+	"github.com/runnertoken/runner-token-action/internal/githubapi"
+	"github.com/runnertoken/runner-token-action/internal/target"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
+)
+
+// Deletion is what Delete did.
+type Deletion struct {
+	// Runner is the runner as found; for one already gone, only what ref
+	// said of it.
+	Runner Runner
+	// Deleted says the runner was registered when the step looked, and is
+	// removed now: by this step's request, or by an earlier try of it.
+	Deleted bool
+	// Meanwhile says the runner was found, then was gone before this step
+	// removed it: someone else did.
+	Meanwhile bool
+}
+
+// Delete removes the runner ref names from t, unless it is running a job.
+// A runner that is already gone is no failure: Deleted is false.
+func Delete(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef) (*Deletion, error) {
+	var (
+		run *Runner
+		err error
+	)
+	if ref.ID != 0 {
+		run, err = Get(ctx, c, t, ref.ID)
+	} else {
+		run, err = Find(ctx, c, t, ref.Name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if run == nil {
+		return &Deletion{Runner: Runner{ID: ref.ID, Name: ref.Name}}, nil
+	}
+	if run.Busy {
+		return nil, &BusyError{Target: t, Runner: run}
+	}
+	gone, err := Remove(ctx, c, t, run.ID)
+	var e *githubapi.Error
+	if errors.As(err, &e) && e.StatusCode == http.StatusUnprocessableEntity {
+		// It was idle when looked up: it may have taken a job since.
+		return nil, &BusyError{Target: t, Runner: run, Refusal: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Deletion{Runner: *run, Deleted: !gone, Meanwhile: gone}, nil
+}
+
+// BusyError is returned for a runner that is running a job: it is never
+// removed, as that would fail the job.
+type BusyError struct {
+	Target target.Target
+	Runner *Runner
+	// Refusal is GitHub's answer when it refused the removal itself.
+	Refusal error
+}
+
+func (e *BusyError) Error() string {
+	msg := fmt.Sprintf("runner %q (id %d, %s) in %s is running a job, so it was not removed", untrusted.Clip(untrusted.Clean(e.Runner.Name), 80), e.Runner.ID, e.Runner.State(), e.Target)
+	if e.Refusal != nil {
+		msg = fmt.Sprintf("GitHub refused to remove runner %q (id %d) from %s: %v. It was idle when looked up, and may have taken a job since", untrusted.Clip(untrusted.Clean(e.Runner.Name), 80), e.Runner.ID, e.Target, e.Refusal)
+	}
+	return msg + ". Let the job finish or cancel it, then run this step again; an ephemeral runner removes itself after its job"
+}
+
+func (e *BusyError) Unwrap() error { return e.Refusal }

@@ -1,0 +1,164 @@
+package runners
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runnertoken/runner-token-action/internal/githubapi"
+	"github.com/runnertoken/runner-token-action/internal/githubtest"
+	"github.com/runnertoken/runner-token-action/internal/target"
+)
+
+var (
+	repo = target.Target{Scope: target.Repository, Owner: "octo-org", Repo: "app"}
+	org  = target.Target{Scope: target.Organization, Owner: "octo-org"}
+	ent  = target.Target{Scope: target.Enterprise, Owner: "octo-ent"}
+
+	scopes = []struct {
+		t    target.Target
+		path string
+	}{{repo, "/repos/octo-org/app"}, {org, "/orgs/octo-org"}, {ent, "/enterprises/octo-ent"}}
+)
+
+func TestFind(t *testing.T) {
+	t.Parallel()
+	client, mux := githubtest.Setup(t)
+	mux.HandleFunc("/orgs/octo-org/actions/runners", func(w http.ResponseWriter, r *http.Request) {
+		githubtest.TestMethod(t, r, http.MethodGet)
+		githubtest.TestAuth(t, r, githubtest.Token)
+		page := r.URL.Query().Get("page")
+		githubtest.TestQuery(t, r, url.Values{"name": {"build-1"}, "page": {page}, "per_page": {"100"}})
+		if page == "1" {
+			// GitHub's filter ignores case; another spelling comes first.
+			w.Header().Set("Link", `<`+r.URL.Path+`?page=2>; rel="next"`)
+			fmt.Fprint(w, `{"total_count":2,"runners":[{"id":7,"name":"Build-1","status":"offline","labels":[]}]}`)
+			return
+		}
+		fmt.Fprint(w, `{"total_count":2,"runners":[{"id":8,"name":"build-1","status":"offline","busy":false,"runner_group_id":3,"labels":[{"id":1,"name":"gpu","type":"custom"}]}]}`)
+	})
+	got, err := Find(context.Background(), client, org, "build-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Runner{ID: 8, Name: "build-1", Status: "offline", GroupID: 3, Labels: []Label{{ID: 1, Name: "gpu", Type: "custom"}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Find (-want +got):\n%s", diff)
+	}
+}
+
+func TestGet(t *testing.T) {
+	t.Parallel()
+	const runner = `{"id":42,"name":"build-1","os":"linux","status":"online","busy":true,"labels":[{"id":1,"name":"self-hosted","type":"read-only"}]}`
+	cases := []struct {
+		name       string
+		status     int
+		body       string
+		listStatus int // the target's runner list, asked only after a 404
+		want       *Runner
+		wantHint   githubapi.Hint // HintNone: no error
+		wantOp     githubapi.Op
+	}{
+		{name: "found", status: 200, body: runner,
+			want: &Runner{ID: 42, Name: "build-1", OS: "linux", Status: "online", Busy: true, Labels: []Label{{ID: 1, Name: "self-hosted", Type: "read-only"}}}},
+		{name: "no such runner", status: 404, body: `{"message":"Not Found"}`, listStatus: 200},
+		{name: "no such target", status: 404, body: `{"message":"Not Found"}`, listStatus: 404, wantHint: githubapi.HintNotFound, wantOp: githubapi.OpListRunners},
+		{name: "no permission", status: 403, body: `{"message":"Resource not accessible by personal access token"}`, wantHint: githubapi.HintNoPermission, wantOp: githubapi.OpGetRunner},
+	}
+	for _, sc := range scopes {
+		for _, tc := range cases {
+			t.Run(sc.t.String()+" "+tc.name, func(t *testing.T) {
+				t.Parallel()
+				client, mux := githubtest.Setup(t)
+				mux.HandleFunc(sc.path+"/actions/runners/42", func(w http.ResponseWriter, r *http.Request) {
+					githubtest.TestMethod(t, r, http.MethodGet)
+					githubtest.TestAuth(t, r, githubtest.Token)
+					w.WriteHeader(tc.status)
+					fmt.Fprint(w, tc.body)
+				})
+				listed := 0
+				mux.HandleFunc(sc.path+"/actions/runners", func(w http.ResponseWriter, r *http.Request) {
+					listed++
+					githubtest.TestMethod(t, r, http.MethodGet)
+					githubtest.TestQuery(t, r, url.Values{"per_page": {"1"}})
+					w.WriteHeader(tc.listStatus)
+					if tc.listStatus != 200 {
+						fmt.Fprint(w, `{"message":"Not Found","documentation_url":"https://docs.github.com/rest","status":"404"}`)
+						return
+					}
+					fmt.Fprint(w, `{"total_count":0,"runners":[]}`)
+				})
+				got, err := Get(context.Background(), client, sc.t, 42)
+				var e *githubapi.Error
+				switch {
+				case tc.wantHint == githubapi.HintNone && err != nil:
+					t.Fatalf("Get: %v", err)
+				case tc.wantHint != githubapi.HintNone && (!errors.As(err, &e) || e.Hint != tc.wantHint || e.Op != tc.wantOp):
+					t.Fatalf("Get: %v, want hint %d from op %d", err, tc.wantHint, tc.wantOp)
+				}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("Get (-want +got):\n%s", diff)
+				}
+				if want := map[bool]int{true: 1, false: 0}[tc.status == 404]; listed != want {
+					t.Errorf("listed the target's runners %d times, want %d", listed, want)
+				}
+			})
+		}
+	}
+}
+
+// TestGetAnotherRunner: an answer about another runner is not taken for
+// the one asked for.
+func TestGetAnotherRunner(t *testing.T) {
+	t.Parallel()
+	client, mux := githubtest.Setup(t)
+	mux.HandleFunc("/orgs/octo-org/actions/runners/42", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `{"id":43,"name":"build-2","status":"offline"}`)
+	})
+	if got, err := Get(context.Background(), client, org, 42); err == nil {
+		t.Errorf("Get = %+v, want an error", got)
+	}
+}
+
+func TestRemove(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		status   int
+		body     string
+		wantGone bool
+		want     githubapi.Hint // HintNone: no error
+	}{
+		{"removed", http.StatusNoContent, ``, false, githubapi.HintNone},
+		{"already gone", http.StatusNotFound, `{"message":"Not Found"}`, true, githubapi.HintNone},
+		{"running a job", http.StatusUnprocessableEntity, `{"message":"Bad request - Runner \"x\" is still running a job"}`, false, githubapi.HintInvalid},
+		{"a web page", http.StatusNotFound, `<html>`, false, githubapi.HintNotAPI},
+	}
+	for _, sc := range scopes {
+		for _, tc := range cases {
+			t.Run(sc.t.String()+" "+tc.name, func(t *testing.T) {
+				t.Parallel()
+				client, mux := githubtest.Setup(t)
+				mux.HandleFunc(sc.path+"/actions/runners/42", func(w http.ResponseWriter, r *http.Request) {
+					githubtest.TestMethod(t, r, http.MethodDelete)
+					githubtest.TestAuth(t, r, githubtest.Token)
+					w.WriteHeader(tc.status)
+					fmt.Fprint(w, tc.body)
+				})
+				gone, err := Remove(context.Background(), client, sc.t, 42)
+				var e *githubapi.Error
+				switch {
+				case tc.want == githubapi.HintNone && (err != nil || gone != tc.wantGone):
+					t.Errorf("Remove = %v, %v; want gone %v", gone, err, tc.wantGone)
+				case tc.want != githubapi.HintNone && (!errors.As(err, &e) || e.Hint != tc.want || e.Op != githubapi.OpRemoveRunner):
+					t.Errorf("Remove: %#v, want hint %d from the removal", err, tc.want)
+				}
+			})
+		}
+	}
+}
