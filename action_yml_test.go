@@ -78,9 +78,9 @@ func TestActionYMLMatchesTheCode(t *testing.T) {
 			t.Errorf("input %s has default %q in action.yml; keep it empty", name, *d)
 		}
 	}
-	// Kind jit's inputs are refused with another kind, which only works if
-	// the runner does not fill them in with defaults.
-	for _, name := range []string{"runner-name", "runner-labels", "runner-group", "work-folder"} {
+	// Inputs for some kinds only are refused with another kind, which only
+	// works if the runner does not fill them in with defaults.
+	for _, name := range []string{"runner-name", "runner-labels", "runner-group", "work-folder", "runner-id", "runner-platform"} {
 		if _, ok := a.Inputs[name]; !ok {
 			t.Errorf("input %s is not declared", name)
 		}

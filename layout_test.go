@@ -27,9 +27,11 @@ func TestLayout(t *testing.T) {
 		"config":      {"target"},
 		"advice":      {"config", "githubapi", "target"},
 		"appauth":     {"config", "githubapi", "target", "untrusted"},
-		"jit":         {"config", "githubapi", "retry", "target", "untrusted"},
+		"runners":     {"config", "githubapi", "target", "untrusted"},
+		"downloads":   {"config", "githubapi", "target", "untrusted"},
+		"jit":         {"config", "githubapi", "retry", "runners", "target", "untrusted"},
 		"runnertoken": {"config", "githubapi", "target", "untrusted"},
-		"action":      {"advice", "appauth", "config", "githubapi", "jit", "retry", "runnertoken", "target", "untrusted"},
+		"action":      {"advice", "appauth", "config", "downloads", "githubapi", "jit", "retry", "runners", "runnertoken", "target", "untrusted"},
 	}
 	seen := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

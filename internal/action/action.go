@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v66/github"
@@ -48,15 +50,19 @@ func Main(ctx context.Context, env Env) int {
 			err = fmt.Errorf("%w. %s", err, a)
 		}
 	}
+	goal, title := "a credential was minted", "Runner credential not minted"
+	if s.kind == config.DeleteRunner {
+		goal, title = "the runner was removed", "Runner not removed"
+	}
 	switch {
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
-		err = fmt.Errorf("cancelled before a credential was minted: %w", err)
+		err = fmt.Errorf("cancelled before %s: %w", goal, err)
 	case s.timedOut && errors.Is(err, context.DeadlineExceeded):
-		err = fmt.Errorf("the step's timeout (%s) ran out before a credential was minted: %w; raise the timeout input if GitHub is slow, or try again", s.timeout, err)
+		err = fmt.Errorf("the step's timeout (%s) ran out before %s: %w; raise the timeout input if GitHub is slow, or try again", s.timeout, goal, err)
 	}
 	// The error text includes what servers said; never let it carry a
 	// secret, or flood the log.
-	s.gha.WithFieldsMap(map[string]string{"title": "Runner credential not minted"}).
+	s.gha.WithFieldsMap(map[string]string{"title": title}).
 		Errorf("%s", untrusted.Clip(redact(err.Error(), s.secrets), maxError))
 	return 1
 }
@@ -67,9 +73,14 @@ const maxError = 4096
 
 // step is one run of the action.
 type step struct {
-	env     Env
+	env Env
+	// mu serialises what the step writes (the mint and the download
+	// look-up log their retries concurrently), and guards secrets.
+	mu      sync.Mutex
 	gha     *githubactions.Action
 	secrets []string
+	// kind is what the step does, once the inputs parse.
+	kind config.Kind
 	// situation is what the step was doing, for advice on a failure; nil
 	// until the inputs parse.
 	situation *advice.Situation
@@ -90,9 +101,10 @@ type output struct{ name, value string }
 
 // minted is what one run hands to the workflow.
 type minted struct {
-	secret  string   // the credential; masked before anything else is written
+	secret  string   // the credential, if any; masked before anything else is written
 	outputs []output // written all at once, or not at all
 	log     []string // shown once the outputs are set
+	notice  string   // a notice annotation, shown with the log
 	summary string   // markdown for the step summary; never the secret
 	// undo, if set, removes what minting created, for a step that fails
 	// after it: it returns cause with what it did.
@@ -109,6 +121,7 @@ func (s *step) run(ctx context.Context) error {
 	for _, v := range in.Secrets() {
 		s.mask(v)
 	}
+	s.kind, _ = config.ParseKind(in.Kind) // for the failure's wording, even if other inputs are wrong
 	cfg, err := in.Parse()
 	if err != nil {
 		return fmt.Errorf("the action's inputs need fixing:\n%w", err)
@@ -134,12 +147,19 @@ func (s *step) run(ctx context.Context) error {
 		return err
 	}
 	client := githubapi.NewClient(s.env.HTTPClient, cfg.API, cred.token, githubapi.WithPolicy(s.policy()))
+	download := s.download(ctx, client, cfg) // download.go: alongside the mint
 	m, err := s.mint(ctx, client, cfg)
 	if err == nil {
 		s.mask(m.secret)
-		err = ctx.Err() // cancelled or out of time meanwhile: nobody will use it
+	}
+	dl, dlErr := download(err != nil)
+	if err == nil {
+		err = dlErr // all or nothing: a runner without its download is no use
 		if err == nil {
-			err = s.setOutputs(append(m.outputs, cred.outputs...))
+			err = ctx.Err() // cancelled or out of time meanwhile: nobody will use it
+		}
+		if err == nil {
+			err = s.setOutputs(slices.Concat(m.outputs, dl.outputs, cred.outputs))
 		}
 		if err != nil && m.undo != nil {
 			// With the credential still valid: a runner nobody will start
@@ -151,10 +171,16 @@ func (s *step) run(ctx context.Context) error {
 	if err := errors.Join(err, cred.release(cleanup)); err != nil {
 		return err
 	}
-	for _, l := range m.log {
+	for _, l := range slices.Concat(m.log, dl.log) {
 		s.say("%s", l)
 	}
-	s.summary(cfg.SummaryFile, m.summary)
+	if m.notice != "" {
+		s.gha.Noticef("%s", m.notice)
+	}
+	for _, w := range dl.warnings {
+		s.gha.Warningf("%s", w)
+	}
+	s.summary(cfg.SummaryFile, m.summary+dl.summary)
 	return nil
 }
 
@@ -169,6 +195,8 @@ func (s *step) policy() retry.Policy {
 		Jitter: s.env.Jitter,
 		Log:    s.say,
 		Debug: func(format string, args ...any) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
 			s.gha.Debugf("%s", redact(fmt.Sprintf(format, args...), s.secrets))
 		},
 	}
@@ -192,8 +220,11 @@ func (s *step) credential(ctx context.Context, cfg *config.Config) (*credential,
 
 // mint asks GitHub for what cfg's kind names.
 func (s *step) mint(ctx context.Context, client *github.Client, cfg *config.Config) (*minted, error) {
-	if cfg.Kind == config.JIT {
+	switch cfg.Kind {
+	case config.JIT:
 		return s.mintJIT(ctx, client, cfg) // jit.go
+	case config.DeleteRunner:
+		return s.deleteRunner(ctx, client, cfg) // delete.go
 	}
 	t, kind := cfg.Target, cfg.Kind
 	s.say("Minting a %s token for %s at %s", kind, t, cfg.API.Redacted())

@@ -223,7 +223,7 @@ func TestJITFailures(t *testing.T) {
 		{
 			name:   "jit inputs with another kind",
 			inputs: map[string]string{"INPUT_KIND": "registration", "INPUT_RUNNER-GROUP": "gpu"},
-			want:   []string{"inputs runner-group apply only to kind jit"},
+			want:   []string{"input runner-group applies only to kind jit: remove it, or set kind: jit"},
 		},
 		{
 			name:   "a group for a repository",

@@ -14,6 +14,8 @@ import (
 // whatever it quotes: text from a server can never start a line of its
 // own, and with it a workflow command.
 func (s *step) say(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	line := redact(fmt.Sprintf(format, args...), s.secrets)
 	s.gha.Infof("%s", strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
@@ -29,6 +31,8 @@ func (s *step) mask(v string) {
 	if v == "" {
 		return
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.secrets = append(s.secrets, v)
 	s.gha.AddMask(v)
 	if !strings.ContainsAny(v, "\r\n") {

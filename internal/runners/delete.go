@@ -52,7 +52,7 @@ func Delete(ctx context.Context, c *github.Client, t target.Target, ref config.R
 	var e *githubapi.Error
 	if errors.As(err, &e) && e.StatusCode == http.StatusUnprocessableEntity {
 		// It was idle when looked up: it may have taken a job since.
-		return nil, &BusyError{Target: t, Runner: run, Refusal: err}
+		return nil, &BusyError{Target: t, Runner: run, Refusal: e}
 	}
 	if err != nil {
 		return nil, err
@@ -70,9 +70,10 @@ type BusyError struct {
 }
 
 func (e *BusyError) Error() string {
-	msg := fmt.Sprintf("runner %q (id %d, %s) in %s is running a job, so it was not removed", untrusted.Clip(untrusted.Clean(e.Runner.Name), 80), e.Runner.ID, e.Runner.State(), e.Target)
+	name := untrusted.Clip(untrusted.Clean(e.Runner.Name), 80)
+	msg := fmt.Sprintf("runner %q (id %d, %s) in %s is running a job, so it was not removed", name, e.Runner.ID, e.Runner.State(), e.Target)
 	if e.Refusal != nil {
-		msg = fmt.Sprintf("GitHub refused to remove runner %q (id %d) from %s: %v. It was idle when looked up, and may have taken a job since", untrusted.Clip(untrusted.Clean(e.Runner.Name), 80), e.Runner.ID, e.Target, e.Refusal)
+		msg = fmt.Sprintf("GitHub refused to remove runner %q (id %d, %s when looked up) from %s: %v; it may have taken a job since", name, e.Runner.ID, e.Runner.State(), e.Target, e.Refusal)
 	}
 	return msg + ". Let the job finish or cancel it, then run this step again; an ephemeral runner removes itself after its job"
 }

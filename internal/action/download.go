@@ -1,0 +1,76 @@
+package action
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/runnertoken/runner-token-action/internal/config"
+	"github.com/runnertoken/runner-token-action/internal/downloads"
+)
+
+// looked is what the runner-platform look-up hands to the workflow.
+type looked struct {
+	outputs  []output
+	log      []string
+	warnings []string
+	summary  string
+}
+
+// download starts looking up cfg's runner-platform download, alongside the
+// mint so that the step takes no longer, and returns the wait for its
+// result; abandon, when the mint failed, stops the look-up instead. Without
+// runner-platform there is nothing to look up, and no request.
+func (s *step) download(ctx context.Context, client *github.Client, cfg *config.Config) func(abandon bool) (looked, error) {
+	if cfg.Platform.IsZero() {
+		return func(bool) (looked, error) { return looked{}, nil }
+	}
+	type result struct {
+		d   *downloads.Download
+		err error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan result, 1)
+	go func() {
+		d, err := downloads.Find(ctx, client, cfg.Target, cfg.Platform)
+		done <- result{d, err}
+	}()
+	return func(abandon bool) (looked, error) {
+		if abandon {
+			cancel()
+		}
+		r := <-done
+		cancel()
+		if abandon {
+			return looked{}, nil
+		}
+		if r.err != nil {
+			return looked{}, r.err
+		}
+		d, p := r.d, cfg.Platform
+		l := looked{
+			outputs: []output{
+				{"runner-download-url", d.URL},
+				{"runner-download-sha256", d.SHA256},
+				{"runner-version", d.Version},
+			},
+			log:     []string{fmt.Sprintf("Runner %s for %s: %s", orUnknown(d.Version), p, d.URL)},
+			summary: fmt.Sprintf("\n| Runner download (%s) | %s |\n| SHA-256 | %s |\n", p, mdText(d.URL), orUnknown(d.SHA256)),
+		}
+		if d.SHA256 == "" {
+			l.warnings = append(l.warnings, fmt.Sprintf("The server gives no SHA-256 checksum for the %s runner download, so runner-download-sha256 is empty: verify the download another way (older GHES versions do not list checksums)", p))
+		}
+		if d.Version == "" {
+			l.warnings = append(l.warnings, fmt.Sprintf("The %s runner download's file name does not say its version, so runner-version is empty", p))
+		}
+		return l, nil
+	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
+}
