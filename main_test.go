@@ -78,7 +78,7 @@ func newContainer(t *testing.T) *container {
 	// Every declared input arrives, empty when the workflow left it out.
 	for name, v := range map[string]string{
 		"token": adminToken, "repository": "", "organization": "", "enterprise": "", "kind": "registration", "api-url": sim.URL(),
-		"runner-name": "", "runner-labels": "", "runner-group": "", "work-folder": "",
+		"runner-name": "", "runner-labels": "", "runner-group": "", "work-folder": "", "runner-id": "", "runner-platform": "",
 	} {
 		step.SetInput(name, v)
 	}

@@ -40,15 +40,18 @@ func (s *step) deleteRunner(ctx context.Context, client *github.Client, cfg *con
 	if d.Runner.ID != 0 && d.Runner.Name != "" {
 		shown = fmt.Sprintf("runner %q (id %d)", untrusted.Clip(untrusted.Clean(d.Runner.Name), 80), d.Runner.ID)
 	}
+	title := "Self-hosted runner removed"
 	switch {
 	case d.Deleted:
 		m.log = []string{fmt.Sprintf("Removed %s from %s; it was %s.", shown, t, d.Runner.State())}
-		m.summary = fmt.Sprintf("### Self-hosted runner removed\n\n| | |\n|---|---|\n| Runner | `%s` |\n| Runner ID | %s |\n| Target | %s `%s` |\n",
-			mdCode(d.Runner.Name), id, t.Scope, t.Name())
 	case d.Meanwhile:
+		title = "Self-hosted runner already gone"
 		m.notice = fmt.Sprintf("%s was removed from %s by someone else while this step ran: nothing left to remove (deleted=false).", shown, t)
 	default:
+		title = "Self-hosted runner already gone"
 		m.notice = fmt.Sprintf("%s is not registered in %s: nothing to remove (deleted=false).", shown, t)
 	}
+	m.summary = fmt.Sprintf("### %s\n\n| | |\n|---|---|\n| Runner | `%s` |\n| Runner ID | %s |\n| Target | %s `%s` |\n",
+		title, mdCode(d.Runner.Name), orUnknown(id), t.Scope, t.Name())
 	return m, nil
 }
