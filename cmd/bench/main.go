@@ -159,6 +159,11 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 		return err
 	}
 	allMet = appMet && allMet
+	platformMet, err := measurePlatform(ctx, w, *rounds, dir, binary, sim, scenarios[0])
+	if err != nil {
+		return err
+	}
+	allMet = platformMet && allMet
 	size := float64(st.Size()) / (1 << 20)
 	layer, err := gzipSize(binary)
 	if err != nil {

@@ -58,13 +58,19 @@ var credentials = map[string]ghsim.Credential{
 	"bad":          {}, // never added: the simulator answers 401
 }
 
+// demoRunner is registered in every simulated target, for -kind delete-runner.
+const demoRunner = "offline-vm"
+
 func run(ctx context.Context, args []string, w io.Writer) (int, error) {
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	var (
 		repository   = fs.String("repository", "", "input repository (owner/name); default: the simulated workflow's octo-org/app")
 		organization = fs.String("organization", "", "input organization")
 		enterprise   = fs.String("enterprise", "", "input enterprise")
-		kind         = fs.String("kind", "registration", "input kind")
+		kind         = fs.String("kind", "registration", "input kind: registration, remove, jit or delete-runner")
+		runnerName   = fs.String("runner-name", "", "input runner-name (kinds jit and delete-runner; the simulator has an offline runner named "+demoRunner+" in each target)")
+		runnerID     = fs.String("runner-id", "", "input runner-id (kind delete-runner)")
+		platform     = fs.String("runner-platform", "", "input runner-platform, e.g. linux-x64")
 		apiURL       = fs.String("api-url", "", "a real GitHub API URL; the credential comes from $RUNNER_ADMIN_TOKEN. Default: the local simulator")
 		credential   = fs.String("credential", "admin", "with the simulator: admin, fine-grained, github-token or bad")
 		debug        = fs.Bool("debug", false, "show debug lines, as ACTIONS_STEP_DEBUG does")
@@ -106,6 +112,9 @@ func run(ctx context.Context, args []string, w io.Writer) (int, error) {
 		}
 		defer sim.Close()
 		sim.AddExampleTargets()
+		for _, t := range []string{"repos/octo-org/app", "orgs/octo-org", "enterprises/octo-ent"} {
+			sim.AddRunner(t, ghsim.Runner{Name: demoRunner, Status: "offline", Labels: []string{"self-hosted"}})
+		}
 		token = "ghp_" + randomHex(18)
 		if *credential != "bad" {
 			sim.AddCredential(*credential, token, credentials[*credential])
@@ -131,6 +140,7 @@ func run(ctx context.Context, args []string, w io.Writer) (int, error) {
 	for name, v := range map[string]string{
 		"token": token, "repository": *repository, "organization": *organization,
 		"enterprise": *enterprise, "kind": *kind, "api-url": *apiURL,
+		"runner-name": *runnerName, "runner-id": *runnerID, "runner-platform": *platform,
 	} {
 		step.SetInput(name, v)
 	}

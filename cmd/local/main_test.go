@@ -17,6 +17,9 @@ func TestLocalDemo(t *testing.T) {
 		{nil, 0, []string{"INPUT_TOKEN=***", "Minted a registration token for repository octo-org/app", "outputs.token = ***", "outputs.runner-url = https://127.0.0.1:", "Exit code 0"}},
 		{[]string{"-enterprise", "octo-ent", "-kind", "remove"}, 0, []string{"Minted a remove token for enterprise octo-ent", "/enterprises/octo-ent"}},
 		{[]string{"-kind", "jit", "-organization", "octo-org"}, 0, []string{"Registered just-in-time runner", "outputs.jit-config = ***", "outputs.runner-id = ", "Just-in-time runner registered"}},
+		{[]string{"-kind", "delete-runner", "-runner-name", "offline-vm", "-organization", "octo-org"}, 0, []string{`Removed runner "offline-vm" (id `, "outputs.deleted = true", "Self-hosted runner removed"}},
+		{[]string{"-kind", "delete-runner", "-runner-id", "999"}, 0, []string{"Notice: runner id 999 is not registered in repository octo-org/app", "outputs.deleted = false"}},
+		{[]string{"-runner-platform", "linux-arm64"}, 0, []string{"outputs.runner-download-url = https://github.com/actions/runner/releases/download/", "outputs.runner-version = 2.321.0"}},
 		{[]string{"-credential", "fine-grained"}, 1, []string{"Error: Runner credential not minted", `"Administration: write"`, "(none)", "Exit code 1"}},
 	}
 	for _, tc := range cases {
