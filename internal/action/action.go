@@ -52,7 +52,7 @@ func Main(ctx context.Context, env Env) int {
 	}
 	goal, title := "a credential was minted", "Runner credential not minted"
 	if s.kind == config.DeleteRunner {
-		goal, title = "the runner was removed", "Runner not removed"
+		goal, title = "the runner's removal was confirmed", "Runner not removed"
 	}
 	switch {
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):

@@ -1,6 +1,7 @@
 package action
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -278,5 +279,28 @@ func TestRunnerPlatformConcurrent(t *testing.T) {
 	defer mu.Unlock()
 	if !together || len(h.sim.Requests()) != 2 {
 		t.Errorf("the mint and the downloads list were not in flight together (%d requests)", len(h.sim.Requests()))
+	}
+}
+
+// TestDeleteRunnerCancelled: cancelled while the removal is in flight, the
+// step cannot know whether GitHub acted, and says so.
+func TestDeleteRunnerCancelled(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t).set(map[string]string{"INPUT_KIND": "delete-runner", "INPUT_RUNNER-NAME": "vm-1"})
+	h.sim.AddRunner("repos/octo-org/app", ghsim.Runner{Name: "vm-1", Status: "offline", Labels: []string{"self-hosted"}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h.sim.Inject(nil, func(w http.ResponseWriter, r *http.Request) bool {
+		cancel()
+		return ghsim.Hang()(w, r)
+	})
+	if code := Main(ctx, h.processEnv()); code != 1 {
+		t.Fatalf("exit code %d, want 1", code)
+	}
+	if e := h.errors(); len(e) != 1 || !strings.Contains(e[0], "cancelled before the runner's removal was confirmed") {
+		t.Errorf("errors = %q", e)
+	}
+	if !strings.Contains(h.stdout.String(), "title=Runner not removed") || h.file(h.outFile) != "" {
+		t.Errorf("want the error titled \"Runner not removed\" and no outputs:\n%s", h.stdout.String())
 	}
 }

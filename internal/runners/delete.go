@@ -45,6 +45,9 @@ func Delete(ctx context.Context, c *github.Client, t target.Target, ref config.R
 	if run == nil {
 		return &Deletion{Runner: Runner{ID: ref.ID, Name: ref.Name}}, nil
 	}
+	if run.ID <= 0 {
+		return nil, fmt.Errorf("GitHub lists runner %q in %s without an id, so it cannot be removed", untrusted.Clip(untrusted.Clean(run.Name), 80), t)
+	}
 	if run.Busy {
 		return nil, &BusyError{Target: t, Runner: run}
 	}

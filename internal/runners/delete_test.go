@@ -168,3 +168,16 @@ func TestDeleteOnATargetItCannotSee(t *testing.T) {
 		t.Errorf("Delete = %v, want GitHub's 404 for the target", err)
 	}
 }
+
+// TestDeleteARunnerWithoutAnID: a listing without an id removes nothing.
+func TestDeleteARunnerWithoutAnID(t *testing.T) {
+	t.Parallel()
+	s, c := simClient(t)
+	s.Inject(s.Answer(http.StatusOK, `{"total_count":1,"runners":[{"name":"build-1","status":"offline"}]}`))
+	if _, err := Delete(context.Background(), c, org, config.RunnerRef{Name: "build-1"}); err == nil || !strings.Contains(err.Error(), "without an id") {
+		t.Errorf("Delete: %v, want a refusal", err)
+	}
+	if n := len(s.Requests()); n != 1 {
+		t.Errorf("API got %d requests, want only the look-up", n)
+	}
+}
