@@ -1,10 +1,8 @@
 package main
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -177,32 +175,10 @@ func TestContainerRunnerDownloadFaults(t *testing.T) {
 		t.Parallel()
 		c := newContainer(t)
 		c.env[runnertest.InputEnv("runner-platform")] = "linux-x64"
-		var (
-			wg       sync.WaitGroup
-			both     = make(chan struct{})
-			mu       sync.Mutex
-			together = true
-		)
-		wg.Add(2)
-		go func() { wg.Wait(); close(both) }()
-		c.sim.Wrap(func(next http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				wg.Done()
-				select {
-				case <-both:
-				case <-time.After(10 * time.Second): // a fail-safe, not a measure
-					mu.Lock()
-					together = false
-					mu.Unlock()
-				}
-				next.ServeHTTP(w, r)
-			})
-		})
+		together := c.sim.Together(2, 10*time.Second) // a fail-safe against a hang, not a measure
 		c.run()
-		mu.Lock()
-		defer mu.Unlock()
-		if c.code != 0 || !together {
-			t.Errorf("exit %d; the mint and the downloads list in flight together: %v", c.code, together)
+		if c.code != 0 || !together() {
+			t.Errorf("exit %d; the mint and the downloads list in flight together: %v", c.code, together())
 		}
 	})
 }

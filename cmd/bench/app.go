@@ -16,7 +16,6 @@ import (
 	"strings"
 
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
-	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 const (
@@ -30,16 +29,11 @@ func measureApp(ctx context.Context, w io.Writer, rounds int, dir, binary string
 		return false, err
 	}
 	sim.AddExampleApp(key)
-	step, err := runnertest.NewStep(filepath.Join(dir, "app-step"))
+	step, err := newStep(filepath.Join(dir, "app-step"), sc, map[string]string{"token": "", "app-id": strconv.Itoa(ghsim.ExampleAppID), "private-key": pemText,
+		"api-url": sim.URL(), "kind": "registration"})
 	if err != nil {
 		return false, err
 	}
-	for name, v := range map[string]string{"token": "", "app-id": strconv.Itoa(ghsim.ExampleAppID), "private-key": pemText,
-		"api-url": sim.URL(), "kind": "registration", "repository": "", "organization": "", "enterprise": ""} {
-		step.SetInput(name, v)
-	}
-	step.Env["SSL_CERT_FILE"] = sc.caFile
-	step.Env["SSL_CERT_DIR"] = sc.certDir
 
 	// Per run: requests up to and including the runner token, and after it.
 	before, after, seen := 0, 0, len(sim.Requests())

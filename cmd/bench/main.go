@@ -291,16 +291,29 @@ func trustStores(dir string, simCA []byte) ([]scenario, error) {
 	return append(out, scenario{"trust store as in the image: system CA bundle + the simulator's CA", bundle, image}), nil
 }
 
-func subjects(sc scenario, dir, binary, curl, apiURL string) (*subject, *subject, error) {
-	step, err := runnertest.NewStep(filepath.Join(dir, "step"))
+// newStep is a step in dir with inputs (every target input declared and
+// empty unless given), trusting sc's certificates.
+func newStep(dir string, sc scenario, inputs map[string]string) (*runnertest.Step, error) {
+	step, err := runnertest.NewStep(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	for name, v := range map[string]string{"token": token, "api-url": apiURL, "kind": "registration", "repository": "", "organization": "", "enterprise": ""} {
+	for _, name := range []string{"repository", "organization", "enterprise"} {
+		step.SetInput(name, "")
+	}
+	for name, v := range inputs {
 		step.SetInput(name, v)
 	}
 	step.Env["SSL_CERT_FILE"] = sc.caFile
 	step.Env["SSL_CERT_DIR"] = sc.certDir
+	return step, nil
+}
+
+func subjects(sc scenario, dir, binary, curl, apiURL string) (*subject, *subject, error) {
+	step, err := newStep(filepath.Join(dir, "step"), sc, map[string]string{"token": token, "api-url": apiURL, "kind": "registration"})
+	if err != nil {
+		return nil, nil, err
+	}
 
 	action := &subject{
 		name: "action (start → outputs written → exit)",

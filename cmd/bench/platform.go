@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
-	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
 const (
@@ -26,15 +25,10 @@ func measurePlatform(ctx context.Context, w io.Writer, rounds int, dir, binary s
 		return false, err
 	}
 	plain.name = "action, runner-platform unset"
-	step, err := runnertest.NewStep(filepath.Join(dir, "platform-step"))
+	step, err := newStep(filepath.Join(dir, "platform-step"), sc, map[string]string{"token": token, "api-url": sim.URL(), "kind": "registration", "runner-platform": "linux-x64"})
 	if err != nil {
 		return false, err
 	}
-	for name, v := range map[string]string{"token": token, "api-url": sim.URL(), "kind": "registration", "repository": "", "organization": "", "enterprise": "", "runner-platform": "linux-x64"} {
-		step.SetInput(name, v)
-	}
-	step.Env["SSL_CERT_FILE"] = sc.caFile
-	step.Env["SSL_CERT_DIR"] = sc.certDir
 	platform := &subject{
 		name: "action, runner-platform: linux-x64",
 		cmd:  stepRun(step, binary),

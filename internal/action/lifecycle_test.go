@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -251,33 +250,11 @@ func TestRunnerPlatformAllOrNothing(t *testing.T) {
 func TestRunnerPlatformConcurrent(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t).set(map[string]string{"INPUT_RUNNER-PLATFORM": "linux-x64"})
-	var (
-		wg       sync.WaitGroup
-		both     = make(chan struct{})
-		mu       sync.Mutex
-		together = true
-	)
-	wg.Add(2)
-	go func() { wg.Wait(); close(both) }()
-	h.sim.Wrap(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			wg.Done()
-			select {
-			case <-both:
-			case <-time.After(10 * time.Second): // a fail-safe against a hang, not a measure
-				mu.Lock()
-				together = false
-				mu.Unlock()
-			}
-			next.ServeHTTP(w, r)
-		})
-	})
+	together := h.sim.Together(2, 10*time.Second) // a fail-safe against a hang, not a measure
 	if code := h.run(); code != 0 {
 		t.Fatalf("exit code %d: %q", code, h.errors())
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if !together || len(h.sim.Requests()) != 2 {
+	if !together() || len(h.sim.Requests()) != 2 {
 		t.Errorf("the mint and the downloads list were not in flight together (%d requests)", len(h.sim.Requests()))
 	}
 }
