@@ -56,7 +56,8 @@ func (s *step) download(ctx context.Context, client *github.Client, cfg *config.
 				{"runner-version", d.Version},
 			},
 			log:     []string{fmt.Sprintf("Runner %s for %s: %s", orUnknown(d.Version), p, d.URL)},
-			summary: fmt.Sprintf("\n| Runner download (%s) | %s |\n| SHA-256 | %s |\n", p, mdText(d.URL), orUnknown(d.SHA256)),
+			// Rows that continue the mint's summary table.
+			summary: fmt.Sprintf("| Runner download (%s) | %s |\n| SHA-256 | %s |\n", p, mdText(d.URL), orUnknown(d.SHA256)),
 		}
 		if d.SHA256 == "" {
 			l.warnings = append(l.warnings, fmt.Sprintf("The server gives no SHA-256 checksum for the %s runner download, so runner-download-sha256 is empty: verify the download another way (older GHES versions do not list checksums)", p))

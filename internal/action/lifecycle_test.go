@@ -197,8 +197,10 @@ func TestRunnerPlatform(t *testing.T) {
 			if len(h.annotations("warning")) != 0 {
 				t.Errorf("warnings: %q", h.annotations("warning"))
 			}
-			if !strings.Contains(h.file(h.sumFile), file) {
-				t.Errorf("the step summary does not show the download")
+			// The download's rows continue the summary's one table.
+			summary := h.file(h.sumFile)
+			if !strings.Contains(summary, "|\n| Runner download (linux-arm64) | https://github.com/actions/runner/releases/download/v2.321.0/"+file+" |\n| SHA-256 | "+sum+" |") {
+				t.Errorf("the step summary does not show the download in its table:\n%s", summary)
 			}
 		})
 	}
