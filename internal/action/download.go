@@ -55,7 +55,7 @@ func (s *step) download(ctx context.Context, client *github.Client, cfg *config.
 				{"runner-download-sha256", d.SHA256},
 				{"runner-version", d.Version},
 			},
-			log:     []string{fmt.Sprintf("Runner %s for %s: %s", orUnknown(d.Version), p, d.URL)},
+			log: []string{fmt.Sprintf("Runner %s for %s: %s", orUnknown(d.Version), p, d.URL)},
 			// Rows that continue the mint's summary table.
 			summary: fmt.Sprintf("| Runner download (%s) | %s |\n| SHA-256 | %s |\n", p, mdText(d.URL), orUnknown(d.SHA256)),
 		}
