@@ -1,7 +1,8 @@
 // Command faults runs the action against the simulator with one fault at a
 // time, on the real clock, and prints what happened as a markdown table:
-// the fault, the outcome, the attempts at the runner credential and the
-// time the step took.
+// the fault, the outcome, the attempts at the runner credential (or at the
+// removal, for kind delete-runner), the time the step took, and what is
+// left on the server that nobody was handed.
 //
 //	go run ./cmd/faults
 //
@@ -138,7 +139,26 @@ func scenarios() []scenario {
 		{fault: "GitHub App: 502 on the runner token", inputs: map[string]string{"app": "yes"}, setup: func(s *ghsim.Server) {
 			onMint(s, repeat(9, s.Status(502, "Server Error"))...)
 		}},
+		{fault: "kind delete-runner: runner removed, answer lost (502)", inputs: deleteVM, setup: func(s *ghsim.Server) {
+			addVM(s)
+			s.Inject(nil, s.AppliedThen(s.Status(502, "Server Error")))
+		}},
+		{fault: "kind delete-runner: 502 on every removal", inputs: deleteVM, setup: func(s *ghsim.Server) {
+			addVM(s)
+			s.Inject(append([]ghsim.Fault{nil}, repeat(9, s.Status(502, "Server Error"))...)...)
+		}},
+		{fault: "kind delete-runner: the runner took a job since the look-up (422)", inputs: deleteVM, setup: func(s *ghsim.Server) {
+			addVM(s)
+			s.Inject(nil, s.Status(422, `Bad request - Runner "vm-7" is still running a job`))
+		}},
 	}
+}
+
+// deleteVM removes vm-7, which addVM registers, offline and idle.
+var deleteVM = map[string]string{"kind": "delete-runner", "runner-name": "vm-7"}
+
+func addVM(s *ghsim.Server) {
+	s.AddRunner("orgs/octo-org", ghsim.Runner{Name: "vm-7", Status: "offline", Labels: []string{"self-hosted"}})
 }
 
 // proxyRefusing is the action's own client, trusting the simulator, behind
@@ -252,7 +272,8 @@ func try(sc scenario) (result, error) {
 	})
 	r := result{took: time.Since(start)}
 	for _, req := range sim.Requests() {
-		if req.Method == http.MethodPost && (strings.HasSuffix(req.Path, "-token") || strings.HasSuffix(req.Path, "/generate-jitconfig")) {
+		if req.Method == http.MethodPost && (strings.HasSuffix(req.Path, "-token") || strings.HasSuffix(req.Path, "/generate-jitconfig")) ||
+			sc.inputs["kind"] == "delete-runner" && req.Method == http.MethodDelete {
 			r.attempts++
 		}
 	}
@@ -266,6 +287,9 @@ func try(sc scenario) (result, error) {
 			what = "JIT config"
 		}
 		r.outcome = "minted: " + what + " set"
+		if d, ok := outs["deleted"]; ok {
+			r.outcome = "succeeded: deleted=" + d
+		}
 	} else {
 		r.outcome = "failed without an error annotation"
 		for _, c := range runnertest.ParseLog(stdout.String()) {
@@ -275,7 +299,11 @@ func try(sc scenario) (result, error) {
 			}
 		}
 	}
-	r.left = leftBehind(sim, outs["runner-id"])
+	handedOn := ""
+	if _, ok := outs["jit-config"]; ok {
+		handedOn = outs["runner-id"]
+	}
+	r.left = leftBehind(sim, handedOn)
 	return r, nil
 }
 

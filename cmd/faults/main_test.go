@@ -27,6 +27,8 @@ func TestScenariosRun(t *testing.T) {
 		"kind jit: runner registered, answer not JSON":                                   {"failed (", 1, "nothing"},
 		"kind jit: runner registered, answer not JSON, clean-up rate limited for 50 min": {"failed (", 1, "runner "},
 		"GitHub App: installation token's expires_at unreadable":                         {"minted: token set", 1, "nothing"},
+		"kind delete-runner: runner removed, answer lost (502)":                          {"succeeded: deleted=true", 2, "nothing"},
+		"kind delete-runner: the runner took a job since the look-up (422)":              {"failed (", 1, "runner "},
 	}
 	seen := 0
 	for _, sc := range scenarios() {
