@@ -385,7 +385,8 @@ func (s *Server) createInstallationToken(w http.ResponseWriter, r *http.Request)
 		admin = append(admin, inst.Account)
 	}
 
-	value := "ghs_" + randomAlnum(36)
+	value := s.tokens.installationToken(inst.ID)
+	expires := s.Now().Add(s.TTL).UTC().Format(time.RFC3339)
 	s.mu.Lock()
 	name := fmt.Sprintf("app-installation-%d-token-%d", inst.ID, len(s.apps.tokens)+1)
 	s.apps.tokens = append(s.apps.tokens, AppToken{
@@ -394,10 +395,11 @@ func (s *Server) createInstallationToken(w http.ResponseWriter, r *http.Request)
 	})
 	s.mu.Unlock()
 	s.AddCredential(name, value, Credential{Type: Installation, Admin: admin})
+	s.announce(Issued{Kind: "installation", Target: fmt.Sprintf("installations/%d", inst.ID), Token: value, ExpiresAt: expires})
 
 	answer := map[string]any{
 		"token":                value,
-		"expires_at":           s.Now().Add(s.TTL).UTC().Format(time.RFC3339),
+		"expires_at":           expires,
 		"permissions":          perms,
 		"repository_selection": "all",
 	}

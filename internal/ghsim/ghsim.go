@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -56,10 +55,15 @@ type Request struct {
 
 // Issued is a credential the simulator minted.
 type Issued struct {
-	Kind      string // "registration" or "remove"
-	Target    string // "repos/o/r", "orgs/o" or "enterprises/e"
-	Token     string
-	ExpiresAt string
+	// Kind is "registration" or "remove" (these are also in Issued), or,
+	// for OnIssue only, "jit" (also in JITConfigs) or "installation" (also
+	// in AppTokens).
+	Kind string
+	// Target is "repos/o/r", "orgs/o" or "enterprises/e"; for an
+	// installation token, "installations/ID".
+	Target    string
+	Token     string // the token, or the encoded JIT config
+	ExpiresAt string // "" for a JIT config
 }
 
 // Server is a running simulator. Start it with New; Close it when done.
@@ -84,8 +88,9 @@ type Server struct {
 	wrap        func(http.Handler) http.Handler
 	downloads   []Download // downloads.go
 
-	jit  jitState // just-in-time runners, runners and runner groups: jit.go
-	apps appState // GitHub Apps: apps.go
+	jit    jitState    // just-in-time runners, runners and runner groups: jit.go
+	apps   appState    // GitHub Apps: apps.go
+	tokens tokenSource // what minted credentials look like: tokens.go
 }
 
 type namedCredential struct {
@@ -97,8 +102,9 @@ type namedCredential struct {
 type Option func(*options)
 
 type options struct {
-	listen string
-	hosts  []string
+	listen        string
+	hosts         []string
+	deterministic bool
 }
 
 // WithListenAddr listens on addr (default: a free loopback port), e.g.
@@ -133,6 +139,7 @@ func New(basePath string, opts ...Option) (*Server, error) {
 		orgs:        map[string]bool{},
 		enterprises: map[string]bool{},
 		downloads:   DefaultDownloads(RunnerVersion),
+		tokens:      tokenSource{deterministic: o.deterministic},
 	}
 	s.routes()
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
@@ -228,11 +235,22 @@ func (s *Server) Wrap(mw func(next http.Handler) http.Handler) {
 	s.wrap = mw
 }
 
-// OnIssue calls f for every credential minted from now on.
+// OnIssue calls f for every credential minted from now on: registration
+// and remove tokens, JIT configs and installation tokens.
 func (s *Server) OnIssue(f func(Issued)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.onIssue = f
+}
+
+// announce hands i to the OnIssue function, if any.
+func (s *Server) announce(i Issued) {
+	s.mu.Lock()
+	f := s.onIssue
+	s.mu.Unlock()
+	if f != nil {
+		f(i)
+	}
 }
 
 // Requests returns a copy of every request received so far.
@@ -302,16 +320,13 @@ func (s *Server) mintToken(kind string) http.HandlerFunc {
 		tok := Issued{
 			Kind:      kind,
 			Target:    key.path,
-			Token:     runnerToken(),
+			Token:     s.tokens.runnerToken(kind, key.path),
 			ExpiresAt: s.Now().Add(s.TTL).Format("2006-01-02T15:04:05.000-07:00"),
 		}
 		s.mu.Lock()
 		s.issued = append(s.issued, tok)
-		onIssue := s.onIssue
 		s.mu.Unlock()
-		if onIssue != nil {
-			onIssue(tok)
-		}
+		s.announce(tok)
 		s.writeJSON(w, http.StatusCreated, map[string]string{"token": tok.Token, "expires_at": tok.ExpiresAt})
 	}
 }
@@ -453,13 +468,6 @@ func (s *Server) writeErrorWith(w http.ResponseWriter, status int, msg, docs str
 		"documentation_url": docs,
 		"status":            fmt.Sprint(status),
 	}, extra)
-}
-
-// runnerToken looks like GitHub's: 29 upper-case base32 characters.
-func runnerToken() string {
-	b := make([]byte, 20)
-	_, _ = rand.Read(b)
-	return "A" + base32.StdEncoding.EncodeToString(b)[:28]
 }
 
 // requestID looks like GitHub's X-GitHub-Request-Id.

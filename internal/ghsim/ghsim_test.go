@@ -14,9 +14,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func newSim(t *testing.T) *Server {
+func newSim(t *testing.T, opts ...Option) *Server {
 	t.Helper()
-	s, err := New("/api/v3")
+	s, err := New("/api/v3", opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

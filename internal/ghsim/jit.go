@@ -7,7 +7,6 @@ package ghsim
 // the answer was lost".
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -286,10 +285,11 @@ func (s *Server) generateJIT(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	run := s.jit.register(key.path, Runner{Name: body.Name, Labels: body.Labels, GroupID: body.RunnerGroupID})
-	cfg := encodedJITConfig(run)
+	cfg := encodedJITConfig(run, s.tokens.secret(key.path, 1200))
 	s.jit.issued = append(s.jit.issued, IssuedJIT{Target: key.path, RunnerID: run.ID, Name: run.Name, Config: cfg})
 	answer := map[string]any{"runner": runnerJSON(run), "encoded_jit_config": cfg}
 	s.jit.mu.Unlock()
+	s.announce(Issued{Kind: "jit", Target: key.path, Token: cfg})
 
 	switch fault {
 	case LoseResponse:
@@ -396,10 +396,9 @@ func runnerJSON(r *Runner) map[string]any {
 }
 
 // encodedJITConfig looks like GitHub's: base64 of a JSON document holding
-// the runner's settings and credentials, a few kilobytes long.
-func encodedJITConfig(r *Runner) string {
-	secret := make([]byte, 1200)
-	_, _ = rand.Read(secret)
+// the runner's settings and credentials (from secret, 1200 bytes), a few
+// kilobytes long.
+func encodedJITConfig(r *Runner, secret []byte) string {
 	doc, _ := json.Marshal(map[string]string{
 		".runner":                base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf(`{"agentId":%d,"agentName":%q,"poolId":%d,"workFolder":"_work"}`, r.ID, r.Name, r.GroupID))),
 		".credentials":           base64.StdEncoding.EncodeToString(secret[:200]),
