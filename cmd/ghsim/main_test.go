@@ -769,3 +769,22 @@ func TestHelpAndDocCoverEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestGoRunAtVersion: users start the simulator with go run
+// github.com/runnertoken/runner-token-action/cmd/ghsim@v1, which Go
+// refuses for a module whose go.mod has replace or exclude directives.
+func TestGoRunAtVersion(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && (f[0] == "replace" || f[0] == "exclude") {
+			t.Errorf("go.mod:%d: %s directive: go run …/cmd/ghsim@v1 would refuse the module", i+1, f[0])
+		}
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "module" && f[1] != "github.com/runnertoken/runner-token-action" {
+			t.Errorf("go.mod: module %s, but the documentation says go run github.com/runnertoken/runner-token-action/cmd/ghsim@v1", f[1])
+		}
+	}
+}
