@@ -96,16 +96,17 @@ func ResetConnection() Fault {
 	}
 }
 
-// Hang never answers; it returns when the client gives up.
+// Hang never answers; it drops the connection when the client gives up or
+// the server closes.
 func Hang() Fault {
 	return func(_ http.ResponseWriter, r *http.Request) bool {
 		<-r.Context().Done()
-		return true
+		panic(http.ErrAbortHandler)
 	}
 }
 
 // StallBody sends the status line and part of a body, then stops, as a
-// server that dies mid-answer.
+// server that dies mid-answer; the body never ends.
 func StallBody() Fault {
 	return func(w http.ResponseWriter, r *http.Request) bool {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -115,7 +116,7 @@ func StallBody() Fault {
 			f.Flush()
 		}
 		<-r.Context().Done()
-		return true
+		panic(http.ErrAbortHandler)
 	}
 }
 

@@ -71,8 +71,11 @@ type Server struct {
 	BasePath string
 
 	srv *httptest.Server
-	ca  []byte
-	mux *http.ServeMux
+	// stop ends every request's context, so that Close does not wait for
+	// a fault that answers only when the client gives up (Hang).
+	stop context.CancelFunc
+	ca   []byte
+	mux  *http.ServeMux
 	// Now is the simulator's clock; TTL is how long minted tokens live.
 	Now func() time.Time
 	TTL time.Duration
@@ -145,9 +148,13 @@ func New(basePath string, opts ...Option) (*Server, error) {
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	// Clients that rightly refuse the certificate are not news.
 	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	base, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	s.srv.Config.BaseContext = func(net.Listener) context.Context { return base }
 	if o.listen != "" {
 		ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", o.listen)
 		if err != nil {
+			stop()
 			return nil, fmt.Errorf("ghsim: %w", err)
 		}
 		s.srv.Listener.Close()
@@ -179,8 +186,11 @@ func Start(tb TB, opts ...Option) *Server {
 	return s
 }
 
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
+// Close stops the server, ending requests that a fault keeps waiting.
+func (s *Server) Close() {
+	s.stop()
+	s.srv.Close()
+}
 
 // URL is the API base URL, e.g. https://127.0.0.1:41234/api/v3.
 func (s *Server) URL() string { return s.srv.URL + s.BasePath }

@@ -1,6 +1,7 @@
 package ghsim
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -241,4 +242,59 @@ func TestAnswerFaults(t *testing.T) {
 			t.Errorf("statuses %v", got)
 		}
 	})
+}
+
+// TestCloseEndsWaitingFaults: Close does not wait for a client to give up
+// on a fault that never answers (cmd/ghsim stops on SIGTERM with one).
+func TestCloseEndsWaitingFaults(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		setup func(s *Server)
+		path  string
+		body  string
+	}{
+		{"hang", func(s *Server) { s.Inject(Hang()) }, "/orgs/octo-org/actions/runners/registration-token", ""},
+		{"stall", func(s *Server) { s.Inject(StallBody()) }, "/orgs/octo-org/actions/runners/registration-token", ""},
+		{"JIT hang after create", func(s *Server) { s.FailJIT(HangAfterCreate) }, "/orgs/octo-org/actions/runners/generate-jitconfig", goodJIT},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := New("/api/v3")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.AddOrganization("octo-org")
+			s.AddCredential("admin", "tok-admin", Credential{Admin: []string{"octo-org"}})
+			c.setup(s)
+			// The client waits much longer than any test runs: only Close
+			// can end the request.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+			defer cancel()
+			done := make(chan error, 1)
+			go func() {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+c.path, strings.NewReader(c.body))
+				req.Header.Set("Authorization", "Bearer tok-admin")
+				resp, err := s.Client().Do(req)
+				if err == nil {
+					_, err = io.ReadAll(resp.Body)
+					resp.Body.Close()
+				}
+				done <- err
+			}()
+			// Close once the request is in.
+			for len(s.Requests()) == 0 {
+				select {
+				case err := <-done:
+					t.Fatalf("the request ended before the server closed: %v", err)
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+			s.Close()
+			if err := <-done; err == nil {
+				t.Error("the request succeeded")
+			}
+		})
+	}
 }

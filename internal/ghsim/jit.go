@@ -298,6 +298,7 @@ func (s *Server) generateJIT(w http.ResponseWriter, r *http.Request) {
 	case HangAfterCreate:
 		select {
 		case <-r.Context().Done():
+			panic(http.ErrAbortHandler) // the client gave up, or the server closes
 		case <-time.After(time.Minute):
 		}
 		return
