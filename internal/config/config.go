@@ -3,6 +3,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -168,15 +169,15 @@ func (in *Inputs) Parse() (*Config, error) {
 		errs = append(errs, err)
 	}
 
-	if c.API, err = parseAPIURL(in.apiURLInput()); err != nil {
+	// api-url, else the workflow's own API, else (outside a runner) github.com's.
+	if c.API, err = parseAPIURL(cmp.Or(in.APIURL, in.WorkflowAPIURL, DefaultAPIURL)); err != nil {
 		errs = append(errs, err)
 	} else {
 		c.Server = serverURL(c.API, in.WorkflowAPIURL, in.WorkflowServerURL)
 	}
 
-	if c.Timeout, err = parseTimeout(in.Timeout); err != nil {
-		errs = append(errs, err)
-	}
+	c.Timeout, err = parseTimeout(in.Timeout)
+	errs = append(errs, err)
 
 	if in.OutputFile == "" {
 		errs = append(errs, errors.New("GITHUB_OUTPUT is not set: run this as a GitHub Actions step, or set GITHUB_OUTPUT to a file to receive the outputs"))
@@ -221,14 +222,10 @@ func (in *Inputs) parseCredential() (Credential, []error) {
 
 func (in *Inputs) parseTarget() (target.Target, error) {
 	var set []string
-	if in.Repository != "" {
-		set = append(set, "repository")
-	}
-	if in.Organization != "" {
-		set = append(set, "organization")
-	}
-	if in.Enterprise != "" {
-		set = append(set, "enterprise")
+	for _, input := range [][2]string{{"repository", in.Repository}, {"organization", in.Organization}, {"enterprise", in.Enterprise}} {
+		if input[1] != "" {
+			set = append(set, input[0])
+		}
 	}
 	switch {
 	case len(set) > 1:
@@ -283,18 +280,13 @@ func (in *Inputs) misplaced(kind Kind) error {
 	var errs []error
 	for _, kinds := range order {
 		n := names[fmt.Sprint(kinds)]
-		subject := fmt.Sprintf("inputs %s apply", strings.Join(n, ", "))
+		subject, it := fmt.Sprintf("inputs %s apply", strings.Join(n, ", ")), "them"
 		if len(n) == 1 {
-			subject = fmt.Sprintf("input %s applies", n[0])
+			subject, it = fmt.Sprintf("input %s applies", n[0]), "it"
 		}
-		it := "them"
-		if len(n) == 1 {
-			it = "it"
-		}
-		applies, set := "kind "+string(kinds[0]), "kind: "+string(kinds[0])
+		ks := list(kinds)
+		applies, set := "kind "+ks, "kind: "+ks
 		if len(kinds) > 1 {
-			ks := fmt.Sprint(kinds)
-			ks = strings.ReplaceAll(ks[1:len(ks)-1], " ", ", ")
 			applies, set = "kinds "+ks, "kind to one of "+ks
 		}
 		errs = append(errs, fmt.Errorf("%s only to %s: remove %s, or set %s", subject, applies, it, set))
@@ -327,16 +319,6 @@ func (in *Inputs) parseJIT(t target.Target) (JITRequest, error) {
 	r.WorkFolder, err = ParseWorkFolder(in.WorkFolder)
 	errs = append(errs, err)
 	return r, errors.Join(errs...)
-}
-
-func (in *Inputs) apiURLInput() string {
-	switch {
-	case in.APIURL != "":
-		return in.APIURL
-	case in.WorkflowAPIURL != "":
-		return in.WorkflowAPIURL
-	}
-	return DefaultAPIURL
 }
 
 // Timeouts a step may have: long enough for one wait on a secondary rate
@@ -431,11 +413,8 @@ func parseAPIURL(s string) (*url.URL, error) {
 }
 
 func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
 	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
 }
 
 var gheComAPI = regexp.MustCompile(`^api\.([a-z0-9-]+)\.ghe\.com$`)

@@ -31,11 +31,13 @@ func ParseKind(s string) (Kind, error) {
 			return k, nil
 		}
 	}
-	names := make([]string, len(Kinds))
-	for i, k := range Kinds {
-		names[i] = string(k)
-	}
-	return "", fmt.Errorf("kind %q is not one of: %s", s, strings.Join(names, ", "))
+	return "", fmt.Errorf("kind %q is not one of: %s", s, list(Kinds))
+}
+
+// list names kinds for a message, e.g. "jit, delete-runner" (no kind's
+// name has a space).
+func list(kinds []Kind) string {
+	return strings.ReplaceAll(strings.Trim(fmt.Sprint(kinds), "[]"), " ", ", ")
 }
 
 // Token says whether k is a token (registration and remove), rather than

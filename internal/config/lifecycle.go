@@ -4,6 +4,7 @@ package config
 // (which runner application to download), checked before any request.
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -79,13 +80,8 @@ func ParsePlatform(s string) (Platform, error) {
 	if m == nil {
 		return Platform{}, invalid("input runner-platform %q is not OS-ARCH as GitHub names runner platforms: give one of %s", s, strings.Join(Platforms, ", "))
 	}
-	p, fixed := Platform{m[1], m[2]}, Platform{m[1], m[2]}
-	if v, ok := platformAliases[p.OS]; ok {
-		fixed.OS = v
-	}
-	if v, ok := platformAliases[p.Arch]; ok {
-		fixed.Arch = v
-	}
+	p := Platform{m[1], m[2]}
+	fixed := Platform{cmp.Or(platformAliases[p.OS], p.OS), cmp.Or(platformAliases[p.Arch], p.Arch)}
 	if fixed != p {
 		return Platform{}, invalid("input runner-platform %q: GitHub names this platform %s", s, fixed)
 	}

@@ -4,6 +4,7 @@ package config
 // checked against GitHub's limits before any request.
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -134,7 +135,12 @@ func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
 	if !ok {
 		repo = workflowRepository
 	}
-	repo = keep(repo, func(r rune) bool { return isAlnum(r) || r == '.' || r == '-' || r == '_' })
+	repo = strings.Map(func(r rune) rune {
+		if isAlnum(r) || r == '.' || r == '-' || r == '_' {
+			return r
+		}
+		return -1 // dropped
+	}, repo)
 	tail := ""
 	if digits(runID) {
 		tail += "-" + runID
@@ -146,10 +152,7 @@ func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
 	if room := MaxNameLength - len(tail); len(repo) > room {
 		repo = repo[:max(room, 0)]
 	}
-	repo = strings.Trim(repo, ".-_")
-	if repo == "" {
-		repo = "runner"
-	}
+	repo = cmp.Or(strings.Trim(repo, ".-_"), "runner")
 	name := repo + tail
 	if len(name) > MaxNameLength { // only with absurd run ids
 		name = name[len(name)-MaxNameLength:]
@@ -168,29 +171,13 @@ func RandomSuffix() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
+// digits says whether s is 1 to 20 ASCII digits.
 func digits(s string) bool {
-	if s == "" || len(s) > 20 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
+	return s != "" && len(s) <= 20 && strings.Trim(s, "0123456789") == ""
 }
 
 func isAlnum(r rune) bool {
 	return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
-}
-
-func keep(s string, ok func(rune) bool) string {
-	return strings.Map(func(r rune) rune {
-		if ok(r) {
-			return r
-		}
-		return -1
-	}, s)
 }
 
 // ParseLabels reads runner-labels: labels separated by commas or line
@@ -220,16 +207,12 @@ func ParseLabels(s string) ([]string, error) {
 			switch {
 			case l == "":
 				errs = append(errs, fmt.Sprintf("%s is empty: remove the extra comma or blank line", where))
-				continue
 			case utf8.RuneCountInString(l) > MaxLabelLength:
 				errs = append(errs, fmt.Sprintf("%s is %d characters long; GitHub allows at most %d", where, utf8.RuneCountInString(l), MaxLabelLength))
-				continue
 			case strings.IndexFunc(l, unusable) >= 0:
 				errs = append(errs, fmt.Sprintf("%s %q contains a space or control character: separate labels with commas or line breaks", where, l))
-				continue
-			}
-			if k := strings.ToLower(l); !seen[k] {
-				seen[k] = true
+			case !seen[strings.ToLower(l)]:
+				seen[strings.ToLower(l)] = true
 				labels = append(labels, l)
 			}
 		}
