@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/runnertoken/runner-token-action/internal/untrusted"
@@ -222,10 +223,9 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), rt.p.AttemptTimeout)
 	defer cancel()
-	var mu sync.Mutex
-	sent := false
+	var sent atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteHeaders: func() { mu.Lock(); sent = true; mu.Unlock() },
+		WroteHeaders: func() { sent.Store(true) },
 	})
 	r := req.Clone(ctx)
 	if body != nil {
@@ -233,7 +233,6 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	}
 	start := rt.p.Now()
 	resp, err := rt.next.RoundTrip(r)
-	wasSent := func() bool { mu.Lock(); defer mu.Unlock(); return sent }
 	if err == nil && resp.StatusCode == http.StatusProxyAuthRequired {
 		// A plain-HTTP proxy's refusal: the request never reached GitHub.
 		resp.Body.Close()
@@ -242,7 +241,7 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	if err != nil {
 		err = rt.attemptError(req, err)
 		rt.p.Debug("%s %s: %v", req.Method, req.URL.Path, err)
-		return nil, wasSent(), err
+		return nil, sent.Load(), err
 	}
 	// Logged before the body is read: a body can hold a credential, and the
 	// caller masks it before anything is written after it arrives.
@@ -406,18 +405,16 @@ func (rt *retrier) backoff(attempt int) time.Duration {
 // retryableError is true for failures of the connection or of time, false
 // for those no retry can mend.
 func retryableError(err error) bool {
-	var (
-		unknownCA x509.UnknownAuthorityError
-		hostname  x509.HostnameError
-		invalid   x509.CertificateInvalidError
-		dns       *net.DNSError
-	)
+	_, unknownCA := errors.AsType[x509.UnknownAuthorityError](err)
+	_, hostname := errors.AsType[x509.HostnameError](err)
+	_, invalid := errors.AsType[x509.CertificateInvalidError](err)
+	dns, isDNS := errors.AsType[*net.DNSError](err)
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrProxyAuth):
 		return false
-	case errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid):
+	case unknownCA, hostname, invalid:
 		return false
-	case errors.As(err, &dns):
+	case isDNS:
 		return !dns.IsNotFound
 	}
 	return true
