@@ -3,6 +3,7 @@
 package githubapi
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -51,13 +52,8 @@ func WithPolicy(p retry.Policy) ClientOption {
 // token as a bearer credential, which GitHub accepts for classic and
 // fine-grained PATs and for installation tokens alike.
 func NewClient(hc *http.Client, base *url.URL, token string, opts ...ClientOption) *github.Client {
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	rt := hc.Transport
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
+	hc = cmp.Or(hc, http.DefaultClient)
+	rt := cmp.Or(hc.Transport, http.DefaultTransport)
 	p := retry.Policy{MaxAttempts: 1}
 	for _, o := range opts {
 		o(&p)

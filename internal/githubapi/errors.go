@@ -109,8 +109,8 @@ var ErrNotJSON = errors.New("the API's answer is not valid JSON")
 // GitHub answered success with a body that could not be used. A flow that
 // creates something (a runner, a token) must then find and undo it.
 func MayHaveApplied(err error) bool {
-	var u *unclearError
-	return errors.As(err, &u)
+	_, ok := errors.AsType[*unclearError](err)
+	return ok
 }
 
 // unclearError marks an error after which GitHub's side is unknown.
@@ -204,7 +204,11 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: %w%s", what, ctx.Err(), retries(tr.Attempts, tr.Waited, tr.Stopped))
 	case errors.Is(err, retry.ErrBodyTooLarge), errors.Is(err, retry.ErrProxyAuth):
-		return fmt.Errorf("%w", unwrapURL(err))
+		// Without url.Error's method and URL: the error says it all.
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("%w", err)
 	case errors.As(err, &ue):
 		return fmt.Errorf("could not reach the GitHub API at %s: %w%s", c.BaseURL.Host, ue.Err, retries(tr.Attempts, tr.Waited, tr.Stopped))
 	default:
@@ -221,14 +225,6 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 	e.Attempts, e.Waited, e.Stopped = tr.Attempts, tr.Waited, tr.Stopped
 	e.Hint = e.hint()
 	return e
-}
-
-func unwrapURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 func (e *Error) fill(r *http.Response, msg string) {

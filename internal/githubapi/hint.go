@@ -2,6 +2,7 @@ package githubapi
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -78,10 +79,7 @@ func (e *Error) hint() Hint {
 // clockSkew recognises GitHub's answers about a JWT's iat or exp claim,
 // e.g. "'Expiration time' claim ('exp') is too far in the future".
 func clockSkew(lower string) bool {
-	for _, s := range []string{"('iat')", "('exp')", "issued at", "expiration time"} {
-		if strings.Contains(lower, s) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc([]string{"('iat')", "('exp')", "issued at", "expiration time"}, func(s string) bool {
+		return strings.Contains(lower, s)
+	})
 }
