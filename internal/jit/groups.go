@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,26 +73,19 @@ func (m *Registrar) resolveGroup(ctx context.Context, t target.Target, g config.
 // target owns, in preference to one inherited from an enterprise.
 func pickGroup(groups []RunnerGroup, g config.Group) (RunnerGroup, bool) {
 	if g.IsDefault() {
-		var inherited *RunnerGroup
-		for i, x := range groups {
-			switch {
-			case x.Default && !x.Inherited:
-				return x, true
-			case x.Default && inherited == nil:
-				inherited = &groups[i]
-			}
+		i := slices.IndexFunc(groups, func(x RunnerGroup) bool { return x.Default && !x.Inherited })
+		if i < 0 {
+			i = slices.IndexFunc(groups, func(x RunnerGroup) bool { return x.Default })
 		}
-		if inherited != nil {
-			return *inherited, true
+		if i < 0 {
+			return RunnerGroup{}, false
 		}
-		return RunnerGroup{}, false
+		return groups[i], true
 	}
 	name := g.Name
 	if g.ID != 0 {
-		for _, x := range groups {
-			if x.ID == g.ID {
-				return x, true
-			}
+		if i := slices.IndexFunc(groups, func(x RunnerGroup) bool { return x.ID == g.ID }); i >= 0 {
+			return groups[i], true
 		}
 		name = strconv.FormatInt(g.ID, 10)
 	}

@@ -6,6 +6,7 @@
 package jit
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -189,9 +190,7 @@ func (r *registration) generate(ctx context.Context) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Runner.Name == "" {
-		cfg.Runner.Name = r.req.Name
-	}
+	cfg.Runner.Name = cmp.Or(cfg.Runner.Name, r.req.Name)
 	cfg.Group = r.group
 	return cfg, nil
 }
@@ -247,8 +246,7 @@ func (r *registration) disown(run *runners.Runner) string {
 // disown finds nothing against it, within retry.Cleanup's grace (after
 // cancellation too). The error is cause, said plainly, then what was done.
 func (r *registration) undo(ctx context.Context, cause error) error {
-	var inUse *NameInUseError
-	if !r.maybe || errors.As(cause, &inUse) {
+	if _, inUse := errors.AsType[*NameInUseError](cause); !r.maybe || inUse {
 		// Nothing may have been registered, or what holds the name is
 		// already named, and is not provably this run's.
 		return cause

@@ -52,8 +52,7 @@ func Delete(ctx context.Context, c *github.Client, t target.Target, ref config.R
 		return nil, &BusyError{Target: t, Runner: run}
 	}
 	gone, err := Remove(ctx, c, t, run.ID)
-	var e *githubapi.Error
-	if errors.As(err, &e) && e.StatusCode == http.StatusUnprocessableEntity {
+	if e, ok := errors.AsType[*githubapi.Error](err); ok && e.StatusCode == http.StatusUnprocessableEntity {
 		// It was idle when looked up: it may have taken a job since.
 		return nil, &BusyError{Target: t, Runner: run, Refusal: e}
 	}
