@@ -103,7 +103,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	if err != nil {
 		return nil, fmt.Errorf("signing the GitHub App's JWT: %w", err)
 	}
-	c.mask(jwt)
+	c.Mask(jwt)
 	api := githubapi.NewClient(c.HTTP, c.API, jwt, c.Options...)
 
 	var inst *github.Installation
@@ -142,7 +142,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d: GitHub's answer has no token. "+
 			"This is unexpected: check that api-url points at the GitHub REST API (if GitHub issued a token all the same, it expires within the hour)", inst.GetID())
 	}
-	c.mask(tok.Token)
+	c.Mask(tok.Token)
 	// When it expires is only said in a message: an expiry GitHub wrote in
 	// a form no parser reads is no reason to throw a good token away.
 	var rest struct {
@@ -171,10 +171,4 @@ func (c *Client) Revoke(ctx context.Context, tok *Token) error {
 		return fmt.Errorf("could not revoke the GitHub App's installation token, which stays valid %s: %w", until, err)
 	}
 	return nil
-}
-
-func (c *Client) mask(secret string) {
-	if secret != "" {
-		c.Mask(secret)
-	}
 }
