@@ -4,6 +4,7 @@
 package action
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -99,13 +100,15 @@ func newStep(env Env) *step {
 // output is one step output, in the order it is written.
 type output struct{ name, value string }
 
-// minted is what one run hands to the workflow.
+// minted is what minting, or the runner-platform look-up, hands to the
+// workflow.
 type minted struct {
-	secret  string   // the credential, if any; masked before anything else is written
-	outputs []output // written all at once, or not at all
-	log     []string // shown once the outputs are set
-	notice  string   // a notice annotation, shown with the log
-	summary string   // markdown for the step summary; never the secret
+	secret   string   // the credential, if any; masked before anything else is written
+	outputs  []output // written all at once, or not at all
+	log      []string // shown once the outputs are set
+	notice   string   // a notice annotation, shown with the log
+	warnings []string // warning annotations, shown with the log
+	summary  string   // markdown for the step summary; never the secret
 	// undo, if set, removes what minting created, for a step that fails
 	// after it: it returns cause with what it did.
 	undo func(ctx context.Context, cause error) error
@@ -154,10 +157,9 @@ func (s *step) run(ctx context.Context) error {
 	}
 	dl, dlErr := download(err != nil)
 	if err == nil {
-		err = dlErr // all or nothing: a runner without its download is no use
-		if err == nil {
-			err = ctx.Err() // cancelled or out of time meanwhile: nobody will use it
-		}
+		// All or nothing: a runner without its download is no use, and one
+		// minted after a cancellation or the deadline nobody will use.
+		err = cmp.Or(dlErr, ctx.Err())
 		if err == nil {
 			err = s.setOutputs(slices.Concat(m.outputs, dl.outputs, cred.outputs))
 		}

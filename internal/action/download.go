@@ -1,6 +1,7 @@
 package action
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -10,21 +11,13 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/downloads"
 )
 
-// looked is what the runner-platform look-up hands to the workflow.
-type looked struct {
-	outputs  []output
-	log      []string
-	warnings []string
-	summary  string
-}
-
 // download starts looking up cfg's runner-platform download, alongside the
 // mint so that the step takes no longer, and returns the wait for its
 // result; abandon, when the mint failed, stops the look-up instead. Without
 // runner-platform there is nothing to look up, and no request.
-func (s *step) download(ctx context.Context, client *github.Client, cfg *config.Config) func(abandon bool) (looked, error) {
+func (s *step) download(ctx context.Context, client *github.Client, cfg *config.Config) func(abandon bool) (minted, error) {
 	if cfg.Platform.IsZero() {
-		return func(bool) (looked, error) { return looked{}, nil }
+		return func(bool) (minted, error) { return minted{}, nil }
 	}
 	type result struct {
 		d   *downloads.Download
@@ -36,20 +29,20 @@ func (s *step) download(ctx context.Context, client *github.Client, cfg *config.
 		d, err := downloads.Find(ctx, client, cfg.Target, cfg.Platform)
 		done <- result{d, err}
 	}()
-	return func(abandon bool) (looked, error) {
+	return func(abandon bool) (minted, error) {
 		if abandon {
 			cancel()
 		}
 		r := <-done
 		cancel()
 		if abandon {
-			return looked{}, nil
+			return minted{}, nil
 		}
 		if r.err != nil {
-			return looked{}, r.err
+			return minted{}, r.err
 		}
 		d, p := r.d, cfg.Platform
-		l := looked{
+		l := minted{
 			outputs: []output{
 				{"runner-download-url", d.URL},
 				{"runner-download-sha256", d.SHA256},
@@ -69,9 +62,4 @@ func (s *step) download(ctx context.Context, client *github.Client, cfg *config.
 	}
 }
 
-func orUnknown(s string) string {
-	if s == "" {
-		return "(unknown)"
-	}
-	return s
-}
+func orUnknown(s string) string { return cmp.Or(s, "(unknown)") }
