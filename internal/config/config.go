@@ -120,17 +120,11 @@ func (l lookuper) Lookup(key string) (string, bool) {
 // Secrets are the credential inputs, to be masked before anything else is
 // written to the log.
 func (in *Inputs) Secrets() []string {
-	var s []string
-	if in.Token != "" {
-		s = append(s, in.Token)
-	}
-	if in.PrivateKey != "" {
-		s = append(s, in.PrivateKey)
-		// A key given with \n escapes is one line; its real lines must be
-		// masked one by one too, wherever a part of it could surface.
-		if k := NormalizeKey(in.PrivateKey); k != in.PrivateKey {
-			s = append(s, k)
-		}
+	s := slices.DeleteFunc([]string{in.Token, in.PrivateKey}, func(v string) bool { return v == "" })
+	// A key given with \n escapes is one line; its real lines must be
+	// masked one by one too, wherever a part of it could surface.
+	if k := NormalizeKey(in.PrivateKey); k != in.PrivateKey {
+		s = append(s, k)
 	}
 	return s
 }
