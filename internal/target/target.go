@@ -20,14 +20,11 @@ const (
 	Enterprise
 )
 
+var scopeNames = [...]string{Repository: "repository", Organization: "organization", Enterprise: "enterprise"}
+
 func (s Scope) String() string {
-	switch s {
-	case Repository:
-		return "repository"
-	case Organization:
-		return "organization"
-	case Enterprise:
-		return "enterprise"
+	if s >= Repository && s <= Enterprise {
+		return scopeNames[s]
 	}
 	return fmt.Sprintf("Scope(%d)", int(s))
 }
@@ -78,10 +75,8 @@ func (t Target) RunnerURL(server *url.URL) string {
 	u.RawPath = ""
 	u.RawQuery, u.Fragment, u.User = "", "", nil
 	switch t.Scope {
-	case Repository:
-		u.Path += "/" + t.Owner + "/" + t.Repo
-	case Organization:
-		u.Path += "/" + t.Owner
+	case Repository, Organization:
+		u.Path += "/" + t.Name()
 	case Enterprise:
 		u.Path += "/enterprises/" + t.Owner
 	}
