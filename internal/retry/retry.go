@@ -129,18 +129,12 @@ type Trace struct {
 
 // Tries is what the requests traced so far did.
 func (t *Trace) Tries() Tries {
-	if t == nil {
-		return Tries{}
-	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.tries
 }
 
 func (t *Trace) update(f func(t *Tries)) {
-	if t == nil {
-		return
-	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	f(&t.tries)
@@ -155,9 +149,13 @@ func WithTrace(ctx context.Context) (context.Context, *Trace) {
 	return context.WithValue(ctx, traceKey{}, t), t
 }
 
+// traceFrom is ctx's Trace; a request without one records its Tries in a
+// Trace of its own, which nobody reads.
 func traceFrom(ctx context.Context) *Trace {
-	t, _ := ctx.Value(traceKey{}).(*Trace)
-	return t
+	if t, ok := ctx.Value(traceKey{}).(*Trace); ok {
+		return t
+	}
+	return &Trace{}
 }
 
 // retrier is the retrying http.RoundTripper.
