@@ -40,15 +40,14 @@ func (s *step) deleteRunner(ctx context.Context, client *github.Client, cfg *con
 	if d.Runner.ID != 0 && d.Runner.Name != "" {
 		shown = fmt.Sprintf("runner %q (id %d)", untrusted.Clip(untrusted.Clean(d.Runner.Name), 80), d.Runner.ID)
 	}
-	title := "Self-hosted runner removed"
+	title := "Self-hosted runner already gone"
 	switch {
 	case d.Deleted:
+		title = "Self-hosted runner removed"
 		m.log = []string{fmt.Sprintf("Removed %s from %s; it was %s.", shown, t, d.Runner.State())}
 	case d.Meanwhile:
-		title = "Self-hosted runner already gone"
 		m.notice = fmt.Sprintf("%s was removed from %s by someone else while this step ran: nothing left to remove (deleted=false).", shown, t)
 	default:
-		title = "Self-hosted runner already gone"
 		m.notice = fmt.Sprintf("%s is not registered in %s: nothing to remove (deleted=false).", shown, t)
 	}
 	m.summary = fmt.Sprintf("### %s\n\n| | |\n|---|---|\n| Runner | `%s` |\n| Runner ID | %s |\n| Target | %s `%s` |\n",

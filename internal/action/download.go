@@ -19,29 +19,27 @@ func (s *step) download(ctx context.Context, client *github.Client, cfg *config.
 	if cfg.Platform.IsZero() {
 		return func(bool) (minted, error) { return minted{}, nil }
 	}
-	type result struct {
-		d   *downloads.Download
-		err error
-	}
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan result, 1)
+	var d *downloads.Download
+	var err error
+	done := make(chan struct{})
 	go func() {
-		d, err := downloads.Find(ctx, client, cfg.Target, cfg.Platform)
-		done <- result{d, err}
+		defer close(done)
+		d, err = downloads.Find(ctx, client, cfg.Target, cfg.Platform)
 	}()
 	return func(abandon bool) (minted, error) {
 		if abandon {
 			cancel()
 		}
-		r := <-done
+		<-done
 		cancel()
 		if abandon {
 			return minted{}, nil
 		}
-		if r.err != nil {
-			return minted{}, r.err
+		if err != nil {
+			return minted{}, err
 		}
-		d, p := r.d, cfg.Platform
+		p := cfg.Platform
 		l := minted{
 			outputs: []output{
 				{"runner-download-url", d.URL},
