@@ -42,16 +42,6 @@ type Config struct {
 	Group   RunnerGroup
 }
 
-// jitRequest is the body of generate-jitconfig, with every field of the
-// published schema set (work_folder included, so the runner's work folder
-// never depends on a server-side default).
-type jitRequest struct {
-	Name          string   `json:"name"`
-	RunnerGroupID int64    `json:"runner_group_id"`
-	Labels        []string `json:"labels"`
-	WorkFolder    string   `json:"work_folder"`
-}
-
 // ErrNoConfig is wrapped when GitHub answers success without a usable
 // config.
 var ErrNoConfig = errors.New("GitHub's answer has no usable JIT config")
@@ -170,7 +160,9 @@ func (r *registration) register(ctx context.Context) (*Config, error) {
 
 // generate makes one generate-jitconfig call (retried by the policy).
 func (r *registration) generate(ctx context.Context) (*Config, error) {
-	body := jitRequest{Name: r.req.Name, RunnerGroupID: r.group.ID, Labels: r.req.Labels, WorkFolder: r.req.WorkFolder}
+	// Every field of the published schema is set, work_folder included, so
+	// the runner's work folder never depends on a server-side default.
+	body := &github.GenerateJITConfigRequest{Name: r.req.Name, RunnerGroupID: r.group.ID, Labels: r.req.Labels, WorkFolder: &r.req.WorkFolder}
 	// Not GenerateRepoJITConfig and its kin: their answer type fails whole
 	// on one odd field, and the runner's id must be read first, on its own.
 	var raw json.RawMessage
