@@ -250,9 +250,7 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	// Once this try's time is up, what was read cannot be trusted: a chunked
 	// body cut short by the cancellation can read as complete (seen here with
 	// HTTP/1.1, about one time in eight).
-	if err == nil && ctx.Err() != nil {
-		err = ctx.Err()
-	}
+	err = cmp.Or(err, ctx.Err())
 	if err == nil && resp.ContentLength >= 0 && int64(len(data)) != resp.ContentLength && int64(len(data)) <= rt.p.MaxBody {
 		err = fmt.Errorf("%w: %d of %d bytes", io.ErrUnexpectedEOF, len(data), resp.ContentLength)
 	}
