@@ -121,10 +121,9 @@ func Get(ctx context.Context, c *github.Client, t target.Target, id int64) (*Run
 		return resp, err
 	})
 	if notFound(err) {
-		if err := reachable(ctx, c, t); err != nil {
-			return nil, fmt.Errorf("looking up runner id %d in %s: %w", id, t, err)
+		if err = reachable(ctx, c, t); err == nil {
+			return nil, nil
 		}
-		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("looking up runner id %d in %s: %w", id, t, err)
