@@ -416,12 +416,13 @@ var gheComAPI = regexp.MustCompile(`^api\.([a-z0-9-]+)\.ghe\.com$`)
 // serverURL works out the web host that runners register against. The
 // workflow's own GITHUB_SERVER_URL is right when the action talks to the
 // workflow's own API; otherwise the API URL's shape tells: api.github.com,
-// api.SUB.ghe.com, or a GHES https://HOST/api/v3.
+// api.SUB.ghe.com, or a GHES https://HOST/api/v3; failing that,
+// GITHUB_SERVER_URL all the same, else the API's own host.
 func serverURL(api *url.URL, workflowAPI, workflowServer string) *url.URL {
-	if workflowServer != "" && sameURL(api.String(), workflowAPI) {
-		if u, err := url.Parse(workflowServer); err == nil && u.Host != "" {
-			return u
-		}
+	given, err := url.Parse(workflowServer)
+	usable := err == nil && given.Host != "" // not when unset
+	if usable && sameURL(api.String(), workflowAPI) {
+		return given
 	}
 	host := strings.ToLower(api.Hostname())
 	switch {
@@ -431,9 +432,8 @@ func serverURL(api *url.URL, workflowAPI, workflowServer string) *url.URL {
 		return &url.URL{Scheme: "https", Host: strings.TrimPrefix(host, "api.")}
 	case strings.HasSuffix(strings.TrimSuffix(api.Path, "/"), "/api/v3"):
 		return &url.URL{Scheme: api.Scheme, Host: api.Host, Path: strings.TrimSuffix(strings.TrimSuffix(api.Path, "/"), "/api/v3")}
-	}
-	if u, err := url.Parse(workflowServer); err == nil && workflowServer != "" && u.Host != "" {
-		return u
+	case usable:
+		return given
 	}
 	return &url.URL{Scheme: api.Scheme, Host: api.Host}
 }
