@@ -27,24 +27,21 @@ func TrustedRoots(getenv func(string) string, readFile func(string) ([]byte, err
 }
 
 func trustedRoots(system func() (*x509.CertPool, error), getenv func(string) string, readFile func(string) ([]byte, error), goReadsIt bool) (*x509.CertPool, error) {
-	name := getenv("SSL_CERT_FILE")
-	if name == "" {
-		if goReadsIt {
-			return nil, nil
+	var pemBytes []byte
+	if name := getenv("SSL_CERT_FILE"); name != "" {
+		var err error
+		if pemBytes, err = readFile(name); err != nil {
+			return nil, fmt.Errorf("SSL_CERT_FILE: cannot read the CA certificates to trust: %w", err)
 		}
-		return systemOrEmpty(system), nil
-	}
-	pemBytes, err := readFile(name)
-	if err != nil {
-		return nil, fmt.Errorf("SSL_CERT_FILE: cannot read the CA certificates to trust: %w", err)
-	}
-	if !holdsCertificate(pemBytes) {
-		return nil, fmt.Errorf("SSL_CERT_FILE %s holds no PEM certificate (-----BEGIN CERTIFICATE-----) that parses", name)
+		if !holdsCertificate(pemBytes) {
+			return nil, fmt.Errorf("SSL_CERT_FILE %s holds no PEM certificate (-----BEGIN CERTIFICATE-----) that parses", name)
+		}
 	}
 	if goReadsIt {
 		return nil, nil
 	}
-	// Like Go's own loader, skip what does not parse and keep the rest.
+	// SSL_CERT_FILE's certificates, if set, on top of the system's: like
+	// Go's own loader, skip what does not parse and keep the rest.
 	pool := systemOrEmpty(system)
 	pool.AppendCertsFromPEM(pemBytes)
 	return pool, nil
