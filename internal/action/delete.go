@@ -9,7 +9,6 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/runners"
-	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // deleteRunner removes the runner cfg names, unless it is running a job.
@@ -38,7 +37,7 @@ func (s *step) deleteRunner(ctx context.Context, client *github.Client, cfg *con
 	// The name as GitHub sent it: data, made safe to show.
 	shown := ref.String()
 	if d.Runner.ID != 0 && d.Runner.Name != "" {
-		shown = fmt.Sprintf("runner %q (id %d)", untrusted.Clip(untrusted.Clean(d.Runner.Name), 80), d.Runner.ID)
+		shown = fmt.Sprintf("runner %q (id %d)", d.Runner.NameShown(), d.Runner.ID)
 	}
 	title := "Self-hosted runner already gone"
 	switch {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/runners"
-	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // unproven says why r cannot be the runner an earlier request of this run
@@ -25,7 +24,7 @@ func unproven(r *runners.Runner, req config.JITRequest, group RunnerGroup) strin
 		// GitHub's 409 ignores case; this run registered its exact spelling.
 		return fmt.Sprintf("it is named %q", r.Name)
 	case !strings.EqualFold(r.Status, "offline"):
-		return fmt.Sprintf("it is %s, and the registration this run lost was never started", untrusted.Clip(untrusted.Clean(r.Status), 20))
+		return fmt.Sprintf("it is %s, and the registration this run lost was never started", r.StatusShown())
 	case r.Busy:
 		return "it is running a job"
 	case r.GroupID != 0 && r.GroupID != group.ID:

@@ -11,7 +11,6 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
-	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // Deletion is what Delete did.
@@ -46,7 +45,7 @@ func Delete(ctx context.Context, c *github.Client, t target.Target, ref config.R
 		return &Deletion{Runner: Runner{ID: ref.ID, Name: ref.Name}}, nil
 	}
 	if run.ID <= 0 {
-		return nil, fmt.Errorf("GitHub lists runner %q in %s without an id, so it cannot be removed", untrusted.Clip(untrusted.Clean(run.Name), 80), t)
+		return nil, fmt.Errorf("GitHub lists runner %q in %s without an id, so it cannot be removed", run.NameShown(), t)
 	}
 	if run.Busy {
 		return nil, &BusyError{Target: t, Runner: run}
@@ -72,7 +71,7 @@ type BusyError struct {
 }
 
 func (e *BusyError) Error() string {
-	name := untrusted.Clip(untrusted.Clean(e.Runner.Name), 80)
+	name := e.Runner.NameShown()
 	msg := fmt.Sprintf("runner %q (id %d, %s) in %s is running a job, so it was not removed", name, e.Runner.ID, e.Runner.State(), e.Target)
 	if e.Refusal != nil {
 		msg = fmt.Sprintf("GitHub refused to remove runner %q (id %d, %s when looked up) from %s: %v; it may have taken a job since", name, e.Runner.ID, e.Runner.State(), e.Target, e.Refusal)

@@ -38,13 +38,20 @@ type Label struct {
 	Type string `json:"type"`
 }
 
+// NameShown is r's name for a message: server text, made safe and short.
+func (r *Runner) NameShown() string { return untrusted.Clip(untrusted.Clean(r.Name), 80) }
+
+// StatusShown is r's status for a message, e.g. "offline": server text,
+// made safe and short.
+func (r *Runner) StatusShown() string { return untrusted.Clip(untrusted.Clean(r.Status), 20) }
+
 // State is how a message describes r, e.g. "offline, idle".
 func (r *Runner) State() string {
 	busy := "idle"
 	if r.Busy {
 		busy = "busy"
 	}
-	return untrusted.Clip(untrusted.Clean(r.Status), 20) + ", " + busy
+	return r.StatusShown() + ", " + busy
 }
 
 // LabelsShown are r's labels for a message: server text, made safe.
