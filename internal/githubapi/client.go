@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/runnertoken/runner-token-action/internal/retry"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // UserAgent identifies the action to GitHub (and in GHES audit logs).
@@ -33,9 +34,16 @@ const (
 	MaxPages = 100
 )
 
-// ErrRedirectElsewhere is returned when the API redirects to another host or
-// scheme: the credential is never sent anywhere but api-url's host.
-var ErrRedirectElsewhere = errors.New("redirect to another host refused")
+var (
+	// ErrRedirectElsewhere is returned when the API redirects to another
+	// host or scheme: the credential is never sent anywhere but api-url's.
+	ErrRedirectElsewhere = errors.New("redirect to another host refused")
+	// ErrRedirectChangesMethod is returned for a redirect that would turn
+	// the request into another (Go follows a 301, 302 or 303 to a DELETE or
+	// POST with a GET): a 2xx to that GET would read as a success of what
+	// was never done.
+	ErrRedirectChangesMethod = errors.New("redirect that changes the request refused")
+)
 
 // ClientOption configures NewClient.
 type ClientOption func(*retry.Policy)
@@ -80,9 +88,13 @@ func NewClient(hc *http.Client, base *url.URL, token string, opts ...ClientOptio
 
 func sameOrigin(req *http.Request, via []*http.Request) error {
 	first := via[0].URL
+	if req.Method != via[0].Method {
+		return fmt.Errorf("%w: GitHub answered %s %s with a redirect to %s %s, so it is not confirmed that it was done (check api-url, and any proxy in front of the API)",
+			ErrRedirectChangesMethod, via[0].Method, first.Path, req.Method, untrusted.Of(req.URL.Path))
+	}
 	if !strings.EqualFold(req.URL.Host, first.Host) || req.URL.Scheme != first.Scheme {
 		return fmt.Errorf("%w: the API at %s redirected to %s://%s; the credential is not sent there (check api-url)",
-			ErrRedirectElsewhere, first.Host, req.URL.Scheme, req.URL.Host)
+			ErrRedirectElsewhere, first.Host, untrusted.Of(req.URL.Scheme), untrusted.Of(req.URL.Host))
 	}
 	if len(via) >= maxRedirects {
 		return fmt.Errorf("stopped after %d redirects from the API at %s", len(via), first.Host)

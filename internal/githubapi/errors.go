@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,14 +24,14 @@ type Error struct {
 	Method     string
 	Path       string // below the API root
 	StatusCode int
-	Message    string // GitHub's message, cleaned and bounded
-	Details    []string
-	DocURL     string
-	RequestID  string
+	Message    untrusted.Text // GitHub's message
+	Details    []untrusted.Text
+	RequestID  untrusted.Text
 	// EnterpriseVersion is GHES's version, from X-GitHub-Enterprise-Version.
-	EnterpriseVersion string
-	// RateLimited is set for GitHub's primary and secondary rate limits;
-	// RateLimitReset is when the primary limit resets, if GitHub said.
+	EnterpriseVersion untrusted.Text
+	// RateLimited is set for GitHub's primary and secondary rate limits
+	// (a 403 or 429 the policy recognised); RateLimitReset is when the
+	// primary limit resets, if GitHub said.
 	RateLimited    bool
 	RateLimitReset time.Time
 	// NotJSON is set when the body was not GitHub's JSON error at all, e.g.
@@ -48,7 +47,7 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "GitHub answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 	switch {
-	case e.Message != "":
+	case !e.Message.IsEmpty():
 		fmt.Fprintf(&b, ": %q", e.Message)
 	case e.NotJSON:
 		b.WriteString(" with a body that is not GitHub API JSON")
@@ -56,7 +55,7 @@ func (e *Error) Error() string {
 	if len(e.Details) > 0 {
 		fmt.Fprintf(&b, " (%s)", details(e.Details))
 	}
-	if e.RequestID != "" {
+	if !e.RequestID.IsEmpty() {
 		fmt.Fprintf(&b, " [request ID %s]", e.RequestID)
 	}
 	b.WriteString(retries(e.Attempts, e.Waited, e.Stopped))
@@ -69,9 +68,10 @@ const maxDetails = 1024
 
 // details joins ds up to maxDetails characters, saying how many were left
 // out.
-func details(ds []string) string {
+func details(ds []untrusted.Text) string {
 	var b strings.Builder
-	for i, d := range ds {
+	for i, t := range ds {
+		d := t.String()
 		if i > 0 && b.Len()+len(d)+2 > maxDetails {
 			fmt.Fprintf(&b, "; and %d more", len(ds)-i)
 			break
@@ -128,14 +128,21 @@ func (u *unclearError) Unwrap() error { return u.err }
 // one, and TestNoLocalRateLimitCheck fails if that ever changes.
 const bypassRateLimitCheck = github.SleepUntilPrimaryRateLimitResetWhenRateLimited - 1
 
-// Call makes one call of the action's, op, through go-github: call makes
-// the request with the context it is given, which carries the retry
-// policy's trace and turns go-github's own rate-limit check off. Every
-// failure comes back as *Error, a transport error that names the host, or
-// ErrNotJSON, marked for MayHaveApplied where GitHub may have acted on it.
-func Call(ctx context.Context, c *github.Client, op Op, call func(ctx context.Context) (*github.Response, error)) (*github.Response, error) {
+// Do makes one call of the action's, op: method path (below the API root)
+// with an optional JSON body (one of go-github's request types), a 2xx
+// answer decoded into v. It is the one way the action calls the REST API:
+// every target's endpoint is its APIPath plus the same suffix. The context
+// carries the retry policy's trace and turns go-github's own rate-limit
+// check off. Every failure comes back as *Error, a transport error that
+// names the host, or ErrNotJSON, marked for MayHaveApplied where GitHub may
+// have acted on it.
+func Do(ctx context.Context, c *github.Client, op Op, method, path string, body, v any) (*github.Response, error) {
+	req, err := c.NewRequest(method, path, body)
+	if err != nil {
+		return nil, fmt.Errorf("building request %s %s: %w", method, path, err)
+	}
 	traced, tr := retry.WithTrace(ctx)
-	resp, err := call(context.WithValue(traced, bypassRateLimitCheck, true))
+	resp, err := c.Do(context.WithValue(traced, bypassRateLimitCheck, true), req, v)
 	if err == nil {
 		return resp, nil
 	}
@@ -148,16 +155,11 @@ func Call(ctx context.Context, c *github.Client, op Op, call func(ctx context.Co
 	return resp, err
 }
 
-// Do is Call for a request go-github has no typed method for: method path
-// (relative to the API root) with an optional JSON body, and a 2xx answer
-// decoded into v.
-func Do(ctx context.Context, c *github.Client, op Op, method, path string, body, v any) (*github.Response, error) {
-	req, err := c.NewRequest(method, path, body)
-	if err != nil {
-		return nil, fmt.Errorf("building request %s %s: %w", method, path, err)
-	}
-	return Call(ctx, c, op, func(ctx context.Context) (*github.Response, error) { return c.Do(ctx, req, v) })
-}
+// Replayable marks ctx's requests as safe to send again after a try that
+// may have been acted on: a second registration or remove token is
+// harmless. Without it, the policy never replays a POST that may have
+// created something; the flow that owns it recovers instead.
+func Replayable(ctx context.Context) context.Context { return retry.Replayable(ctx) }
 
 func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response, err error, tr retry.Tries) error {
 	method, path := tr.Method, strings.TrimPrefix(tr.Path, c.BaseURL.Path)
@@ -170,8 +172,8 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 		rl  *github.RateLimitError
 		arl *github.AbuseRateLimitError
 		ue  *url.Error
-		se  *json.SyntaxError
-		te  *json.UnmarshalTypeError
+		se *json.SyntaxError
+		te *json.UnmarshalTypeError
 	)
 	e := &Error{Op: op, Method: method, Path: path}
 	switch {
@@ -179,22 +181,15 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 		// Nothing was sent: whatever this is, GitHub did not say it.
 		return fmt.Errorf("%s was not sent: %w", what, err)
 	case errors.As(err, &rl):
-		e.fill(rl.Response, rl.Message)
-		e.RateLimited, e.RateLimitReset = true, rl.Rate.Reset.Time
+		e.Message = untrusted.Of(rl.Message)
 	case errors.As(err, &arl):
-		e.fill(arl.Response, arl.Message)
-		e.RateLimited = true
+		e.Message = untrusted.Of(arl.Message)
 	case errors.As(err, &er):
-		e.fill(er.Response, er.Message)
-		e.DocURL = er.DocumentationURL
+		e.Message = untrusted.Of(er.Message)
 		for _, d := range er.Errors {
-			if s := detail(d); s != "" {
-				e.Details = append(e.Details, s)
-			}
+			e.Details = append(e.Details, detail(d))
 		}
-		if er.Message == "" && len(er.Errors) == 0 {
-			e.NotJSON = true
-		}
+		e.NotJSON = er.Message == "" && len(er.Errors) == 0
 	case errors.As(err, &se), errors.As(err, &te):
 		status := 0
 		if resp != nil {
@@ -203,7 +198,7 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 		return fmt.Errorf("%w (status %d from %s): %w", ErrNotJSON, status, what, err)
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: %w%s", what, ctx.Err(), retries(tr.Attempts, tr.Waited, tr.Stopped))
-	case errors.Is(err, retry.ErrBodyTooLarge), errors.Is(err, retry.ErrProxyAuth):
+	case errors.Is(err, ErrRedirectChangesMethod), errors.Is(err, ErrRedirectElsewhere), errors.Is(err, retry.ErrBodyTooLarge), errors.Is(err, retry.ErrProxyAuth):
 		// Without url.Error's method and URL: the error says it all.
 		if errors.As(err, &ue) {
 			err = ue.Err
@@ -214,27 +209,15 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 	default:
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if e.StatusCode == http.StatusTooManyRequests {
-		e.RateLimited = true
+	if resp != nil {
+		e.StatusCode = resp.StatusCode
+		e.RequestID = untrusted.Of(resp.Header.Get("X-GitHub-Request-Id"))
+		e.EnterpriseVersion = untrusted.Of(resp.Header.Get("X-GitHub-Enterprise-Version"))
 	}
-	if e.RateLimitReset.IsZero() && resp != nil && resp.Header.Get("X-RateLimit-Remaining") == "0" {
-		if reset, perr := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); perr == nil {
-			e.RateLimited, e.RateLimitReset = true, time.Unix(reset, 0)
-		}
-	}
+	e.RateLimited, e.RateLimitReset = tr.RateLimited, tr.Reset
 	e.Attempts, e.Waited, e.Stopped = tr.Attempts, tr.Waited, tr.Stopped
 	e.Hint = e.hint()
 	return e
-}
-
-func (e *Error) fill(r *http.Response, msg string) {
-	e.Message = untrusted.Clean(msg)
-	if r == nil {
-		return
-	}
-	e.StatusCode = r.StatusCode
-	e.RequestID = untrusted.Clean(r.Header.Get("X-GitHub-Request-Id"))
-	e.EnterpriseVersion = untrusted.Clean(r.Header.Get("X-GitHub-Enterprise-Version"))
 }
 
 // EnterpriseBefore reports whether the error came from a GitHub Enterprise
@@ -242,18 +225,18 @@ func (e *Error) fill(r *http.Response, msg string) {
 // false when it did not say, or said something else.
 func (e *Error) EnterpriseBefore(major, minor int) bool {
 	var maj, min int
-	if _, err := fmt.Sscanf(e.EnterpriseVersion, "%d.%d", &maj, &min); err != nil {
+	if _, err := fmt.Sscanf(e.EnterpriseVersion.Raw(), "%d.%d", &maj, &min); err != nil {
 		return false
 	}
 	return maj < major || maj == major && min < minor
 }
 
-func detail(d github.Error) string {
+func detail(d github.Error) untrusted.Text {
 	switch {
 	case d.Message != "":
-		return untrusted.Clean(d.Message)
+		return untrusted.Of(d.Message)
 	case d.Field != "":
-		return untrusted.Clean(fmt.Sprintf("%s %s: %s", d.Resource, d.Field, d.Code))
+		return untrusted.Of(fmt.Sprintf("%s %s: %s", d.Resource, d.Field, d.Code))
 	}
-	return untrusted.Clean(d.Code)
+	return untrusted.Of(d.Code)
 }

@@ -46,7 +46,7 @@ const (
 
 // hint classifies e.
 func (e *Error) hint() Hint {
-	msg := strings.ToLower(e.Message)
+	msg := strings.ToLower(e.Message.Raw())
 	switch s := e.StatusCode; {
 	case e.RateLimited:
 		return HintRateLimited

@@ -32,7 +32,7 @@ func newPolicyClient(t *testing.T, s *ghsim.Server, clk *fakeclock.Clock, jitter
 	}))
 	return func(ctx context.Context, method, path string) error {
 		var v map[string]any
-		_, err := Do(ctx, c, OpRunnerToken, method, path, nil, &v)
+		_, err := Do(Replayable(ctx), c, OpRunnerToken, method, path, nil, &v)
 		return err
 	}
 }
@@ -85,7 +85,7 @@ func TestHerdSpreadsOut(t *testing.T) {
 			c := NewClient(s.Client(), base, token, WithPolicy(retry.Policy{Now: clk.Now, Sleep: clk.Sleep}))
 			ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(2*time.Minute))
 			defer cancel()
-			_, errs[i] = Do(ctx, c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/remove-token", nil, nil)
+			_, errs[i] = Do(Replayable(ctx), c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/remove-token", nil, nil)
 			if w := clk.Slept(); len(w) > 0 {
 				firstWait[i] = w[0]
 			}
@@ -156,34 +156,58 @@ func TestMayHaveApplied(t *testing.T) {
 }
 
 // TestNoLocalRateLimitCheck: go-github refuses a request on its own after
-// an answer with X-RateLimit-Remaining: 0 or a secondary limit; here every
-// request reaches the server, and only the policy waits.
+// a secondary limit; here every request reaches the server, and only the
+// policy waits.
 func TestNoLocalRateLimitCheck(t *testing.T) {
 	t.Parallel()
+	s := sim(t, "/api/v3")
+	clk := fakeclock.New(time.Now())
+	s.Inject(s.SecondaryRateLimit("600"))
+	do := newPolicyClient(t, s, clk, 0)
+	ctx := withDeadline(t, clk, 2*time.Minute)
+	_ = do(ctx, "POST", "orgs/octo-org/actions/runners/registration-token")
+	if err := do(ctx, "POST", "orgs/octo-org/actions/runners/remove-token"); err != nil {
+		t.Errorf("second request: %v", err)
+	}
+	if n := len(s.Requests()); n != 2 {
+		t.Errorf("server got %d requests, want 2", n)
+	}
+}
+
+// TestSpentBudget: after a success that used the credential's last
+// request, GitHub asks for nothing more until the reset: the next request
+// waits for it within the deadline, and past the deadline is never sent.
+func TestSpentBudget(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
-		name  string
-		first func(s *ghsim.Server, now time.Time) ghsim.Fault
+		name      string
+		reset     time.Duration
+		wantSent  int
+		wantWait  time.Duration
+		wantError bool
 	}{
-		{"a success that used the last request", func(s *ghsim.Server, now time.Time) ghsim.Fault {
-			return s.ExhaustRateLimit(now.Add(time.Hour))
-		}},
-		{"a secondary limit that stopped the retries", func(s *ghsim.Server, _ time.Time) ghsim.Fault {
-			return s.SecondaryRateLimit("600")
-		}},
+		{"reset within the deadline: wait for it", 30 * time.Second, 2, 31 * time.Second, false},
+		{"reset after the deadline: send nothing", time.Hour, 1, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := sim(t, "/api/v3")
-			clk := fakeclock.New(time.Now())
-			s.Inject(tc.first(s, clk.Now()))
+			clk := fakeclock.New(time.Unix(time.Now().Unix(), 0))
+			s.Inject(s.ExhaustRateLimit(clk.Now().Add(tc.reset)))
 			do := newPolicyClient(t, s, clk, 0)
 			ctx := withDeadline(t, clk, 2*time.Minute)
-			_ = do(ctx, "POST", "orgs/octo-org/actions/runners/registration-token")
-			if err := do(ctx, "POST", "orgs/octo-org/actions/runners/remove-token"); err != nil {
-				t.Errorf("second request: %v", err)
+			if err := do(ctx, "POST", "orgs/octo-org/actions/runners/registration-token"); err != nil {
+				t.Fatalf("first request: %v", err)
 			}
-			if n := len(s.Requests()); n != 2 {
-				t.Errorf("server got %d requests, want 2", n)
+			err := do(ctx, "POST", "orgs/octo-org/actions/runners/remove-token")
+			if tc.wantError != errors.Is(err, retry.ErrBudgetSpent) {
+				t.Errorf("second request: %v, want ErrBudgetSpent: %v", err, tc.wantError)
+			}
+			if n := len(s.Requests()); n != tc.wantSent {
+				t.Errorf("server got %d requests, want %d", n, tc.wantSent)
+			}
+			if got := clk.Waited(); got != tc.wantWait {
+				t.Errorf("waited %s, want %s", got, tc.wantWait)
 			}
 		})
 	}

@@ -156,6 +156,13 @@ func TestRetries(t *testing.T) {
 			wantCalls: 3, wantWait: 3 * time.Second,
 			wantErr: "not retried: waiting 10m0s more would pass the step's deadline",
 		},
+		{
+			name: "a Retry-After too large to count is a long wait, not a short one",
+			faults: func(s *ghsim.Server, _ time.Time) []ghsim.Fault {
+				return []ghsim.Fault{s.Status(503, "busy", "Retry-After: 18446744074")}
+			},
+			wantCalls: 1, wantErr: "would pass the step's deadline",
+		},
 	}
 	for _, status := range []int{400, 401, 404, 422} {
 		cases = append(cases, retryCase{
@@ -186,7 +193,7 @@ func TestRetries(t *testing.T) {
 			defer cancel()
 
 			var v map[string]string
-			_, err := Do(ctx, c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/remove-token", nil, &v)
+			_, err := Do(Replayable(ctx), c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/remove-token", nil, &v)
 
 			switch {
 			case tc.wantErr == "" && err != nil:
@@ -229,7 +236,7 @@ func TestRetryLogLines(t *testing.T) {
 	var logs logLines
 	base, _ := url.Parse(s.URL())
 	c := NewClient(s.Client(), base, token, WithPolicy(retry.Policy{Now: clk.Now, Sleep: clk.Sleep, Jitter: func() float64 { return 0.5 }, Log: logs.Info, Debug: logs.Debug}))
-	if _, err := Do(context.Background(), c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/remove-token", nil, nil); err != nil {
+	if _, err := Do(Replayable(context.Background()), c, OpRunnerToken, "POST", "orgs/octo-org/actions/runners/remove-token", nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"POST /api/v3/orgs/octo-org/actions/runners/remove-token: GitHub answered 502 Bad Gateway [request ID AAAA:BBBB]; retrying in 750ms (attempt 2 of 5)"}
@@ -281,3 +288,94 @@ func TestCertificateErrorsAreNotRetried(t *testing.T) {
 // normal answer under -race on a loaded machine never reaches it, short
 // enough that a hang costs the test one second.
 const hangLimit = time.Second
+
+// TestCreatingRequestsAreNotReplayed: after a try GitHub may have acted on,
+// a POST is sent again only where its caller said a second one is
+// harmless; an idempotent request always may be.
+func TestCreatingRequestsAreNotReplayed(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		method     string
+		replayable bool
+		fault      func(s *ghsim.Server) ghsim.Fault
+		wantCalls  int
+	}{
+		{"POST after a 502", "POST", false, func(s *ghsim.Server) ghsim.Fault { return s.Status(502, "x") }, 1},
+		{"POST after a lost connection", "POST", false, func(*ghsim.Server) ghsim.Fault { return ghsim.ResetConnection() }, 1},
+		{"replayable POST after a 502", "POST", true, func(s *ghsim.Server) ghsim.Fault { return s.Status(502, "x") }, 2},
+		{"GET after a 502", "GET", false, func(s *ghsim.Server) ghsim.Fault { return s.Status(502, "x") }, 2},
+		{"POST after a rate limit: refused unprocessed", "POST", false, func(s *ghsim.Server) ghsim.Fault { return s.SecondaryRateLimit("1") }, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := sim(t, "/api/v3")
+			clk := fakeclock.New(time.Now())
+			s.Inject(tc.fault(s))
+			base, _ := url.Parse(s.URL())
+			c := NewClient(s.Client(), base, token, WithPolicy(retry.Policy{Now: clk.Now, Sleep: clk.Sleep}))
+			ctx := withDeadline(t, clk, 2*time.Minute)
+			if tc.replayable {
+				ctx = Replayable(ctx)
+			}
+			path := "orgs/octo-org/actions/runners/registration-token"
+			if tc.method == "GET" {
+				path = "orgs/octo-org/actions/runners"
+			}
+			_, err := Do(ctx, c, OpRunnerToken, tc.method, path, nil, nil)
+			if got := len(s.Requests()); got != tc.wantCalls {
+				t.Errorf("server saw %d requests, want %d", got, tc.wantCalls)
+			}
+			if tc.wantCalls == 1 && (!MayHaveApplied(err) || !strings.Contains(err.Error(), "sending it again could do it twice")) {
+				t.Errorf("err = %v, want one that may have applied and says why it was not sent again", err)
+			}
+			if tc.wantCalls == 2 && err != nil {
+				t.Errorf("err = %v", err)
+			}
+		})
+	}
+}
+
+// TestRedirectThatChangesTheMethod: Go follows a 301/302/303 to a DELETE
+// with a GET; a 2xx to that GET is no removal. A 307 keeps the method and
+// is followed.
+func TestRedirectThatChangesTheMethod(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status  int
+		wantErr bool
+	}{{301, true}, {302, true}, {303, true}, {307, false}, {308, false}} {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			t.Parallel()
+			s := sim(t, "/api/v3")
+			var mu sync.Mutex
+			var seen []string
+			s.Wrap(func(http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					mu.Lock()
+					seen = append(seen, r.Method+" "+r.URL.Path)
+					mu.Unlock()
+					if r.URL.Path == "/api/v3/orgs/octo-org/actions/runners/7" {
+						w.Header().Set("Location", "/api/v3/login?next=x")
+						w.WriteHeader(tc.status)
+						return
+					}
+					w.WriteHeader(http.StatusNoContent) // the login page, or the moved path
+				})
+			})
+			base, _ := url.Parse(s.URL())
+			_, err := Do(context.Background(), NewClient(s.Client(), base, token), OpRemoveRunner, "DELETE", "orgs/octo-org/actions/runners/7", nil, nil)
+			if got := errors.Is(err, ErrRedirectChangesMethod); got != tc.wantErr {
+				t.Fatalf("err = %v, want ErrRedirectChangesMethod: %v", err, tc.wantErr)
+			}
+			if tc.wantErr && !strings.Contains(err.Error(), "DELETE /api/v3/orgs/octo-org/actions/runners/7 with a redirect to GET /api/v3/login, so it is not confirmed") {
+				t.Errorf("err = %v", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if tc.wantErr && len(seen) != 1 {
+				t.Errorf("requests %q, want only the DELETE", seen)
+			}
+		})
+	}
+}

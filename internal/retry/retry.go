@@ -1,7 +1,8 @@
 // Package retry is the one request policy every call of the action goes
 // through, clean-ups included: which tries to retry and after how long, the
-// one deadline no wait may pass, what a try may have left done on GitHub's
-// side, and the grace a clean-up gets after the deadline or a cancellation.
+// one deadline no wait may pass, which requests may be sent again after a
+// try GitHub may have acted on, and what a try may have left done on
+// GitHub's side.
 package retry
 
 import (
@@ -119,6 +120,10 @@ type Tries struct {
 	// without a clear answer: sent, then the connection broke, the time ran
 	// out or a 5xx came back.
 	Unclear int
+	// RateLimited says the last try was refused by a rate limit; Reset is
+	// when the credential's primary limit resets, if GitHub said.
+	RateLimited bool
+	Reset       time.Time
 }
 
 // Trace records Tries as they happen (see WithTrace).
@@ -158,11 +163,41 @@ func traceFrom(ctx context.Context) *Trace {
 	return &Trace{}
 }
 
-// retrier is the retrying http.RoundTripper.
+type replayKey struct{}
+
+// Replayable marks ctx's requests as safe to send again after a try GitHub
+// may have acted on (see replayable).
+func Replayable(ctx context.Context) context.Context {
+	return context.WithValue(ctx, replayKey{}, true)
+}
+
+// replayable says whether req may be sent again after a try that may have
+// been acted on: an idempotent method, or a request its caller marked
+// Replayable. A POST that may have created something is never replayed
+// blindly: the flow that owns it recovers instead.
+func replayable(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	marked, _ := req.Context().Value(replayKey{}).(bool)
+	return marked
+}
+
+// retrier is the retrying http.RoundTripper. It is one credential's: after
+// an answer that says the credential's rate limit is used up, it holds
+// every later request until the reset.
 type retrier struct {
 	next http.RoundTripper
 	p    Policy
+
+	mu         sync.Mutex
+	spentUntil time.Time
 }
+
+// ErrBudgetSpent is returned, with nothing sent, when GitHub said the
+// credential's rate limit is used up until after the step's deadline.
+var ErrBudgetSpent = errors.New("GitHub's rate limit for this credential is used up")
 
 // NewTransport wraps next with p's retries and bounds.
 func NewTransport(next http.RoundTripper, p Policy) http.RoundTripper {
@@ -181,11 +216,23 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	// count only for a request without a deadline to end them).
 	failures, limited := 0, 0
 	for attempt := 1; ; attempt++ {
+		if err := rt.awaitBudget(req); err != nil {
+			return nil, err
+		}
 		tr.update(func(t *Tries) { t.Method, t.Path, t.Attempts = req.Method, req.URL.Path, attempt })
 		resp, sent, err := rt.try(req, body)
 		v := rt.classify(resp, err, sent)
-		if v.unclear {
-			tr.update(func(t *Tries) { t.Unclear++ })
+		tr.update(func(t *Tries) {
+			t.RateLimited, t.Reset = v.rateLimited, v.reset
+			if v.unclear {
+				t.Unclear++
+			}
+		})
+		if v.unclear && v.retry && !replayable(req) {
+			v.retry = false
+			tr.update(func(t *Tries) {
+				t.Stopped = "GitHub may have acted on it, and sending it again could do it twice"
+			})
 		}
 		if v.rateLimited {
 			limited++
@@ -244,7 +291,12 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	// Logged before the body is read: a body can hold a credential, and the
 	// caller masks it before anything is written after it arrives.
 	rt.p.Debug("%s %s: %d %s in %s [request ID %s]", req.Method, req.URL.Path, resp.StatusCode, http.StatusText(resp.StatusCode),
-		Round(rt.p.Now().Sub(start)), untrusted.Clean(resp.Header.Get("X-GitHub-Request-Id")))
+		Round(rt.p.Now().Sub(start)), untrusted.Of(resp.Header.Get("X-GitHub-Request-Id")))
+	if reset, spent := budget(resp.Header); spent {
+		rt.mu.Lock()
+		rt.spentUntil = reset.Add(time.Second)
+		rt.mu.Unlock()
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, rt.p.MaxBody+1))
 	resp.Body.Close()
 	// Once this try's time is up, what was read cannot be trusted: a chunked
@@ -265,6 +317,26 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	resp.Body = io.NopCloser(bytes.NewReader(data))
 	resp.ContentLength = int64(len(data))
 	return resp, true, nil
+}
+
+// awaitBudget holds req while the credential's rate limit is used up, as
+// the last answer said (X-RateLimit-Remaining: 0, on a success too: GitHub
+// asks clients not to send until the reset). A reset past the deadline
+// fails at once, sending nothing.
+func (rt *retrier) awaitBudget(req *http.Request) error {
+	rt.mu.Lock()
+	until := rt.spentUntil
+	rt.mu.Unlock()
+	wait := until.Sub(rt.p.Now())
+	if wait <= 0 {
+		return nil
+	}
+	if deadline, ok := req.Context().Deadline(); ok && until.After(deadline) {
+		return fmt.Errorf("%w until %s, %s from now, after the step's deadline: nothing was sent. Try again after the reset, or with another credential",
+			ErrBudgetSpent, until.UTC().Format(time.RFC3339), Round(wait))
+	}
+	rt.p.Log("%s %s: GitHub's rate limit for this credential is used up; waiting %s for its reset", req.Method, req.URL.Path, Round(wait))
+	return rt.p.Sleep(req.Context(), wait)
 }
 
 // ErrProxyAuth is returned when the proxy refuses the request with 407:
@@ -293,6 +365,7 @@ type verdict struct {
 	// rateLimited: GitHub refused it unprocessed and said to wait asked.
 	rateLimited bool
 	asked       time.Duration
+	reset       time.Time
 	why         string
 }
 
@@ -308,11 +381,11 @@ func (rt *retrier) classify(resp *http.Response, err error, sent bool) verdict {
 	}
 	status := resp.StatusCode
 	what := fmt.Sprintf("GitHub answered %d %s", status, http.StatusText(status))
-	if id := untrusted.Clean(resp.Header.Get("X-GitHub-Request-Id")); id != "" {
-		what += " [request ID " + id + "]"
+	if id := untrusted.Of(resp.Header.Get("X-GitHub-Request-Id")); !id.IsEmpty() {
+		what += fmt.Sprintf(" [request ID %s]", id)
 	}
-	if asked, ok := rt.rateLimitWait(resp); ok {
-		return verdict{retry: true, rateLimited: true, asked: asked, why: what + " (rate limited)"}
+	if asked, reset, ok := rt.rateLimitWait(resp); ok {
+		return verdict{retry: true, rateLimited: true, asked: asked, reset: reset, why: what + " (rate limited)"}
 	}
 	if status < 500 {
 		return verdict{}
@@ -346,24 +419,40 @@ func (rt *retrier) jitter(d time.Duration) time.Duration {
 // rateLimitWait recognises GitHub's primary and secondary rate limits and
 // says how long to wait: Retry-After, else the reset time when the limit is
 // used up, else a minute (GitHub's advice for secondary limits).
-func (rt *retrier) rateLimitWait(resp *http.Response) (time.Duration, bool) {
+func (rt *retrier) rateLimitWait(resp *http.Response) (asked time.Duration, reset time.Time, ok bool) {
 	h := resp.Header
 	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusForbidden {
-		return 0, false
+		return 0, time.Time{}, false
 	}
+	reset, spent := budget(h)
 	if d, ok := retryAfter(h, rt.p.Now()); ok {
-		return d, true
+		return d, reset, true
 	}
-	if h.Get("X-RateLimit-Remaining") == "0" {
-		if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil {
-			return max(time.Unix(reset, 0).Sub(rt.p.Now())+time.Second, 0), true
-		}
+	if spent {
+		return max(reset.Sub(rt.p.Now())+time.Second, 0), reset, true
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || secondaryMessage(resp) {
-		return secondaryFallback, true
+		return secondaryFallback, time.Time{}, true
 	}
-	return 0, false // a 403 for want of permission
+	return 0, time.Time{}, false // a 403 for want of permission
 }
+
+// budget reads GitHub's primary rate-limit headers: spent says that none is
+// left until reset.
+func budget(h http.Header) (reset time.Time, spent bool) {
+	r, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)
+	if err != nil || h.Get("X-RateLimit-Remaining") != "0" {
+		return time.Time{}, false
+	}
+	return time.Unix(min(r, maxUnix), 0), true
+}
+
+// maxAsked bounds what GitHub may ask to wait, and maxUnix a reset time, so
+// that no arithmetic on them overflows: both are far past any deadline.
+const (
+	maxAsked = 100 * 365 * 24 * time.Hour
+	maxUnix  = 1 << 40
+)
 
 func secondaryMessage(resp *http.Response) bool {
 	b, err := io.ReadAll(resp.Body)
@@ -380,8 +469,14 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
+	s, err := strconv.ParseInt(v, 10, 64)
+	switch {
+	case err == nil && s >= 0:
+		// Capped, never wrapped around: a huge wait stays longer than any
+		// deadline, with room left for jitter on top.
+		return time.Duration(min(s, int64(maxAsked/time.Second))) * time.Second, true
+	case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-"):
+		return maxAsked, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0), true

@@ -11,23 +11,32 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
-// Deletion is what Delete did.
+// Outcome is what Delete found and did.
+type Outcome int
+
+const (
+	// NotRegistered: no such runner when the step looked.
+	NotRegistered Outcome = iota
+	// Removed: registered when the step looked, and removed now by this
+	// step's request (or by an earlier try of it).
+	Removed
+	// RemovedByOther: found, then gone before this step removed it.
+	RemovedByOther
+)
+
+// Deletion is what Delete did to which runner.
 type Deletion struct {
-	// Runner is the runner as found; for one already gone, only what ref
+	// Runner is the runner as found; for one not registered, only what ref
 	// said of it.
-	Runner Runner
-	// Deleted says the runner was registered when the step looked, and is
-	// removed now: by this step's request, or by an earlier try of it.
-	Deleted bool
-	// Meanwhile says the runner was found, then was gone before this step
-	// removed it: someone else did.
-	Meanwhile bool
+	Runner  Runner
+	Outcome Outcome
 }
 
 // Delete removes the runner ref names from t, unless it is running a job.
-// A runner that is already gone is no failure: Deleted is false.
+// A runner that is not registered is no failure.
 func Delete(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef) (*Deletion, error) {
 	var (
 		run *Runner
@@ -38,16 +47,14 @@ func Delete(ctx context.Context, c *github.Client, t target.Target, ref config.R
 	} else {
 		run, err = Find(ctx, c, t, ref.Name)
 	}
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if run == nil {
-		return &Deletion{Runner: Runner{ID: ref.ID, Name: ref.Name}}, nil
-	}
-	if run.ID <= 0 {
-		return nil, fmt.Errorf("GitHub lists runner %q in %s without an id, so it cannot be removed", run.NameShown(), t)
-	}
-	if run.Busy {
+	case run == nil:
+		return &Deletion{Runner: Runner{ID: ref.ID, Name: untrusted.Of(ref.Name)}, Outcome: NotRegistered}, nil
+	case run.ID <= 0:
+		return nil, fmt.Errorf("GitHub lists runner %q in %s without an id, so it cannot be removed", run.Name, t)
+	case run.Busy:
 		return nil, &BusyError{Target: t, Runner: run}
 	}
 	gone, err := Remove(ctx, c, t, run.ID)
@@ -58,7 +65,10 @@ func Delete(ctx context.Context, c *github.Client, t target.Target, ref config.R
 	if err != nil {
 		return nil, err
 	}
-	return &Deletion{Runner: *run, Deleted: !gone, Meanwhile: gone}, nil
+	if gone {
+		return &Deletion{Runner: *run, Outcome: RemovedByOther}, nil
+	}
+	return &Deletion{Runner: *run, Outcome: Removed}, nil
 }
 
 // BusyError is returned for a runner that is running a job: it is never
@@ -71,10 +81,10 @@ type BusyError struct {
 }
 
 func (e *BusyError) Error() string {
-	name := e.Runner.NameShown()
-	msg := fmt.Sprintf("runner %q (id %d, %s) in %s is running a job, so it was not removed", name, e.Runner.ID, e.Runner.State(), e.Target)
+	r := e.Runner
+	msg := fmt.Sprintf("runner %q (id %d, %s) in %s is running a job, so it was not removed", r.Name, r.ID, r.State(), e.Target)
 	if e.Refusal != nil {
-		msg = fmt.Sprintf("GitHub refused to remove runner %q (id %d, %s when looked up) from %s: %v; it may have taken a job since", name, e.Runner.ID, e.Runner.State(), e.Target, e.Refusal)
+		msg = fmt.Sprintf("GitHub refused to remove runner %q (id %d, %s when looked up) from %s: %v; it may have taken a job since", r.Name, r.ID, r.State(), e.Target, e.Refusal)
 	}
 	return msg + ". Let the job finish or cancel it, then run this step again; an ephemeral runner removes itself after its job"
 }

@@ -66,17 +66,17 @@ func TestDelete(t *testing.T) {
 		faults func(s *ghsim.Server) []ghsim.Fault
 		busy   bool
 		// want: what Delete says, and which runners are left.
-		wantDeleted, wantMeanwhile bool
-		wantLeft                   []string
+		want     Outcome
+		wantLeft []string
 	}{
 		{name: "by id",
 			ref: func(t *testing.T, s *ghsim.Server, path string) config.RunnerRef {
 				return config.RunnerRef{ID: idOf(t, s, path, "build-1")}
 			},
-			wantDeleted: true, wantLeft: []string{"keep-me"}},
+			want: Removed, wantLeft: []string{"keep-me"}},
 		{name: "by name, as GitHub compares names",
-			ref:         func(*testing.T, *ghsim.Server, string) config.RunnerRef { return config.RunnerRef{Name: "BUILD-1"} },
-			wantDeleted: true, wantLeft: []string{"keep-me"}},
+			ref:  func(*testing.T, *ghsim.Server, string) config.RunnerRef { return config.RunnerRef{Name: "BUILD-1"} },
+			want: Removed, wantLeft: []string{"keep-me"}},
 		{name: "an id that is gone",
 			ref:      func(*testing.T, *ghsim.Server, string) config.RunnerRef { return config.RunnerRef{ID: 987654} },
 			wantLeft: []string{"build-1", "keep-me"}},
@@ -88,16 +88,16 @@ func TestDelete(t *testing.T) {
 			faults: func(s *ghsim.Server) []ghsim.Fault {
 				return []ghsim.Fault{nil, s.AppliedThen(s.Status(http.StatusBadGateway, "Server Error"))}
 			},
-			wantDeleted: true, wantLeft: []string{"keep-me"}},
+			want: Removed, wantLeft: []string{"keep-me"}},
 		{name: "removed by someone else between the look-up and the removal",
 			ref: func(*testing.T, *ghsim.Server, string) config.RunnerRef { return config.RunnerRef{Name: "build-1"} },
 			faults: func(s *ghsim.Server) []ghsim.Fault {
 				return []ghsim.Fault{nil, s.AppliedThen(func(http.ResponseWriter, *http.Request) bool { return false })}
 			},
-			wantMeanwhile: true, wantLeft: []string{"keep-me"}},
+			want: RemovedByOther, wantLeft: []string{"keep-me"}},
 		{name: "an online idle runner is removed",
-			ref:         func(*testing.T, *ghsim.Server, string) config.RunnerRef { return config.RunnerRef{Name: "keep-me"} },
-			wantDeleted: true, wantLeft: []string{"build-1"}},
+			ref:  func(*testing.T, *ghsim.Server, string) config.RunnerRef { return config.RunnerRef{Name: "keep-me"} },
+			want: Removed, wantLeft: []string{"build-1"}},
 	}
 	for _, sc := range scopes {
 		for _, tc := range cases {
@@ -112,10 +112,10 @@ func TestDelete(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Delete: %v", err)
 				}
-				if got.Deleted != tc.wantDeleted || got.Meanwhile != tc.wantMeanwhile {
-					t.Errorf("Delete = deleted %v, meanwhile %v; want %v, %v", got.Deleted, got.Meanwhile, tc.wantDeleted, tc.wantMeanwhile)
+				if got.Outcome != tc.want {
+					t.Errorf("Delete = outcome %d, want %d", got.Outcome, tc.want)
 				}
-				if got.Runner.ID == 0 && got.Runner.Name == "" {
+				if got.Runner.ID == 0 && got.Runner.Name.IsEmpty() {
 					t.Errorf("Delete names no runner: %+v", got.Runner)
 				}
 				if diff := cmp.Diff(tc.wantLeft, names(s.Runners(sc.t.APIPath()))); diff != "" {

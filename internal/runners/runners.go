@@ -1,6 +1,6 @@
 // Package runners holds the self-hosted runners already registered with a
 // target: looking one up by id or by name, and removing one. Both the JIT
-// transaction's clean-up and kind delete-runner go through it.
+// transaction's undo and kind delete-runner go through it.
 package runners
 
 import (
@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/google/go-github/v66/github"
 
@@ -19,31 +19,25 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
-// Runner is a self-hosted runner as GitHub shows it.
+// Runner is a self-hosted runner as GitHub shows it: every string is the
+// server's, held as untrusted.Text from the moment it is decoded.
 type Runner struct {
-	ID     int64   `json:"id"`
-	Name   string  `json:"name"`
-	OS     string  `json:"os"`
-	Status string  `json:"status"`
-	Busy   bool    `json:"busy"`
-	Labels []Label `json:"labels"`
+	ID     int64          `json:"id"`
+	Name   untrusted.Text `json:"name"`
+	OS     untrusted.Text `json:"os"`
+	Status untrusted.Text `json:"status"`
+	Busy   bool           `json:"busy"`
+	Labels []Label        `json:"labels"`
 	// GroupID is sent by newer GitHub versions only; 0 when absent.
 	GroupID int64 `json:"runner_group_id,omitempty"`
 }
 
 // Label is one of a runner's labels.
 type Label struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-	Type string `json:"type"`
+	Name untrusted.Text `json:"name"`
 }
 
-// NameShown is r's name for a message: server text, made safe and short.
-func (r *Runner) NameShown() string { return untrusted.Clip(untrusted.Clean(r.Name), 80) }
-
-// StatusShown is r's status for a message, e.g. "offline": server text,
-// made safe and short.
-func (r *Runner) StatusShown() string { return untrusted.Clip(untrusted.Clean(r.Status), 20) }
+func (l Label) String() string { return l.Name.String() }
 
 // State is how a message describes r, e.g. "offline, idle".
 func (r *Runner) State() string {
@@ -51,25 +45,28 @@ func (r *Runner) State() string {
 	if r.Busy {
 		busy = "busy"
 	}
-	return r.StatusShown() + ", " + busy
+	return fmt.Sprintf("%s, %s", r.Status, busy)
 }
 
-// LabelsShown are r's labels for a message: server text, made safe.
-func (r *Runner) LabelsShown() string {
-	shown := make([]string, len(r.Labels))
-	for i, l := range r.Labels {
-		shown[i] = untrusted.Clean(l.Name)
+// EqualFold compares names as GitHub does: ignoring ASCII case only (with
+// Unicode folding, "ſtale-vm" would match "stale-vm").
+func EqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
 	}
-	return untrusted.Clip(strings.Join(shown, ", "), 200)
+	for i := range len(a) {
+		if lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
-// LabelNames are r's labels' names.
-func (r *Runner) LabelNames() []string {
-	names := make([]string, len(r.Labels))
-	for i, l := range r.Labels {
-		names[i] = l.Name
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
 	}
-	return names
+	return c
 }
 
 // RemoveHint says how to remove runner id from t by hand.
@@ -84,21 +81,20 @@ func Find(ctx context.Context, c *github.Client, t target.Target, name string) (
 	var folded *Runner
 	for page := 1; page <= githubapi.MaxPages; {
 		var r struct {
-			TotalCount int      `json:"total_count"`
-			Runners    []Runner `json:"runners"`
+			Runners []Runner `json:"runners"`
 		}
 		q := url.Values{"name": {name}, "per_page": {strconv.Itoa(githubapi.PerPage)}, "page": {strconv.Itoa(page)}}
-		// Not ListRunners: go-github's Runner has no runner_group_id, which
+		// Into Runner, not go-github's: that has no runner_group_id, which
 		// tells this run's runner from another's.
 		resp, err := githubapi.Do(ctx, c, githubapi.OpListRunners, http.MethodGet, t.APIPath()+"/actions/runners?"+q.Encode(), nil, &r)
 		if err != nil {
 			return nil, fmt.Errorf("looking up runner %q in %s: %w", name, t, err)
 		}
 		for i, x := range r.Runners {
-			if x.Name == name {
+			if x.Name.Raw() == name {
 				return &r.Runners[i], nil
 			}
-			if folded == nil && strings.EqualFold(x.Name, name) {
+			if folded == nil && EqualFold(x.Name.Raw(), name) {
 				folded = &r.Runners[i]
 			}
 		}
@@ -115,18 +111,8 @@ func Find(ctx context.Context, c *github.Client, t target.Target, name string) (
 // cannot see, so before it is taken to mean "no such runner" the target's
 // runner list must answer.
 func Get(ctx context.Context, c *github.Client, t target.Target, id int64) (*Runner, error) {
-	var got *github.Runner
-	_, err := githubapi.Call(ctx, c, githubapi.OpGetRunner, func(ctx context.Context) (resp *github.Response, err error) {
-		switch t.Scope {
-		case target.Repository:
-			got, resp, err = c.Actions.GetRunner(ctx, t.Owner, t.Repo, id)
-		case target.Organization:
-			got, resp, err = c.Actions.GetOrganizationRunner(ctx, t.Owner, id)
-		default:
-			got, resp, err = c.Enterprise.GetRunner(ctx, t.Owner, id)
-		}
-		return resp, err
-	})
+	var got Runner
+	_, err := githubapi.Do(ctx, c, githubapi.OpGetRunner, http.MethodGet, fmt.Sprintf("%s/actions/runners/%d", t.APIPath(), id), nil, &got)
 	if notFound(err) {
 		if err = reachable(ctx, c, t); err == nil {
 			return nil, nil
@@ -135,23 +121,16 @@ func Get(ctx context.Context, c *github.Client, t target.Target, id int64) (*Run
 	if err != nil {
 		return nil, fmt.Errorf("looking up runner id %d in %s: %w", id, t, err)
 	}
-	if got.GetID() != id {
-		return nil, fmt.Errorf("looking up runner id %d in %s: GitHub answered with runner id %d", id, t, got.GetID())
+	if got.ID != id {
+		return nil, fmt.Errorf("looking up runner id %d in %s: GitHub answered with runner id %d", id, t, got.ID)
 	}
-	r := &Runner{ID: id, Name: got.GetName(), OS: got.GetOS(), Status: got.GetStatus(), Busy: got.GetBusy()}
-	for _, l := range got.Labels {
-		r.Labels = append(r.Labels, Label{ID: l.GetID(), Name: l.GetName(), Type: l.GetType()})
-	}
-	return r, nil
+	return &got, nil
 }
 
 // reachable lists one of t's runners, to tell "no such runner" from "no
 // such target, or no access to it".
 func reachable(ctx context.Context, c *github.Client, t target.Target) error {
-	var v struct {
-		TotalCount int `json:"total_count"`
-	}
-	_, err := githubapi.Do(ctx, c, githubapi.OpListRunners, http.MethodGet, t.APIPath()+"/actions/runners?per_page=1", nil, &v)
+	_, err := githubapi.Do(ctx, c, githubapi.OpListRunners, http.MethodGet, t.APIPath()+"/actions/runners?per_page=1", nil, nil)
 	return err
 }
 
@@ -159,15 +138,7 @@ func reachable(ctx context.Context, c *github.Client, t target.Target) error {
 // was no such runner (then err is nil), and no earlier try of this request
 // may have removed it: someone else did.
 func Remove(ctx context.Context, c *github.Client, t target.Target, id int64) (gone bool, err error) {
-	_, err = githubapi.Call(ctx, c, githubapi.OpRemoveRunner, func(ctx context.Context) (*github.Response, error) {
-		switch t.Scope {
-		case target.Repository:
-			return c.Actions.RemoveRunner(ctx, t.Owner, t.Repo, id)
-		case target.Organization:
-			return c.Actions.RemoveOrganizationRunner(ctx, t.Owner, id)
-		}
-		return c.Enterprise.RemoveRunner(ctx, t.Owner, id)
-	})
+	_, err = githubapi.Do(ctx, c, githubapi.OpRemoveRunner, http.MethodDelete, fmt.Sprintf("%s/actions/runners/%d", t.APIPath(), id), nil, nil)
 	if notFound(err) {
 		return !githubapi.MayHaveApplied(err), nil
 	}
@@ -179,6 +150,17 @@ func Remove(ctx context.Context, c *github.Client, t target.Target, id int64) (g
 
 // notFound says whether err is GitHub's own 404, not a web page's.
 func notFound(err error) bool {
-	var e *githubapi.Error
-	return errors.As(err, &e) && e.StatusCode == http.StatusNotFound && !e.NotJSON
+	e, ok := errors.AsType[*githubapi.Error](err)
+	return ok && e.StatusCode == http.StatusNotFound && !e.NotJSON
+}
+
+// HasLabels says whether r carries every label in want, ignoring ASCII
+// case as GitHub does.
+func (r *Runner) HasLabels(want []string) bool {
+	for _, w := range want {
+		if !slices.ContainsFunc(r.Labels, func(l Label) bool { return EqualFold(l.Name.Raw(), w) }) {
+			return false
+		}
+	}
+	return true
 }

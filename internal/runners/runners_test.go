@@ -13,6 +13,7 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/githubtest"
 	"github.com/runnertoken/runner-token-action/internal/target"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 var (
@@ -46,7 +47,7 @@ func TestFind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Runner{ID: 8, Name: "build-1", Status: "offline", GroupID: 3, Labels: []Label{{ID: 1, Name: "gpu", Type: "custom"}}}
+	want := &Runner{ID: 8, Name: untrusted.Of("build-1"), Status: untrusted.Of("offline"), GroupID: 3, Labels: []Label{{Name: untrusted.Of("gpu")}}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Find (-want +got):\n%s", diff)
 	}
@@ -65,7 +66,7 @@ func TestGet(t *testing.T) {
 		wantOp     githubapi.Op
 	}{
 		{name: "found", status: 200, body: runner,
-			want: &Runner{ID: 42, Name: "build-1", OS: "linux", Status: "online", Busy: true, Labels: []Label{{ID: 1, Name: "self-hosted", Type: "read-only"}}}},
+			want: &Runner{ID: 42, Name: untrusted.Of("build-1"), OS: untrusted.Of("linux"), Status: untrusted.Of("online"), Busy: true, Labels: []Label{{Name: untrusted.Of("self-hosted")}}}},
 		{name: "no such runner", status: 404, body: `{"message":"Not Found"}`, listStatus: 200},
 		{name: "no such target", status: 404, body: `{"message":"Not Found"}`, listStatus: 404, wantHint: githubapi.HintNotFound, wantOp: githubapi.OpListRunners},
 		{name: "no permission", status: 403, body: `{"message":"Resource not accessible by personal access token"}`, wantHint: githubapi.HintNoPermission, wantOp: githubapi.OpGetRunner},
@@ -159,6 +160,25 @@ func TestRemove(t *testing.T) {
 					t.Errorf("Remove: %#v, want hint %d from the removal", err, tc.want)
 				}
 			})
+		}
+	}
+}
+
+// TestEqualFold: names compare as GitHub compares them, ignoring ASCII
+// case only.
+func TestEqualFold(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"stale-vm", "STALE-VM", true},
+		{"stale-vm", "ſtale-vm", false}, // U+017F folds to s in Unicode
+		{"k-1", "\u212a-1", false},      // KELVIN SIGN folds to k in Unicode
+		{"stale-vm", "stale-vm2", false},
+	} {
+		if got := EqualFold(tc.a, tc.b); got != tc.want {
+			t.Errorf("EqualFold(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
 }
