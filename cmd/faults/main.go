@@ -94,7 +94,7 @@ func scenarios() []scenario {
 		{fault: "secondary rate limit 5 times in a row (Retry-After: 1)", setup: func(s *ghsim.Server) {
 			onMint(s, repeat(5, s.SecondaryRateLimit("1"))...)
 		}},
-		{fault: "a success with X-RateLimit-Remaining: 0, then the next request", inputs: map[string]string{"kind": "jit"},
+		{fault: "a success with X-RateLimit-Remaining: 0 (reset in 1 h), then the next request", inputs: map[string]string{"kind": "jit"},
 			setup: func(s *ghsim.Server) { s.Inject(s.ExhaustRateLimit(time.Now().Add(time.Hour))) }},
 		{fault: "422 with 3000 error details", setup: func(s *ghsim.Server) { onMint(s, s.ValidationFailed(3000)) }},
 		{fault: "expires_at in lower case (RFC 3339 allows it)", setup: func(s *ghsim.Server) {

@@ -93,16 +93,13 @@ type step struct {
 func newStep(env Env) *step {
 	return &step{
 		env: env,
-		gha: githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(env.Stdout)),
+		gha: githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(lineWriter{env.Stdout})),
 	}
 }
 
-// output is one step output, in the order it is written.
-type output struct{ name, value string }
-
-// minted is what minting, or the runner-platform look-up, hands to the
-// workflow.
-type minted struct {
+// handover is what a kind's work, or the runner-platform look-up, hands to
+// the workflow.
+type handover struct {
 	secret   string   // the credential, if any; masked before anything else is written
 	outputs  []output // written all at once, or not at all
 	log      []string // shown once the outputs are set
@@ -112,6 +109,9 @@ type minted struct {
 	// undo, if set, removes what minting created, for a step that fails
 	// after it: it returns cause with what it did.
 	undo func(ctx context.Context, cause error) error
+	// done says something irreversible happened (a runner was removed):
+	// the step reports it as done, and later trouble is only a warning.
+	done bool
 }
 
 func (s *step) run(ctx context.Context) error {
@@ -142,7 +142,7 @@ func (s *step) run(ctx context.Context) error {
 	}()
 	// Whatever is undone or revoked, by whichever part of the step, shares
 	// one grace past the deadline or a cancellation.
-	ctx, cleanup, stopCleanup := retry.WithCleanup(ctx)
+	cleanup, stopCleanup := cleanupContext(ctx)
 	defer stopCleanup()
 
 	cred, err := s.credential(ctx, cfg)
@@ -151,39 +151,63 @@ func (s *step) run(ctx context.Context) error {
 	}
 	client := githubapi.NewClient(s.env.HTTPClient, cfg.API, cred.token, githubapi.WithPolicy(s.policy()))
 	download := s.download(ctx, client, cfg) // download.go: alongside the mint
-	m, err := s.mint(ctx, client, cfg)
+	h, err := s.mint(ctx, cleanup, client, cfg)
 	if err == nil {
-		s.mask(m.secret)
+		s.mask(h.secret)
 	}
 	dl, dlErr := download(err != nil)
-	if err == nil {
+	switch {
+	case err == nil && h.done:
+		// Done, whatever comes next: the step says so, and warns of the rest.
+		if err := s.setOutputs(slices.Concat(h.outputs, cred.outputs)); err != nil {
+			h.warnings = append(h.warnings, err.Error())
+		}
+	case err == nil:
 		// All or nothing: a runner without its download is no use, and one
 		// minted after a cancellation or the deadline nobody will use.
 		err = cmp.Or(dlErr, ctx.Err())
 		if err == nil {
-			err = s.setOutputs(slices.Concat(m.outputs, dl.outputs, cred.outputs))
+			err = s.setOutputs(slices.Concat(h.outputs, dl.outputs, cred.outputs))
 		}
-		if err != nil && m.undo != nil {
+		if err != nil && h.undo != nil {
 			// With the credential still valid: a runner nobody will start
 			// must not stay registered.
-			err = m.undo(cleanup, err)
+			err = h.undo(cleanup, err)
 		}
 	}
 	// The credential used to mint is no longer needed, whatever happened.
 	if err := errors.Join(err, cred.release(cleanup)); err != nil {
 		return err
 	}
-	for _, l := range slices.Concat(m.log, dl.log) {
-		s.say("%s", l)
+	for _, l := range slices.Concat(h.log, dl.log) {
+		s.info("%s", l)
 	}
-	if m.notice != "" {
-		s.gha.Noticef("%s", m.notice)
+	if h.notice != "" {
+		s.gha.Noticef("%s", h.notice)
 	}
-	for _, w := range dl.warnings {
-		s.gha.Warningf("%s", w)
+	for _, w := range slices.Concat(h.warnings, dl.warnings) {
+		s.gha.Warningf("%s", redact(w, s.secrets))
 	}
-	s.summary(cfg.SummaryFile, m.summary+dl.summary)
+	s.summary(cfg.SummaryFile, h.summary+dl.summary)
 	return nil
+}
+
+// grace is how long undoing what the step created (removing a runner,
+// revoking a token) may go on after the step's deadline passed or the job
+// was cancelled: the runner kills a cancelled step within seconds.
+const grace = 5 * time.Second
+
+// cleanupContext is the one context every undo of the step shares: it
+// survives ctx's cancellation, and ends grace after it, or grace after
+// ctx's deadline, whichever comes first.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	end := time.Now().Add(grace)
+	if d, ok := ctx.Deadline(); ok && ctx.Err() == nil {
+		end = d.Add(grace)
+	}
+	cctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), end)
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(grace, cancel) })
+	return cctx, func() { stop(); cancel() }
 }
 
 // policy is how the step's requests are retried: on the step's clock, with
@@ -195,7 +219,7 @@ func (s *step) policy() retry.Policy {
 		Now:    s.env.Now,
 		Sleep:  s.env.Sleep,
 		Jitter: s.env.Jitter,
-		Log:    s.say,
+		Log:    s.info,
 		Debug: func(format string, args ...any) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
@@ -220,33 +244,33 @@ func (s *step) credential(ctx context.Context, cfg *config.Config) (*credential,
 	return &credential{token: cfg.Credential.Token, release: func(context.Context) error { return nil }}, nil
 }
 
-// mint asks GitHub for what cfg's kind names.
-func (s *step) mint(ctx context.Context, client *github.Client, cfg *config.Config) (*minted, error) {
+// mint does what cfg's kind names.
+func (s *step) mint(ctx, cleanup context.Context, client *github.Client, cfg *config.Config) (*handover, error) {
 	switch cfg.Kind {
 	case config.JIT:
-		return s.mintJIT(ctx, client, cfg) // jit.go
+		return s.mintJIT(ctx, cleanup, client, cfg) // jit.go
 	case config.DeleteRunner:
 		return s.deleteRunner(ctx, client, cfg) // delete.go
 	}
 	t, kind := cfg.Target, cfg.Kind
-	s.say("Minting a %s token for %s at %s", kind, t, cfg.API.Redacted())
+	s.info("Minting a %s token for %s at %s", kind, t, cfg.API.Redacted())
 	tok, err := runnertoken.Create(ctx, client, t, kind)
 	if err != nil {
 		return nil, err
 	}
 	runnerURL := t.RunnerURL(cfg.Server)
-	return &minted{
+	return &handover{
 		secret: tok.Value,
 		outputs: []output{
-			{"token", tok.Value},
-			{"expires-at", tok.ExpiresAt},
-			{"runner-url", runnerURL},
+			{"token", tok.Value, true},
+			{"expires-at", tok.ExpiresAt.String(), false},
+			{"runner-url", runnerURL, false},
 		},
 		log: []string{
 			fmt.Sprintf("Minted a %s token for %s, valid until %s.", kind, t, tok.ExpiresAt),
 			"Runner URL: " + runnerURL,
 		},
 		summary: fmt.Sprintf("### Runner %s token minted\n\n| | |\n|---|---|\n| Kind | %s |\n| Target | %s `%s` |\n| Runner URL | %s |\n| Expires at | %s |\n",
-			kind, kind, t.Scope, t.Name(), runnerURL, tok.ExpiresAt),
+			kind, kind, t.Scope, t.Name(), runnerURL, tok.ExpiresAt.Markdown()),
 	}, nil
 }

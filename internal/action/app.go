@@ -8,7 +8,6 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/appauth"
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
-	"github.com/runnertoken/runner-token-action/internal/retry"
 )
 
 // appCredential authenticates as cfg's GitHub App and returns an
@@ -18,7 +17,7 @@ func (s *step) appCredential(ctx context.Context, cfg *config.Config) (*credenti
 	// s.mask hides the JWT and the installation token before either is used.
 	c := &appauth.Client{HTTP: s.env.HTTPClient, API: cfg.API, Mask: s.mask, Now: s.env.Now,
 		Options: []githubapi.ClientOption{githubapi.WithPolicy(s.policy())}}
-	s.say("Authenticating as GitHub App %s to find its installation for %s", app.ID, t)
+	s.info("Authenticating as GitHub App %s to find its installation for %s", app.ID, t)
 	tok, err := c.InstallationToken(ctx, *app, t)
 	if err != nil {
 		return nil, err
@@ -27,18 +26,16 @@ func (s *step) appCredential(ctx context.Context, cfg *config.Config) (*credenti
 	if len(tok.Grant.Repositories) > 0 {
 		limited += " on " + t.Name() + " only"
 	}
-	s.say("Using installation %d on %s, with a token limited to the %s", tok.InstallationID, tok.Account, limited)
+	s.info("Using installation %d on %s, with a token limited to the %s", tok.InstallationID, tok.Account, limited)
 
 	// Revoked on every path, after cancellation too, within the step's
-	// deadline plus retry.Grace.
+	// clean-up grace.
 	revoked := false
 	release := func(ctx context.Context) error {
 		if revoked {
 			return nil
 		}
 		revoked = true
-		ctx, cancel := retry.Cleanup(ctx)
-		defer cancel()
 		if err := c.Revoke(ctx, tok); err != nil {
 			// Not a failure of the step: the runner credential is what the
 			// workflow asked for, and failing would throw it away for a
@@ -48,9 +45,9 @@ func (s *step) appCredential(ctx context.Context, cfg *config.Config) (*credenti
 				Warningf("%s", redact(msg, s.secrets))
 			return nil
 		}
-		s.say("Revoked the installation token.")
+		s.info("Revoked the installation token.")
 		return nil
 	}
-	outputs := []output{{"installation-id", strconv.FormatInt(tok.InstallationID, 10)}}
+	outputs := []output{{"installation-id", strconv.FormatInt(tok.InstallationID, 10), false}}
 	return &credential{token: tok.Value, outputs: outputs, release: release}, nil
 }

@@ -7,11 +7,13 @@ import (
 	"testing"
 
 	"github.com/runnertoken/runner-token-action/internal/runnertest"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
-// FuzzOutputValue: a value from GitHub either reaches the workflow exactly,
+// FuzzOutputValue: a secret from GitHub either reaches the workflow exactly,
 // as the runner reads GITHUB_OUTPUT, alongside the other outputs and nothing
-// more, or is refused and no output is written at all.
+// more, or is refused and no output is written at all; other server text
+// reaches it as its safe rendering, always on one line.
 func FuzzOutputValue(f *testing.F) {
 	for _, s := range []string{"AABF3JGZDX3P5PMEXLND6TS6FCWO6", "a\nother=injected", "a\r\nb", "_GitHubActionsFileCommandDelimeter_",
 		"x\n_GitHubActionsFileCommandDelimeter_\nevil<<EOF", "%0A%25", "k=v", "a<<b", "\x00", "\u2028", "é", ""} {
@@ -23,7 +25,8 @@ func FuzzOutputValue(f *testing.F) {
 			t.Fatal(err)
 		}
 		s := newStep(Env{Getenv: func(k string) string { return map[string]string{"GITHUB_OUTPUT": out}[k] }, Stdout: io.Discard})
-		err := s.setOutputs([]output{{"token", v}, {"runner-url", "https://github.com/o/r"}})
+		name := untrusted.Of(v).String()
+		err := s.setOutputs([]output{{"token", v, true}, {"runner-name", name, false}, {"runner-url", "https://github.com/o/r", false}})
 		b, rerr := os.ReadFile(out)
 		if rerr != nil {
 			t.Fatal(rerr)
@@ -35,7 +38,7 @@ func FuzzOutputValue(f *testing.F) {
 			return
 		}
 		got, perr := runnertest.ParseFileCommand(string(b))
-		if perr != nil || len(got) != 2 || got["token"] != v || got["runner-url"] != "https://github.com/o/r" {
+		if perr != nil || len(got) != 3 || got["token"] != v || got["runner-name"] != name || got["runner-url"] != "https://github.com/o/r" {
 			t.Fatalf("the runner reads %d outputs (%v), the token differs: %v", len(got), perr, got["token"] != v)
 		}
 	})

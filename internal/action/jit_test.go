@@ -49,21 +49,21 @@ func TestJITEveryScope(t *testing.T) {
 		{
 			name: "repository, defaults", target: "repos/octo-org/app",
 			wantName: `^app-9876543210-1-[0-9a-f]{8}$`, wantURL: "https://ghes.example.com/octo-org/app",
-			wantGroup: "Default (id 1)", wantLabel: []string{"self-hosted"},
+			wantGroup: "`Default` (id 1)", wantLabel: []string{"self-hosted"},
 		},
 		{
 			name:   "organization, group by name, given name and labels",
 			inputs: map[string]string{"INPUT_ORGANIZATION": "octo-org", "INPUT_RUNNER-NAME": "gpu-7", "INPUT_RUNNER-LABELS": "self-hosted\ngpu, Linux\nGPU", "INPUT_RUNNER-GROUP": "gpu"},
 			groups: []ghsim.RunnerGroup{{ID: 1, Name: "Default", Default: true}, {ID: 4, Name: "GPU"}},
 			target: "orgs/octo-org", wantName: `^gpu-7$`, wantURL: "https://ghes.example.com/octo-org",
-			wantGroup: "GPU (id 4)", wantLabel: []string{"self-hosted", "gpu", "Linux"},
+			wantGroup: "`GPU` (id 4)", wantLabel: []string{"self-hosted", "gpu", "Linux"},
 		},
 		{
 			name:   "enterprise, group by id",
 			inputs: map[string]string{"INPUT_ENTERPRISE": "octo-ent", "INPUT_RUNNER-GROUP": "9", "INPUT_WORK-FOLDER": "work"},
 			groups: []ghsim.RunnerGroup{{ID: 1, Name: "Default", Default: true}, {ID: 9, Name: "ent-linux"}},
 			target: "enterprises/octo-ent", wantName: `^app-9876543210-1-[0-9a-f]{8}$`, wantURL: "https://ghes.example.com/enterprises/octo-ent",
-			wantGroup: "ent-linux (id 9)", wantLabel: []string{"self-hosted"},
+			wantGroup: "`ent-linux` (id 9)", wantLabel: []string{"self-hosted"},
 		},
 	}
 	for _, tc := range cases {
@@ -145,7 +145,7 @@ func TestJITMaskingOrder(t *testing.T) {
 		t.Errorf("lines before the config's mask (-want +got):\n%s", diff)
 	}
 	rendered := runnertest.Render(h.stdout.String(), false)
-	for _, w := range []string{"Minting a just-in-time runner config for repository octo-org/app", "(unique to this run), labels self-hosted, the default runner group", `Registered just-in-time runner "app-9876543210-1-`, "./run.sh --jitconfig"} {
+	for _, w := range []string{"Minting a just-in-time runner config for repository octo-org/app", "(unique to this run), labels self-hosted, the default runner group", `Registered just-in-time runner "app-9876543210-1-`, "as the environment variable ACTIONS_RUNNER_INPUT_JITCONFIG, never on a command line"} {
 		if !strings.Contains(rendered, w) {
 			t.Errorf("log lacks %q:\n%s", w, rendered)
 		}
@@ -173,7 +173,7 @@ func TestJITRecoversFromALostAnswer(t *testing.T) {
 		t.Errorf("outputs are not the second config's (runner-id %s)", out["runner-id"])
 	}
 	rendered := runnertest.Render(h.stdout.String(), false)
-	for _, w := range []string{"generate-jitconfig: EOF; retrying in", fmt.Sprintf("taken by runner id %d, which an earlier try of this run registered", issued[0].RunnerID), "Removing it and registering again"} {
+	for _, w := range []string{fmt.Sprintf("taken by runner id %d, which an earlier try of this run registered", issued[0].RunnerID), "Removing it and registering again"} {
 		if !strings.Contains(rendered, w) {
 			t.Errorf("log lacks %q:\n%s", w, rendered)
 		}
@@ -197,7 +197,7 @@ func TestJITGivenNameAfterALostAnswer(t *testing.T) {
 	}
 	errs := h.errors()
 	want := fmt.Sprintf("gh api -X DELETE /repos/octo-org/app/actions/runners/%d", runners[0].ID)
-	if len(errs) != 1 || !strings.Contains(errs[0], want) || !strings.Contains(errs[0], "or another job did") {
+	if len(errs) != 1 || !strings.Contains(errs[0], want) || !strings.Contains(errs[0], "its name was given as runner-name, and another job may have registered that name") {
 		t.Errorf("errors = %q, want one naming the runner and %q", errs, want)
 	}
 	if len(h.outputs()) != 0 {

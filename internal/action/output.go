@@ -1,19 +1,34 @@
 package action
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// Everything the step writes for the runner goes through here: masks,
-// log lines, outputs and the summary. None of it ever holds a secret.
+// Everything the step writes for the runner goes through here: masks, log
+// lines, outputs and the summary. None of it ever holds a secret, and
+// server text reaches it only as untrusted.Text, rendered safe.
 
-// say writes a line to the log, with every secret masked and on one line
-// whatever it quotes: text from a server can never start a line of its
-// own, and with it a workflow command.
-func (s *step) say(format string, args ...any) {
+// lineWriter is the one writer of the step's stdout. go-githubactions
+// writes each command or log line whole, in one Write; as defence in depth
+// the legacy command syntax, which the runner obeys anywhere in a line, is
+// broken in every line whatever its source (the step never writes it).
+type lineWriter struct{ w io.Writer }
+
+func (l lineWriter) Write(p []byte) (int, error) {
+	if _, err := l.w.Write(bytes.ReplaceAll(p, []byte("##["), []byte("## ["))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// info writes a line to the log, with every secret masked and on one line
+// whatever it quotes.
+func (s *step) info(format string, args ...any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	line := redact(fmt.Sprintf(format, args...), s.secrets)
@@ -46,30 +61,31 @@ func (s *step) mask(v string) {
 	}
 }
 
+// output is one step output, in the order it is written. A value from a
+// server is its untrusted.Text rendering; a secret is handed on exactly,
+// so it must be usable as it is.
+type output struct {
+	name, value string
+	secret      bool
+}
+
 // fileCommandDelimiter is the heredoc delimiter go-githubactions v1.3.0
 // writes outputs with (a test checks it against the library's output).
 const fileCommandDelimiter = "_GitHubActionsFileCommandDelimeter_"
 
-// setOutputs writes every output or none: values are checked first, so a
-// value from the server can never inject another output into GITHUB_OUTPUT.
+// setOutputs writes every output or none. A secret that could not be
+// handed on intact (a line break would inject other outputs) is refused.
 func (s *step) setOutputs(outs []output) error {
 	for _, o := range outs {
-		if strings.ContainsAny(o.value, "\r\n") {
-			return fmt.Errorf("refusing to set output %s: the value from GitHub contains a line break, which could inject other outputs", o.name)
+		bad := o.value == fileCommandDelimiter || !utf8.ValidString(o.value) || strings.IndexFunc(o.value, unicode.IsControl) >= 0
+		if bad && o.secret {
+			return fmt.Errorf("refusing to set output %s: GitHub's value contains a line break or control characters, or is the file-command delimiter, so it cannot be handed on intact", o.name)
 		}
-		// go-githubactions writes each output as a heredoc with a fixed
-		// delimiter: a value line equal to it would end the heredoc early and
-		// break the runner's reading of the file.
-		if o.value == fileCommandDelimiter {
-			return fmt.Errorf("refusing to set output %s: the value from GitHub is the file-command delimiter", o.name)
-		}
-		// No token, config, id or URL holds a control character or broken
-		// UTF-8; one that does is not something to hand to a shell.
-		if !utf8.ValidString(o.value) || strings.IndexFunc(o.value, unicode.IsControl) >= 0 {
-			return fmt.Errorf("refusing to set output %s: the value from GitHub contains control characters or is not UTF-8", o.name)
+		if bad { // the step's own value: a bug, never a server's (those are rendered safe)
+			return fmt.Errorf("refusing to set output %s: its value cannot be written safely", o.name)
 		}
 	}
-	return catch(func() {
+	return panicToError(func() {
 		for _, o := range outs {
 			s.gha.SetOutput(o.name, o.value)
 		}
@@ -82,14 +98,14 @@ func (s *step) summary(file, markdown string) {
 	if file == "" {
 		return
 	}
-	if err := catch(func() { s.gha.AddStepSummary(markdown) }, "writing the step summary"); err != nil {
+	if err := panicToError(func() { s.gha.AddStepSummary(markdown) }, "writing the step summary"); err != nil {
 		s.gha.Warningf("%s", err)
 	}
 }
 
-// catch turns go-githubactions' panics on file-command write failures into
-// errors.
-func catch(f func(), what string) (err error) {
+// panicToError turns go-githubactions' panics on file-command write
+// failures into errors.
+func panicToError(f func(), what string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%s: %v", what, r)

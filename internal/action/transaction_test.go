@@ -158,30 +158,35 @@ func TestAppTokenWithAnOddExpiryIsUsedAndRevoked(t *testing.T) {
 
 // TestExhaustedRateLimitIsNotAnAnswer: after an answer that used the last
 // request of the hour, every later request of the flow is still sent (and
-// here, answered): nothing answers in GitHub's name.
-func TestExhaustedRateLimitIsNotAnAnswer(t *testing.T) {
+// TestSpentRateLimit: after an answer (a success too) that used the
+// credential's last request, nothing more is sent until the reset; a reset
+// past the deadline fails the step at once, with nothing created.
+func TestSpentRateLimit(t *testing.T) {
 	t.Parallel()
-	soon := time.Now().Add(time.Hour)
-	t.Run("jit: groups, then register", func(t *testing.T) {
+	later := time.Now().Add(time.Hour)
+	t.Run("jit: the groups listed, the registration never sent", func(t *testing.T) {
 		t.Parallel()
 		h := jitHarness(t, map[string]string{"INPUT_ORGANIZATION": "octo-org", "GITHUB_REPOSITORY": ""})
-		h.sim.Inject(h.sim.ExhaustRateLimit(soon))
-		if code := h.run(); code != 0 {
-			t.Fatalf("exit code %d: %q", code, h.errors())
+		h.sim.Inject(h.sim.ExhaustRateLimit(later))
+		if code := h.run(); code != 1 {
+			t.Fatalf("exit code %d, want 1", code)
 		}
-		if n := len(h.sim.Requests()); n != 2 {
-			t.Errorf("%d requests, want 2", n)
+		if e := h.errors(); len(e) != 1 || !strings.Contains(e[0], "rate limit for this credential is used up") || !strings.Contains(e[0], "nothing was sent") {
+			t.Errorf("errors %q", e)
+		}
+		if n, left := len(h.sim.Requests()), h.sim.Runners("orgs/octo-org"); n != 1 || len(left) != 0 {
+			t.Errorf("%d requests, runners %v; want 1 and none registered", n, runnerNames(left))
 		}
 	})
-	t.Run("app: lookup, token, mint, revoke", func(t *testing.T) {
+	t.Run("app: the installation found, no token asked for", func(t *testing.T) {
 		t.Parallel()
 		h := newAppHarness(t)
-		h.sim.Inject(h.sim.ExhaustRateLimit(soon), h.sim.ExhaustRateLimit(soon), h.sim.ExhaustRateLimit(soon))
-		if code := h.run(); code != 0 {
-			t.Fatalf("exit code %d: %q", code, h.errors())
+		h.sim.Inject(h.sim.ExhaustRateLimit(later))
+		if code := h.run(); code != 1 {
+			t.Fatalf("exit code %d, want 1", code)
 		}
-		if tokens := h.sim.AppTokens(); len(h.sim.Requests()) != 4 || len(tokens) != 1 || !tokens[0].Revoked {
-			t.Errorf("%d requests, tokens %+v; want 4 and the token revoked", len(h.sim.Requests()), tokens)
+		if n, tokens := len(h.sim.Requests()), h.sim.AppTokens(); n != 1 || len(tokens) != 0 {
+			t.Errorf("%d requests, tokens %+v; want 1 and none issued", n, tokens)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 var (
@@ -72,7 +73,7 @@ func TestFor(t *testing.T) {
 		{"jit 404 on an organization", answer(jit, 404, githubapi.HintNotFound), group(org, config.Group{Name: "gpu"}), []string{"does not exist or this credential cannot see it", `Or runner group "gpu" was removed meanwhile`}},
 		{"jit 403 with a group", answer(jit, 403, githubapi.HintNoPermission), group(org, config.Group{ID: 7}), []string{`"Self-hosted runners: write"`, "runner group id 7 may not accept self-hosted runners"}},
 		{"jit 403 in the default group", answer(jit, 403, githubapi.HintNoPermission), group(org, config.Group{}), []string{`"Self-hosted runners: write"`}},
-		{"jit 404 from GHES 3.9", &githubapi.Error{Op: jit, StatusCode: 404, Hint: githubapi.HintNotFound, EnterpriseVersion: "3.9.2"}, group(org, config.Group{}), []string{"GitHub Enterprise Server 3.9.2, which has no just-in-time runner API"}},
+		{"jit 404 from GHES 3.9", &githubapi.Error{Op: jit, StatusCode: 404, Hint: githubapi.HintNotFound, EnterpriseVersion: untrusted.Of("3.9.2")}, group(org, config.Group{}), []string{"GitHub Enterprise Server 3.9.2, which has no just-in-time runner API"}},
 	}
 	for _, tc := range cases {
 		got := For(tc.err, tc.s)

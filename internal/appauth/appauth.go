@@ -42,8 +42,8 @@ type Client struct {
 type Token struct {
 	Value          string
 	InstallationID int64
-	// Account is the login the app is installed on, made safe to show.
-	Account   string
+	// Account is the login the app is installed on.
+	Account   untrusted.Text
 	ExpiresAt time.Time
 	Grant     Grant
 }
@@ -62,11 +62,8 @@ type Grant struct {
 // GrantFor is exactly what minting t's runner credentials needs: a
 // repository's Administration, or an organization's Self-hosted runners.
 func GrantFor(t target.Target) (Grant, error) {
-	if t.Scope == target.Enterprise {
-		return Grant{}, config.ErrAppEnterprise
-	}
 	name, label, ok := t.RunnerPermission()
-	if !ok {
+	if !ok { // an enterprise: config refuses an App for one
 		return Grant{}, fmt.Errorf("no GitHub App grant for %s", t)
 	}
 	g := Grant{Permission: name, Level: "write", Label: label}
@@ -106,32 +103,33 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	c.Mask(jwt)
 	api := githubapi.NewClient(c.HTTP, c.API, jwt, c.Options...)
 
-	var inst *github.Installation
-	if _, err := githubapi.Call(ctx, api, githubapi.OpFindInstallation, func(ctx context.Context) (resp *github.Response, err error) {
-		if t.Scope == target.Repository {
-			inst, resp, err = api.Apps.FindRepositoryInstallation(ctx, t.Owner, t.Repo)
-		} else {
-			inst, resp, err = api.Apps.FindOrganizationInstallation(ctx, t.Owner)
-		}
-		return resp, err
-	}); err != nil {
+	var inst struct {
+		ID      int64 `json:"id"`
+		Account struct {
+			Login untrusted.Text `json:"login"`
+		} `json:"account"`
+	}
+	if _, err := githubapi.Do(ctx, api, githubapi.OpFindInstallation, http.MethodGet, t.APIPath()+"/installation", nil, &inst); err != nil {
 		return nil, fmt.Errorf("could not find the installation of the GitHub App (id %s) for %s: %w", app.ID, t, err)
 	}
-	if inst.GetID() <= 0 {
+	if inst.ID <= 0 {
 		return nil, fmt.Errorf("could not find the installation of the GitHub App (id %s) for %s: GitHub's answer has no installation id. This is unexpected: check that api-url points at the GitHub REST API", app.ID, t)
 	}
 
 	// Not Apps.CreateInstallationToken: its answer type fails whole on an
 	// expiry it cannot parse, and the token must be read first, on its own.
 	var answer json.RawMessage
-	path := fmt.Sprintf("app/installations/%d/access_tokens", inst.GetID())
-	account := untrusted.Clean(inst.GetAccount().GetLogin())
-	if _, err := githubapi.Do(ctx, api, githubapi.OpInstallationToken, http.MethodPost, path, grant.options(), &answer); err != nil {
+	path := fmt.Sprintf("app/installations/%d/access_tokens", inst.ID)
+	account := inst.Account.Login
+	// Sent again after a try that got no clear answer: a token lost to one
+	// cannot be revoked whether or not another is asked for, and every
+	// token this run receives is revoked.
+	if _, err := githubapi.Do(githubapi.Replayable(ctx), api, githubapi.OpInstallationToken, http.MethodPost, path, grant.options(), &answer); err != nil {
 		unrevoked := ""
 		if githubapi.MayHaveApplied(err) {
 			unrevoked = ". GitHub may have issued a token all the same; this run never got it, so it cannot revoke it: such a token expires within the hour"
 		}
-		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d on %s: %w%s", inst.GetID(), account, err, unrevoked)
+		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d on %s: %w%s", inst.ID, account, err, unrevoked)
 	}
 	// The token first, on its own: once GitHub issued one it is masked, and
 	// handed back to be revoked, whatever else the answer holds.
@@ -140,7 +138,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	}
 	if err := json.Unmarshal(answer, &tok); err != nil || tok.Token == "" {
 		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d: GitHub's answer has no token. "+
-			"This is unexpected: check that api-url points at the GitHub REST API (if GitHub issued a token all the same, it expires within the hour)", inst.GetID())
+			"This is unexpected: check that api-url points at the GitHub REST API (if GitHub issued a token all the same, it expires within the hour)", inst.ID)
 	}
 	c.Mask(tok.Token)
 	// When it expires is only said in a message: an expiry GitHub wrote in
@@ -152,7 +150,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	expires, _ := githubapi.ParseTime(rest.ExpiresAt)
 	return &Token{
 		Value:          tok.Token,
-		InstallationID: inst.GetID(),
+		InstallationID: inst.ID,
 		Account:        account,
 		ExpiresAt:      expires,
 		Grant:          grant,
@@ -163,7 +161,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 // itself as the credential) instead of letting it live out its hour.
 func (c *Client) Revoke(ctx context.Context, tok *Token) error {
 	api := githubapi.NewClient(c.HTTP, c.API, tok.Value, c.Options...)
-	if _, err := githubapi.Call(ctx, api, githubapi.OpRevokeToken, api.Apps.RevokeInstallationToken); err != nil {
+	if _, err := githubapi.Do(ctx, api, githubapi.OpRevokeToken, http.MethodDelete, "installation/token", nil, nil); err != nil {
 		until := "for up to an hour"
 		if !tok.ExpiresAt.IsZero() {
 			until = "until " + tok.ExpiresAt.UTC().Format(time.RFC3339)

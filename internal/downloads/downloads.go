@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
@@ -23,8 +24,9 @@ import (
 
 // Download is the runner application for one platform.
 type Download struct {
-	URL      string
-	Filename string
+	// URL is the server's https URL, without a fragment.
+	URL      untrusted.Text
+	Filename untrusted.Text
 	// SHA256 is the archive's checksum, lower-case hex; "" where the server
 	// gives none (older GHES).
 	SHA256 string
@@ -33,38 +35,33 @@ type Download struct {
 	Version string
 }
 
+// entry is one item of the server's list, as decoded. The temporary
+// download token some servers add is never read.
+type entry struct {
+	OS       untrusted.Text `json:"os"`
+	Arch     untrusted.Text `json:"architecture"`
+	URL      untrusted.Text `json:"download_url"`
+	Filename untrusted.Text `json:"filename"`
+	SHA256   untrusted.Text `json:"sha256_checksum"`
+}
+
 // ErrNotOffered is wrapped when the server lists no download for the
 // platform asked for.
 var ErrNotOffered = errors.New("no runner download for this platform")
 
 // Find returns t's download for p. The list's file names, URLs and
-// checksums are the server's: each is checked before it is handed on, and
-// the temporary download token some servers add is never read.
+// checksums are the server's: each is checked before it is handed on.
 func Find(ctx context.Context, c *github.Client, t target.Target, p config.Platform) (*Download, error) {
-	var list []*github.RunnerApplicationDownload
-	_, err := githubapi.Call(ctx, c, githubapi.OpListDownloads, func(ctx context.Context) (resp *github.Response, err error) {
-		switch t.Scope {
-		case target.Repository:
-			list, resp, err = c.Actions.ListRunnerApplicationDownloads(ctx, t.Owner, t.Repo)
-		case target.Organization:
-			list, resp, err = c.Actions.ListOrganizationRunnerApplicationDownloads(ctx, t.Owner)
-		default:
-			list, resp, err = c.Enterprise.ListRunnerApplicationDownloads(ctx, t.Owner)
-		}
-		return resp, err
-	})
-	if err != nil {
+	var list []entry
+	if _, err := githubapi.Do(ctx, c, githubapi.OpListDownloads, http.MethodGet, t.APIPath()+"/actions/runners/downloads", nil, &list); err != nil {
 		return nil, fmt.Errorf("listing the runner downloads for %s: %w", t, err)
 	}
 	var offered []string
 	for _, d := range list {
-		if d == nil {
-			continue
-		}
-		if strings.EqualFold(d.GetOS(), p.OS) && strings.EqualFold(d.GetArchitecture(), p.Arch) {
+		if d.OS.EqualFold(p.OS) && d.Arch.EqualFold(p.Arch) {
 			return check(d, p)
 		}
-		offered = append(offered, untrusted.Clip(untrusted.Clean(d.GetOS()+"-"+d.GetArchitecture()), 40))
+		offered = append(offered, fmt.Sprintf("%s-%s", d.OS, d.Arch))
 	}
 	sort.Strings(offered)
 	if len(offered) == 0 {
@@ -78,23 +75,22 @@ func Find(ctx context.Context, c *github.Client, t target.Target, p config.Platf
 var version = regexp.MustCompile(`-(\d+\.\d+\.\d+)\.(?:tar\.gz|zip)$`)
 
 // check turns the server's entry for p into a Download, refusing what a
-// provisioning script could not safely use.
-func check(d *github.RunnerApplicationDownload, p config.Platform) (*Download, error) {
-	out := &Download{URL: d.GetDownloadURL(), Filename: d.GetFilename(), SHA256: strings.ToLower(d.GetSHA256Checksum())}
-	u, err := url.Parse(out.URL)
-	switch {
-	case err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil:
-		return nil, fmt.Errorf("the server's %s runner download has no usable https URL (%q)", p, untrusted.Clip(untrusted.Clean(out.URL), 200))
-	case out.SHA256 != "" && !isSHA256(out.SHA256):
-		return nil, fmt.Errorf("the server's %s runner download has a checksum that is not a SHA-256 (%q)", p, untrusted.Clip(untrusted.Clean(out.SHA256), 80))
+// provisioning script could not safely use: a URL that is not plain https
+// (printable ASCII, as RFC 3986 has it, no credentials), a checksum that is
+// not a SHA-256.
+func check(d entry, p config.Platform) (*Download, error) {
+	raw, _, _ := strings.Cut(d.URL.Raw(), "#")
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || strings.IndexFunc(raw, func(r rune) bool { return r <= ' ' || r >= 0x7f }) >= 0 {
+		return nil, fmt.Errorf("the server's %s runner download has no usable https URL (%s)", p, untrusted.URL(d.URL.Raw()))
 	}
-	if m := version.FindStringSubmatch(out.Filename); m != nil {
+	sum := strings.ToLower(d.SHA256.Raw())
+	if b, err := hex.DecodeString(sum); sum != "" && (err != nil || len(b) != 32) {
+		return nil, fmt.Errorf("the server's %s runner download has a checksum that is not a SHA-256 (%q)", p, d.SHA256)
+	}
+	out := &Download{URL: untrusted.URL(raw), Filename: d.Filename, SHA256: sum}
+	if m := version.FindStringSubmatch(d.Filename.Raw()); m != nil {
 		out.Version = m[1]
 	}
 	return out, nil
-}
-
-func isSHA256(s string) bool {
-	b, err := hex.DecodeString(s)
-	return err == nil && len(b) == 32
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/google/go-github/v66/github"
 
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
@@ -18,17 +18,17 @@ import (
 
 // RunnerGroup is a runner group as GitHub lists it.
 type RunnerGroup struct {
-	ID        int64
-	Name      string
-	Default   bool
-	Inherited bool
+	ID        int64          `json:"id"`
+	Name      untrusted.Text `json:"name"`
+	Default   bool           `json:"default"`
+	Inherited bool           `json:"inherited"`
 }
 
 func (g RunnerGroup) String() string { return fmt.Sprintf("%q (id %d)", g.Name, g.ID) }
 
 // defaultRepositoryGroup is the one group a repository's runners are in;
 // GitHub's default group has id 1 and needs no listing.
-var defaultRepositoryGroup = RunnerGroup{ID: config.DefaultGroupID, Name: config.DefaultGroupName, Default: true}
+var defaultRepositoryGroup = RunnerGroup{ID: config.DefaultGroupID, Name: untrusted.Of(config.DefaultGroupName), Default: true}
 
 // maxListed bounds how many group names an error message lists.
 const maxListed = 20
@@ -91,10 +91,10 @@ func pickGroup(groups []RunnerGroup, g config.Group) (RunnerGroup, bool) {
 	}
 	var folded []RunnerGroup
 	for _, x := range groups {
-		if x.Name == name {
+		if x.Name.Raw() == name {
 			return x, true
 		}
-		if strings.EqualFold(x.Name, name) {
+		if x.Name.EqualFold(name) {
 			folded = append(folded, x)
 		}
 	}
@@ -108,46 +108,23 @@ func pickGroup(groups []RunnerGroup, g config.Group) (RunnerGroup, bool) {
 // following GitHub's Link headers. complete is false when it stopped at
 // githubapi.MaxPages.
 func (m *Registrar) listGroups(ctx context.Context, t target.Target) (groups []RunnerGroup, complete bool, err error) {
-	c := m.Client
 	for page := 1; page <= githubapi.MaxPages; {
-		opts := github.ListOptions{Page: page, PerPage: githubapi.PerPage}
-		resp, err := githubapi.Call(ctx, c, githubapi.OpListGroups, func(ctx context.Context) (*github.Response, error) {
-			if t.Scope == target.Enterprise {
-				r, resp, err := c.Enterprise.ListRunnerGroups(ctx, t.Owner, &github.ListEnterpriseRunnerGroupOptions{ListOptions: opts})
-				if err == nil {
-					groups = appendGroups(groups, r.RunnerGroups)
-				}
-				return resp, err
-			}
-			r, resp, err := c.Actions.ListOrganizationRunnerGroups(ctx, t.Owner, &github.ListOrgRunnerGroupOptions{ListOptions: opts})
-			if err == nil {
-				groups = appendGroups(groups, r.RunnerGroups)
-			}
-			return resp, err
-		})
+		var r struct {
+			Groups []RunnerGroup `json:"runner_groups"`
+		}
+		q := url.Values{"per_page": {strconv.Itoa(githubapi.PerPage)}, "page": {strconv.Itoa(page)}}
+		path := t.APIPath() + "/actions/runner-groups?" + q.Encode()
+		resp, err := githubapi.Do(ctx, m.Client, githubapi.OpListGroups, http.MethodGet, path, nil, &r)
 		if err != nil {
 			return nil, false, err
 		}
+		groups = append(groups, r.Groups...)
 		if resp.NextPage <= page {
 			return groups, true, nil
 		}
 		page = resp.NextPage
 	}
 	return groups, false, nil
-}
-
-// appendGroups adds go-github's groups, of an organization or an
-// enterprise, to groups.
-func appendGroups[G interface {
-	GetID() int64
-	GetName() string
-	GetDefault() bool
-	GetInherited() bool
-}](groups []RunnerGroup, listed []G) []RunnerGroup {
-	for _, g := range listed {
-		groups = append(groups, RunnerGroup{ID: g.GetID(), Name: g.GetName(), Default: g.GetDefault(), Inherited: g.GetInherited()})
-	}
-	return groups
 }
 
 // describeGroups shows the groups for an error message, bounded.
@@ -161,7 +138,7 @@ func describeGroups(groups []RunnerGroup, complete bool) string {
 			names = append(names, fmt.Sprintf("and %d more", len(groups)-maxListed))
 			break
 		}
-		names = append(names, untrusted.Clip(g.String(), 80))
+		names = append(names, g.String())
 	}
 	s := strings.Join(names, ", ")
 	if !complete {

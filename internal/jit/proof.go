@@ -2,42 +2,38 @@ package jit
 
 import (
 	"fmt"
-	"strings"
 
-	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/runners"
 )
 
-// unproven says why r cannot be the runner an earlier request of this run
-// registered for req in group, or "" if it can only be that one.
+// doubt says why r may not be the runner this run's requests registered,
+// or "" if it can only be that one.
 //
-// The caller has already established that a runner with req's name can
-// only have come from this run (the name is generated, or it was free
-// before this run's first request and a request of this run may have
-// reached GitHub). This is the second half of the proof: the registration
-// this run lost was never handed to anyone, so it is offline and has never
-// taken a job; and it has the labels and group this run asked for. A
-// runner failing any of these is someone else's, whatever its name.
-func unproven(r *runners.Runner, req config.JITRequest, group RunnerGroup) string {
+// GitHub's own success answer proves it by id. Otherwise the name must be
+// this run's: unique to it (a given name proves nothing, as another job
+// may have registered it after this run checked it was free). Then the
+// runner must be as this run's lost registration would be: never handed to
+// anyone, so offline and never used, with the group and labels asked for.
+func (tx *transaction) doubt(r *runners.Runner) string {
 	switch {
-	case r.Name != req.Name:
+	case tx.outcome == registered && tx.id != 0 && r.ID != tx.id:
+		return fmt.Sprintf("it is runner id %d, and GitHub's answer to this run named runner id %d", r.ID, tx.id)
+	case tx.outcome == registered && tx.id != 0:
+		return ""
+	case !tx.req.Generated && tx.outcome != registered:
+		return "its name was given as runner-name, and another job may have registered that name after this run checked it"
+	case r.Name.Raw() != tx.req.Name:
 		// GitHub's 409 ignores case; this run registered its exact spelling.
 		return fmt.Sprintf("it is named %q", r.Name)
-	case !strings.EqualFold(r.Status, "offline"):
-		return fmt.Sprintf("it is %s, and the registration this run lost was never started", r.StatusShown())
+	case !r.Status.EqualFold("offline"):
+		return fmt.Sprintf("it is %s, and the registration this run lost was never started", r.Status)
 	case r.Busy:
 		return "it is running a job"
-	case r.GroupID != 0 && r.GroupID != group.ID:
-		return fmt.Sprintf("it is in runner group id %d, not %s", r.GroupID, group)
+	case r.GroupID != 0 && r.GroupID != tx.group.ID:
+		return fmt.Sprintf("it is in runner group id %d, not %s", r.GroupID, tx.group)
 	}
-	have := map[string]bool{}
-	for _, l := range r.Labels {
-		have[strings.ToLower(l.Name)] = true
-	}
-	for _, l := range req.Labels {
-		if !have[strings.ToLower(l)] {
-			return fmt.Sprintf("it lacks the label %q this run asked for", l)
-		}
+	if l := r.Lacks(tx.req.Labels); l != "" {
+		return fmt.Sprintf("it lacks the label %q this run asked for", l)
 	}
 	return ""
 }

@@ -3,10 +3,35 @@
 // is not idempotent, so a failure after a request may have registered the
 // runner must never leave a duplicate or orphaned registration behind, and
 // must never remove a runner this run cannot prove it created.
+//
+// The transaction, top to bottom (Register):
+//
+//	resolve the runner group
+//	      │
+//	given name? ── taken ──────────────────────────────► NameInUseError
+//	      │ free, or a name unique to this run
+//	      ▼
+//	POST generate-jitconfig ◄──────────────────────────────┐
+//	      │                                                │
+//	      ├─ 201, usable ─────────────────────────────────►│─► Config (handed over)
+//	      ├─ 201, unusable ──► undo: remove by the id the answer gave
+//	      ├─ 409, no earlier try of this run may have applied ─► NameInUseError
+//	      ├─ 409 after such a try, or no clear answer (5xx, lost):
+//	      │     find by exact name → prove it is this run's → remove ─┘
+//	      │     (at most maxPosts POSTs in all)
+//	      └─ any other failure ──► undo
+//
+//	undo: nothing was sent                 → nothing to undo
+//	      GitHub answered with runner id N → remove N
+//	      no clear answer                  → find by exact name → prove → remove
+//
+// A runner is proven this run's only if its name is this run's (unique to
+// it, or answered with success to its request) and it is as this run's lost
+// registration would be: offline, never used, in the group and with the
+// labels asked for.
 package jit
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,20 +42,24 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
-	"github.com/runnertoken/runner-token-action/internal/retry"
 	"github.com/runnertoken/runner-token-action/internal/runners"
 	"github.com/runnertoken/runner-token-action/internal/target"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // Registrar registers JIT runners through one API client, whose policy
-// retries every request (see retry.Policy): this package never waits
-// or retries on its own.
+// retries every request (see retry.Policy) but never replays the
+// registration itself: this package recovers it.
 type Registrar struct {
 	Client *github.Client
-	// Log reports, as it happens, what a reclaim or a clean-up does; nil
+	// Log reports, as it happens, what a recovery or an undo does; nil
 	// discards it. It is only called before a config exists, so it can
 	// never write one.
 	Log func(msg string)
+	// Cleanup gives the context to undo a registration in, which outlives
+	// ctx's cancellation by the grace its owner (the step) allows; nil
+	// undoes within ctx's deadline, cancelled or not.
+	Cleanup func(ctx context.Context) (context.Context, context.CancelFunc)
 }
 
 // Config is a minted JIT runner config and the runner it registers.
@@ -46,145 +75,192 @@ type Config struct {
 // config.
 var ErrNoConfig = errors.New("GitHub's answer has no usable JIT config")
 
-// Register registers a runner for req in t and returns its JIT config, as a
-// transaction: resolve the group, check a given name is free, register,
-// and on any failure after a request may have registered the runner,
-// reclaim it (see registration.undo). It never removes a runner this run
-// cannot prove it registered.
+// maxPosts bounds the registrations one transaction sends.
+const maxPosts = 3
+
+// Register registers a runner for req in t and returns its JIT config, as
+// the transaction the package doc draws.
 func (m *Registrar) Register(ctx context.Context, t target.Target, req config.JITRequest) (*Config, error) {
-	cfg, err := m.register(ctx, t, req)
+	tx := &transaction{m: m, t: t, req: req}
+	cfg, err := tx.run(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("could not mint a JIT runner config for %s: %w", t, err)
+		return nil, fmt.Errorf("could not mint a JIT runner config for %s: %w", t, tx.undo(ctx, err))
 	}
 	return cfg, nil
 }
 
-func (m *Registrar) register(ctx context.Context, t target.Target, req config.JITRequest) (*Config, error) {
-	group, err := m.resolveGroup(ctx, t, req.Group)
-	if err != nil {
+// Undo removes the runner cfg registered, for a step that fails after
+// Register succeeded (its outputs could not be written, say): nobody will
+// start that runner. It returns cause with what it did.
+func (m *Registrar) Undo(ctx context.Context, t target.Target, cfg *Config, cause error) error {
+	tx := &transaction{m: m, t: t, req: config.JITRequest{Name: cfg.Runner.Name.Raw()}, outcome: registered, id: cfg.Runner.ID}
+	return tx.undo(ctx, cause)
+}
+
+// outcome is what this run's requests may have left registered.
+type outcome int
+
+const (
+	// nothingSent: no request of this run can have registered a runner.
+	nothingSent outcome = iota
+	// unclear: a request got no clear answer, so a runner with req's exact
+	// name may be this run's.
+	unclear
+	// registered: GitHub answered success; the runner is this run's, and
+	// id is its id if the answer said.
+	registered
+)
+
+// transaction is one run's registration of req's runner.
+type transaction struct {
+	m       *Registrar
+	t       target.Target
+	req     config.JITRequest
+	group   RunnerGroup
+	outcome outcome
+	id      int64
+}
+
+func (tx *transaction) run(ctx context.Context) (*Config, error) {
+	var err error
+	if tx.group, err = tx.m.resolveGroup(ctx, tx.t, tx.req.Group); err != nil {
 		return nil, err
 	}
-	if !req.Generated {
+	if !tx.req.Generated {
 		// A name the user chose may be someone else's runner: say so before
 		// registering anything.
-		r, err := runners.Find(ctx, m.Client, t, req.Name)
+		r, err := runners.Find(ctx, tx.m.Client, tx.t, tx.req.Name)
 		if err != nil {
 			return nil, err
 		}
 		if r != nil {
-			return nil, &NameInUseError{Name: req.Name, Target: t, Runner: r}
+			return nil, &NameInUseError{Name: tx.req.Name, Target: tx.t, Runner: r}
 		}
 	}
-	reg := &registration{m: m, t: t, req: req, group: group}
-	cfg, err := reg.register(ctx)
-	if err != nil {
-		return nil, reg.undo(ctx, err)
-	}
-	return cfg, nil
-}
-
-// Undo removes the runner cfg registered, for a step that fails after Register
-// succeeded (its outputs could not be written, say): nobody will start
-// that runner. It works within retry.Cleanup's grace, and returns cause
-// with what it did.
-func (m *Registrar) Undo(ctx context.Context, t target.Target, cfg *Config, cause error) error {
-	req := config.JITRequest{Name: cfg.Runner.Name, Labels: cfg.Runner.LabelNames()}
-	reg := &registration{m: m, t: t, req: req, group: cfg.Group, maybe: true, answered: true, id: cfg.Runner.ID}
-	return reg.undo(ctx, cause)
-}
-
-// registration is one run's registration of req's runner: the one place
-// that knows whether a runner this run registered may exist.
-type registration struct {
-	m     *Registrar
-	t     target.Target
-	req   config.JITRequest
-	group RunnerGroup
-	// maybe: a request of this run may have registered the runner.
-	maybe bool
-	// answered: GitHub answered success to this run's request, so the
-	// runner with req's name was registered by this run; id is that
-	// runner's id, when the answer said it.
-	answered bool
-	id       int64
-	// reclaimed: this run already removed its own runner once to register
-	// again.
-	reclaimed bool
-}
-
-// register asks for the config. The policy replays the request after an
-// unclear failure; if an earlier try did register the runner, the replay
-// meets 409, and a runner whose name this run generated is reclaimed
-// (removed, then registered again) once.
-func (r *registration) register(ctx context.Context) (*Config, error) {
-	cfg, err := r.generate(ctx)
-	if !isConflict(err) {
-		return cfg, err
-	}
-	if !r.req.Generated {
-		// A given name was free when checked; a 409 now may be this run's
-		// lost registration or another job's, and nothing tells them apart.
-		run, _ := runners.Find(ctx, r.m.Client, r.t, r.req.Name)
-		why := "another job registered it after this run checked that the name was free"
-		if r.maybe {
-			why = "an earlier try of this run may have registered it, or another job did: this run cannot prove which, so it is left alone"
-			if run != nil {
-				why += ". If it is this run's, " + runners.RemoveHint(r.t, run.ID)
+	for posts := 1; ; posts++ {
+		before := tx.outcome
+		cfg, err := tx.post(ctx)
+		conflict := isConflict(err)
+		switch {
+		case err == nil:
+			return cfg, nil
+		case tx.outcome == registered || posts == maxPosts || ctx.Err() != nil:
+			return nil, err
+		case conflict && before == nothingSent:
+			// No try of this run can hold the name: another job's runner.
+			return nil, tx.nameInUse(ctx, err)
+		case conflict || githubapi.MayHaveApplied(err):
+			if err := tx.recover(ctx, err, conflict); err != nil {
+				return nil, err
 			}
+		default:
+			return nil, err
 		}
-		return nil, &NameInUseError{Name: r.req.Name, Target: r.t, Runner: run, Conflict: err, Reason: why}
 	}
-	if r.reclaimed {
-		return nil, fmt.Errorf("%w; a runner of this run with this name was already removed once, and the name is taken again", err)
-	}
-	// The name is this run's own (random suffix): the runner is one that a
-	// replay, or an earlier try, registered.
-	r.maybe = true
-	run, ferr := runners.Find(ctx, r.m.Client, r.t, r.req.Name)
-	switch {
-	case ferr != nil:
-		return nil, fmt.Errorf("GitHub says runner name %q is in use (%w), and %w", r.req.Name, err, ferr)
-	case run == nil:
-		return nil, fmt.Errorf("GitHub says runner name %q is in use (%w), but does not list such a runner yet", r.req.Name, err)
-	}
-	if why := r.disown(run); why != "" {
-		return nil, &NameInUseError{Name: r.req.Name, Target: r.t, Runner: run, Conflict: err, Reason: "this run cannot prove it registered that runner: " + why}
-	}
-	r.m.logf("Runner name %q is taken by runner id %d, which an earlier try of this run registered (%s, never used). Removing it and registering again.", r.req.Name, run.ID, run.State())
-	if _, err := runners.Remove(ctx, r.m.Client, r.t, run.ID); err != nil {
-		return nil, err
-	}
-	r.reclaimed = true
-	return r.register(ctx)
 }
 
-// generate makes one generate-jitconfig call (retried by the policy).
-func (r *registration) generate(ctx context.Context) (*Config, error) {
+// post sends one generate-jitconfig request, which the policy does not
+// replay, and notes what it may have registered.
+func (tx *transaction) post(ctx context.Context) (*Config, error) {
 	// Every field of the published schema is set, work_folder included, so
 	// the runner's work folder never depends on a server-side default.
-	body := &github.GenerateJITConfigRequest{Name: r.req.Name, RunnerGroupID: r.group.ID, Labels: r.req.Labels, WorkFolder: &r.req.WorkFolder}
-	// Not GenerateRepoJITConfig and its kin: their answer type fails whole
-	// on one odd field, and the runner's id must be read first, on its own.
+	body := &github.GenerateJITConfigRequest{Name: tx.req.Name, RunnerGroupID: tx.group.ID, Labels: tx.req.Labels, WorkFolder: &tx.req.WorkFolder}
+	// Into raw JSON, not go-github's answer type, which fails whole on one
+	// odd field: the runner's id must be read first, on its own.
 	var raw json.RawMessage
-	resp, err := githubapi.Do(ctx, r.m.Client, githubapi.OpRegisterJIT, http.MethodPost, r.t.APIPath()+"/actions/runners/generate-jitconfig", body, &raw)
-	if githubapi.MayHaveApplied(err) {
-		r.maybe = true
-	}
-	if resp != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		// Success: a runner with this exact name is this request's.
-		r.maybe, r.answered = true, true
+	resp, err := githubapi.Do(ctx, tx.m.Client, githubapi.OpRegisterJIT, http.MethodPost, tx.t.APIPath()+"/actions/runners/generate-jitconfig", body, &raw)
+	switch {
+	case resp != nil && resp.StatusCode >= 200 && resp.StatusCode < 300:
+		tx.outcome = registered
+	case githubapi.MayHaveApplied(err):
+		tx.outcome = max(tx.outcome, unclear)
 	}
 	if err != nil {
 		return nil, err
 	}
 	cfg, id, err := decodeConfig(raw)
-	r.id = id
+	tx.id = id
 	if err != nil {
 		return nil, err
 	}
-	cfg.Runner.Name = cmp.Or(cfg.Runner.Name, r.req.Name)
-	cfg.Group = r.group
+	if cfg.Runner.Name.IsEmpty() {
+		cfg.Runner.Name = untrusted.Of(tx.req.Name)
+	}
+	cfg.Group = tx.group
 	return cfg, nil
+}
+
+// recover removes the runner an earlier try of this run may have
+// registered, so that the next try can register the name again. After a
+// 409 the name is taken, so the runner must be found and proven; after no
+// clear answer, finding none means there is nothing to remove.
+func (tx *transaction) recover(ctx context.Context, cause error, conflict bool) error {
+	run, err := runners.Find(ctx, tx.m.Client, tx.t, tx.req.Name)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w, and then %w", cause, err)
+	case run == nil && conflict:
+		return fmt.Errorf("GitHub says runner name %q is in use (%w), but does not list such a runner yet", tx.req.Name, cause)
+	case run == nil:
+		return nil
+	}
+	if doubt := tx.doubt(run); doubt != "" {
+		reason := "this run cannot prove it registered that runner: " + doubt + ". If it is this run's, " + runners.RemoveHint(tx.t, run.ID)
+		return &NameInUseError{Name: tx.req.Name, Target: tx.t, Runner: run, Conflict: cause, Reason: reason}
+	}
+	tx.logf("Runner name %q is taken by runner id %d, which an earlier try of this run registered (%s, never used). Removing it and registering again.", tx.req.Name, run.ID, run.State())
+	if _, err := runners.Remove(ctx, tx.m.Client, tx.t, run.ID); err != nil {
+		return err
+	}
+	tx.outcome = nothingSent // what this run registered so far is gone
+	return nil
+}
+
+// nameInUse is the error for a name another job took after this run
+// checked it was free (or, for a name unique to this run, never could).
+func (tx *transaction) nameInUse(ctx context.Context, conflict error) error {
+	run, _ := runners.Find(ctx, tx.m.Client, tx.t, tx.req.Name)
+	return &NameInUseError{Name: tx.req.Name, Target: tx.t, Runner: run, Conflict: conflict,
+		Reason: "another job registered it; no request of this run can have"}
+}
+
+// undo ends a failed transaction: it removes what this run's requests may
+// have registered, if it can prove the runner is this run's, within the
+// clean-up context. The error is cause, said plainly, then what was done.
+func (tx *transaction) undo(ctx context.Context, cause error) error {
+	if _, inUse := errors.AsType[*NameInUseError](cause); tx.outcome == nothingSent || inUse {
+		// Nothing may have been registered, or what holds the name is
+		// already named, and is not provably this run's.
+		return cause
+	}
+	cleanup, cancel := context.WithoutCancel(ctx), context.CancelFunc(func() {})
+	if tx.m.Cleanup != nil {
+		cleanup, cancel = tx.m.Cleanup(ctx)
+	} else if d, ok := ctx.Deadline(); ok {
+		cleanup, cancel = context.WithDeadline(cleanup, d)
+	}
+	defer cancel()
+	name, id := tx.req.Name, tx.id
+	if tx.outcome != registered || id == 0 {
+		// No answer named the runner: find it by the exact name, and prove it.
+		run, err := runners.Find(cleanup, tx.m.Client, tx.t, name)
+		switch {
+		case err != nil:
+			//nolint:errorlint // the look-up's failure is context; only cause may be matched by errors.Is/As
+			return fmt.Errorf("%w. A runner named %q may have been registered by this run, and looking for it failed (%v): if it appears in %s's runner settings, remove it", cause, name, err, tx.t)
+		case run == nil:
+			return fmt.Errorf("%w. GitHub lists no runner named %q, but one may have been registered all the same (its list can lag): if it appears in %s's runner settings, remove it", cause, name, tx.t)
+		}
+		if doubt := tx.doubt(run); doubt != "" {
+			return fmt.Errorf("%w. Runner %q (id %d, %s, labels %v) has the name and was left alone: %s. If it is this run's, %s", cause, run.Name, run.ID, run.State(), run.Labels, doubt, runners.RemoveHint(tx.t, run.ID))
+		}
+		id = run.ID
+	}
+	if _, err := runners.Remove(cleanup, tx.m.Client, tx.t, id); err != nil {
+		//nolint:errorlint // the removal's failure is context; only cause may be matched by errors.Is/As
+		return fmt.Errorf("%w. Runner %q (id %d), which this run registered, could not be removed (%v): %s", cause, name, id, err, runners.RemoveHint(tx.t, id))
+	}
+	return fmt.Errorf("%w. Runner %q (id %d), which this run registered, was removed", cause, name, id)
 }
 
 // decodeConfig reads generate-jitconfig's answer. The runner's id is read
@@ -215,64 +291,15 @@ func decodeConfig(raw []byte) (*Config, int64, error) {
 	return &cfg, id.ID, nil
 }
 
-// disown says why run cannot be shown to be the runner this run
-// registered, or "" if it is. The name must be this run's: generated by it
-// (a random suffix), or answered with success to its request; a given name
-// alone proves nothing, as another job may have registered it meanwhile.
-// Then the runner must be as this run's lost registration would be (see
-// unproven), and the one GitHub named, if it did.
-func (r *registration) disown(run *runners.Runner) string {
-	switch {
-	case r.id != 0 && run.ID != r.id:
-		return fmt.Sprintf("it is runner id %d, and GitHub's answer to this run named runner id %d", run.ID, r.id)
-	case !r.req.Generated && !r.answered:
-		return "its name was given as runner-name, and another job may have registered that name after this run checked it"
-	case r.answered && r.id != 0:
-		return "" // GitHub's own success answer named it
-	}
-	return unproven(run, r.req, r.group)
-}
-
-// undo ends a failed registration. If a request of this run may have
-// registered the runner, it is found by its exact name and removed if
-// disown finds nothing against it, within retry.Cleanup's grace (after
-// cancellation too). The error is cause, said plainly, then what was done.
-func (r *registration) undo(ctx context.Context, cause error) error {
-	if _, inUse := errors.AsType[*NameInUseError](cause); !r.maybe || inUse {
-		// Nothing may have been registered, or what holds the name is
-		// already named, and is not provably this run's.
-		return cause
-	}
-	cctx, cancel := retry.Cleanup(ctx)
-	defer cancel()
-	name := r.req.Name
-	run, err := runners.Find(cctx, r.m.Client, r.t, name)
-	switch {
-	case err != nil:
-		//nolint:errorlint // the lookup's failure is context; only cause may be matched by errors.Is/As
-		return fmt.Errorf("%w. A runner named %q may have been registered by this run, and looking for it failed (%v): if it appears in %s's runner settings, remove it", cause, name, err, r.t)
-	case run == nil:
-		return fmt.Errorf("%w. GitHub lists no runner named %q, but one may have been registered all the same (its list can lag): if it appears in %s's runner settings, remove it", cause, name, r.t)
-	}
-	if why := r.disown(run); why != "" {
-		return fmt.Errorf("%w. Runner %q (id %d, %s, labels %s) has the name and was left alone: %s. If it is this run's, %s", cause, name, run.ID, run.State(), run.LabelsShown(), why, runners.RemoveHint(r.t, run.ID))
-	}
-	if _, err := runners.Remove(cctx, r.m.Client, r.t, run.ID); err != nil {
-		//nolint:errorlint // the delete's failure is context; only cause may be matched by errors.Is/As
-		return fmt.Errorf("%w. Runner %q (id %d), which this run registered, could not be removed (%v): %s", cause, name, run.ID, err, runners.RemoveHint(r.t, run.ID))
-	}
-	return fmt.Errorf("%w. Runner %q (id %d), which this run registered, was removed", cause, name, run.ID)
-}
-
-func (m *Registrar) logf(format string, args ...any) {
-	if m.Log != nil {
-		m.Log(fmt.Sprintf(format, args...))
+func (tx *transaction) logf(format string, args ...any) {
+	if tx.m.Log != nil {
+		tx.m.Log(fmt.Sprintf(format, args...))
 	}
 }
 
 func isConflict(err error) bool {
-	var e *githubapi.Error
-	return errors.As(err, &e) && e.StatusCode == http.StatusConflict
+	e, ok := errors.AsType[*githubapi.Error](err)
+	return ok && e.StatusCode == http.StatusConflict
 }
 
 // NameInUseError is returned when the runner name belongs to a runner this

@@ -48,27 +48,6 @@ func (r *Runner) State() string {
 	return fmt.Sprintf("%s, %s", r.Status, busy)
 }
 
-// EqualFold compares names as GitHub does: ignoring ASCII case only (with
-// Unicode folding, "ſtale-vm" would match "stale-vm").
-func EqualFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range len(a) {
-		if lower(a[i]) != lower(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func lower(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
 // RemoveHint says how to remove runner id from t by hand.
 func RemoveHint(t target.Target, id int64) string {
 	return fmt.Sprintf("remove it in %s's runner settings, or with gh api -X DELETE /%s/actions/runners/%d", t, t.APIPath(), id)
@@ -94,7 +73,7 @@ func Find(ctx context.Context, c *github.Client, t target.Target, name string) (
 			if x.Name.Raw() == name {
 				return &r.Runners[i], nil
 			}
-			if folded == nil && EqualFold(x.Name.Raw(), name) {
+			if folded == nil && x.Name.EqualFold(name) {
 				folded = &r.Runners[i]
 			}
 		}
@@ -154,13 +133,13 @@ func notFound(err error) bool {
 	return ok && e.StatusCode == http.StatusNotFound && !e.NotJSON
 }
 
-// HasLabels says whether r carries every label in want, ignoring ASCII
-// case as GitHub does.
-func (r *Runner) HasLabels(want []string) bool {
+// Lacks is the first label in want that r does not carry, compared
+// ignoring ASCII case as GitHub compares labels, or "".
+func (r *Runner) Lacks(want []string) string {
 	for _, w := range want {
-		if !slices.ContainsFunc(r.Labels, func(l Label) bool { return EqualFold(l.Name.Raw(), w) }) {
-			return false
+		if !slices.ContainsFunc(r.Labels, func(l Label) bool { return l.Name.EqualFold(w) }) {
+			return w
 		}
 	}
-	return true
+	return ""
 }

@@ -164,21 +164,3 @@ func TestRemove(t *testing.T) {
 	}
 }
 
-// TestEqualFold: names compare as GitHub compares them, ignoring ASCII
-// case only.
-func TestEqualFold(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		a, b string
-		want bool
-	}{
-		{"stale-vm", "STALE-VM", true},
-		{"stale-vm", "ſtale-vm", false}, // U+017F folds to s in Unicode
-		{"k-1", "\u212a-1", false},      // KELVIN SIGN folds to k in Unicode
-		{"stale-vm", "stale-vm2", false},
-	} {
-		if got := EqualFold(tc.a, tc.b); got != tc.want {
-			t.Errorf("EqualFold(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
-		}
-	}
-}

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 	"unicode"
 
 	"github.com/runnertoken/runner-token-action/internal/config"
@@ -38,7 +37,7 @@ func FuzzCreate(f *testing.F) {
 			if tok.Value == "" {
 				t.Fatal("an empty token")
 			}
-			if _, perr := time.Parse(time.RFC3339, tok.ExpiresAt); perr != nil || tok.Expires.IsZero() {
+			if _, perr := githubapi.ParseTime(tok.ExpiresAt.Raw()); perr != nil {
 				t.Fatalf("expiry %q accepted", tok.ExpiresAt)
 			}
 		default:

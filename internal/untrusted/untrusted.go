@@ -43,6 +43,28 @@ func (t Text) Raw() string { return t.s }
 // see inside a Text).
 func (t Text) Equal(u Text) bool { return t.s == u.s }
 
+// EqualFold says whether t is s ignoring ASCII case only, as GitHub
+// compares names and labels: with Unicode folding, "ſtale-vm" would match
+// "stale-vm".
+func (t Text) EqualFold(s string) bool {
+	if len(t.s) != len(s) {
+		return false
+	}
+	for i := range len(s) {
+		if lower(t.s[i]) != lower(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
 // IsEmpty says whether the server sent nothing, or only blanks.
 func (t Text) IsEmpty() bool { return strings.TrimSpace(t.s) == "" }
 

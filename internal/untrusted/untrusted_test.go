@@ -130,3 +130,22 @@ func TestClipNeverCutsASecret(t *testing.T) {
 		}
 	}
 }
+
+// TestEqualFold: names compare as GitHub compares them, ignoring ASCII
+// case only.
+func TestEqualFold(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"stale-vm", "STALE-VM", true},
+		{"ſtale-vm", "stale-vm", false}, // U+017F folds to s in Unicode
+		{"\u212a-1", "k-1", false},      // KELVIN SIGN folds to k in Unicode
+		{"stale-vm2", "stale-vm", false},
+	} {
+		if got := Of(tc.a).EqualFold(tc.b); got != tc.want {
+			t.Errorf("Of(%q).EqualFold(%q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
