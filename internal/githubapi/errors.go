@@ -172,8 +172,8 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 		rl  *github.RateLimitError
 		arl *github.AbuseRateLimitError
 		ue  *url.Error
-		se *json.SyntaxError
-		te *json.UnmarshalTypeError
+		se  *json.SyntaxError
+		te  *json.UnmarshalTypeError
 	)
 	e := &Error{Op: op, Method: method, Path: path}
 	switch {

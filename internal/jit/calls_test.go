@@ -11,6 +11,7 @@ import (
 
 	"github.com/runnertoken/runner-token-action/internal/githubtest"
 	"github.com/runnertoken/runner-token-action/internal/target"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
 // The calls a registration is made of, one at a time, in go-github's style.
@@ -40,7 +41,7 @@ func TestListGroups(t *testing.T) {
 			if err != nil || !complete {
 				t.Fatalf("listGroups: complete %v, %v", complete, err)
 			}
-			want := []RunnerGroup{{ID: 1, Name: "Default", Default: true}, {ID: 4, Name: "gpu", Inherited: true}}
+			want := []RunnerGroup{{ID: 1, Name: untrusted.Of("Default"), Default: true}, {ID: 4, Name: untrusted.Of("gpu"), Inherited: true}}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("listGroups (-want +got):\n%s", diff)
 			}

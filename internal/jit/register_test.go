@@ -22,8 +22,14 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/retry"
+	"github.com/runnertoken/runner-token-action/internal/runners"
 	"github.com/runnertoken/runner-token-action/internal/target"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
+
+// grace is how long an undo may go on past the deadline or a cancellation
+// here, as the step allows.
+const grace = 5 * time.Second
 
 const adminToken = "ghp_jitAdminJitAdminJitAdminJitAdmin0001"
 
@@ -50,7 +56,13 @@ func newFixture(t *testing.T) *fixture {
 	sim.AddCredential("admin", adminToken, ghsim.Credential{Admin: []string{"octo-org/app", "octo-org", "enterprises/octo-ent"}})
 	sim.AddCredential("fine", "github_pat_fine", ghsim.Credential{Type: ghsim.FineGrainedPAT})
 	f := &fixture{t: t, sim: sim, clk: fakeclock.New(time.Now())}
-	f.m = &Registrar{Client: f.client(adminToken, 2*time.Second), Log: f.log}
+	f.m = &Registrar{Client: f.client(adminToken, 2*time.Second), Log: f.log, Cleanup: func(ctx context.Context) (context.Context, context.CancelFunc) {
+		end := time.Now().Add(grace)
+		if d, ok := ctx.Deadline(); ok && ctx.Err() == nil {
+			end = d.Add(grace)
+		}
+		return context.WithDeadline(context.WithoutCancel(ctx), end)
+	}}
 	return f
 }
 
@@ -98,7 +110,7 @@ func (f *fixture) checkMinted(cfg *Config, t target.Target, name string) {
 	if cfg.Encoded != last.Config {
 		f.t.Errorf("config differs from the one the simulator issued last")
 	}
-	if cfg.Runner.ID != last.RunnerID || cfg.Runner.Name != name {
+	if cfg.Runner.ID != last.RunnerID || cfg.Runner.Name.Raw() != name {
 		f.t.Errorf("runner = id %d %q, want id %d %q", cfg.Runner.ID, cfg.Runner.Name, last.RunnerID, name)
 	}
 	runners := f.runners(t)
@@ -154,10 +166,10 @@ func TestMintEveryScope(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.checkMinted(cfg, tc.target, "build-1")
-			if diff := cmp.Diff(RunnerGroup{ID: 1, Name: "Default", Default: true}, cfg.Group); diff != "" {
+			if diff := cmp.Diff(RunnerGroup{ID: 1, Name: untrusted.Of("Default"), Default: true}, cfg.Group); diff != "" {
 				t.Errorf("group (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff([]string{"self-hosted", "Linux"}, cfg.Runner.LabelNames()); diff != "" {
+			if diff := cmp.Diff([]runners.Label{{Name: untrusted.Of("self-hosted")}, {Name: untrusted.Of("Linux")}}, cfg.Runner.Labels); diff != "" {
 				t.Errorf("labels (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tc.want, f.requests()); diff != "" {
@@ -202,14 +214,14 @@ func TestRunnerGroups(t *testing.T) {
 		want    RunnerGroup
 		wantErr []string
 	}{
-		{name: "default", target: org, group: config.Group{}, want: RunnerGroup{ID: 1, Name: "Default", Default: true}},
-		{name: "by name, second page", target: org, group: config.Group{Name: "GPU"}, want: RunnerGroup{ID: 140, Name: "GPU"}},
-		{name: "by name, ignoring case", target: ent, group: config.Group{Name: "gpu"}, want: RunnerGroup{ID: 140, Name: "GPU"}},
-		{name: "by name, exact wins over case", target: org, group: config.Group{Name: "Twins"}, want: RunnerGroup{ID: 144, Name: "Twins"}},
-		{name: "by id", target: org, group: config.Group{ID: 139}, want: RunnerGroup{ID: 139, Name: "pool-139"}},
-		{name: "digits that are a name, not an id", target: org, group: config.Group{ID: 2024}, want: RunnerGroup{ID: 141, Name: "2024"}},
-		{name: "default owned rather than inherited", target: org, groups: []ghsim.RunnerGroup{{ID: 9, Name: "Ent", Default: true, Inherited: true}, {ID: 3, Name: "Own", Default: true}}, want: RunnerGroup{ID: 3, Name: "Own", Default: true}},
-		{name: "default inherited if that is all", target: org, groups: []ghsim.RunnerGroup{{ID: 9, Name: "Ent", Default: true, Inherited: true}}, want: RunnerGroup{ID: 9, Name: "Ent", Default: true, Inherited: true}},
+		{name: "default", target: org, group: config.Group{}, want: RunnerGroup{ID: 1, Name: untrusted.Of("Default"), Default: true}},
+		{name: "by name, second page", target: org, group: config.Group{Name: "GPU"}, want: RunnerGroup{ID: 140, Name: untrusted.Of("GPU")}},
+		{name: "by name, ignoring case", target: ent, group: config.Group{Name: "gpu"}, want: RunnerGroup{ID: 140, Name: untrusted.Of("GPU")}},
+		{name: "by name, exact wins over case", target: org, group: config.Group{Name: "Twins"}, want: RunnerGroup{ID: 144, Name: untrusted.Of("Twins")}},
+		{name: "by id", target: org, group: config.Group{ID: 139}, want: RunnerGroup{ID: 139, Name: untrusted.Of("pool-139")}},
+		{name: "digits that are a name, not an id", target: org, group: config.Group{ID: 2024}, want: RunnerGroup{ID: 141, Name: untrusted.Of("2024")}},
+		{name: "default owned rather than inherited", target: org, groups: []ghsim.RunnerGroup{{ID: 9, Name: "Ent", Default: true, Inherited: true}, {ID: 3, Name: "Own", Default: true}}, want: RunnerGroup{ID: 3, Name: untrusted.Of("Own"), Default: true}},
+		{name: "default inherited if that is all", target: org, groups: []ghsim.RunnerGroup{{ID: 9, Name: "Ent", Default: true, Inherited: true}}, want: RunnerGroup{ID: 9, Name: untrusted.Of("Ent"), Default: true, Inherited: true}},
 		{name: "unknown name", target: org, group: config.Group{Name: "arm"}, wantErr: []string{`organization octo-org has no runner group "arm"`, `"Default" (id 1), "pool-002" (id 2)`, "and 124 more"}},
 		{name: "unknown id", target: ent, groups: []ghsim.RunnerGroup{{ID: 1, Name: "Default", Default: true}, {ID: 5, Name: "linux"}}, group: config.Group{ID: 77}, wantErr: []string{"enterprise octo-ent has no runner group id 77", `one of: "Default" (id 1), "linux" (id 5)`}},
 		{name: "ambiguous case-insensitive name", target: org, group: config.Group{Name: "TWINS"}, wantErr: []string{`no runner group "TWINS"`}},
@@ -300,16 +312,41 @@ func TestGivenNameTakenByAnotherRunner(t *testing.T) {
 // onNthPOST runs before the n-th generate-jitconfig request reaches the
 // simulator's handler (1-based); it returns true when it answered.
 func onNthPOST(f *fixture, n int, do func(w http.ResponseWriter, r *http.Request) bool) {
+	intercept(f, func(k int) ghsim.Fault {
+		if k == n {
+			return do
+		}
+		return nil
+	}, nil)
+}
+
+// intercept is the simulator's one middleware: the k-th generate-jitconfig
+// POST (1-based) goes to posts(k) first, if not nil, and the k-th GET of
+// the runner list is answered with an empty list when lagging(k), as
+// GitHub's list does before it shows a new runner. Either may be nil.
+func intercept(f *fixture, posts func(k int) ghsim.Fault, lagging func(k int) bool) {
 	var mu sync.Mutex
-	seen := 0
+	seenPOST, seenList := 0, 0
+	empty := f.sim.Answer(http.StatusOK, `{"total_count":0,"runners":[]}`)
 	f.sim.Wrap(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/generate-jitconfig") {
+			switch {
+			case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/generate-jitconfig"):
 				mu.Lock()
-				seen++
-				k := seen
+				seenPOST++
+				k := seenPOST
 				mu.Unlock()
-				if k == n && do(w, r) {
+				if posts != nil {
+					if do := posts(k); do != nil && do(w, r) {
+						return
+					}
+				}
+			case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/actions/runners"):
+				mu.Lock()
+				seenList++
+				k := seenList
+				mu.Unlock()
+				if lagging != nil && lagging(k) && empty(w, r) {
 					return
 				}
 			}
@@ -318,27 +355,107 @@ func onNthPOST(f *fixture, n int, do func(w http.ResponseWriter, r *http.Request
 	})
 }
 
+// The requests of a registration in repo, as requests shows them; "#k" in
+// a want stands for the id of the k-th runner the simulator registered
+// through generate-jitconfig (see expand).
+const (
+	post   = "POST repos/octo-org/app/actions/runners/generate-jitconfig"
+	lookup = "GET repos/octo-org/app/actions/runners?name=build-1&page=1&per_page=100"
+	remove = "DELETE repos/octo-org/app/actions/runners/"
+)
+
+// expand replaces "#k" in each of want with the id of the k-th runner
+// registered through generate-jitconfig.
+func (f *fixture) expand(want ...string) []string {
+	issued := f.sim.JITConfigs()
+	var out []string
+	for _, w := range want {
+		for k := len(issued); k >= 1; k-- { // #12 before #1
+			w = strings.ReplaceAll(w, fmt.Sprintf("#%d", k), fmt.Sprint(issued[k-1].RunnerID))
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// reclaimed is what a recovery logs when it removes runner "#k" (see
+// expand) to register again.
+func reclaimed(k int) string {
+	return fmt.Sprintf(`Runner name "build-1" is taken by runner id #%d, which an earlier try of this run registered (offline, idle, never used). Removing it and registering again.`, k)
+}
+
+// checkTrail compares the requests the simulator got (after a given
+// name's pre-check, which it adds) and the logs with want, and checks
+// that no request waited.
+func (f *fixture) checkTrail(generated bool, requests, logs []string) {
+	f.t.Helper()
+	if !generated {
+		requests = append([]string{lookup}, requests...)
+	}
+	if diff := cmp.Diff(f.expand(requests...), f.requests()); diff != "" {
+		f.t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	f.mu.Lock()
+	got := append([]string(nil), f.logs...)
+	f.mu.Unlock()
+	if diff := cmp.Diff(f.expand(logs...), got); diff != "" {
+		f.t.Errorf("logs (-want +got):\n%s", diff)
+	}
+	if w := f.waits(); len(w) != 0 {
+		f.t.Errorf("waits %v, want none: the registration is never replayed", w)
+	}
+}
+
+// checkLeft compares the runners left in repo with the ones registered
+// through generate-jitconfig whose 1-based indexes are in want.
+func (f *fixture) checkLeft(want ...int) {
+	f.t.Helper()
+	issued := f.sim.JITConfigs()
+	var wantIDs, gotIDs []int64
+	for _, k := range want {
+		wantIDs = append(wantIDs, issued[k-1].RunnerID)
+	}
+	for _, r := range f.runners(repo) {
+		gotIDs = append(gotIDs, r.ID)
+	}
+	if diff := cmp.Diff(wantIDs, gotIDs); diff != "" {
+		f.t.Errorf("runner ids left in %s (-want +got):\n%s", repo, diff)
+	}
+}
+
+// TestRecoversFromLostAnswers: the registration is sent once per try of
+// the transaction; after one that may have registered the runner, the
+// transaction finds it by its exact name, proves it is its own, removes it
+// and registers again, without waiting.
 func TestRecoversFromLostAnswers(t *testing.T) {
 	t.Parallel()
-	post := "POST repos/octo-org/app/actions/runners/generate-jitconfig"
-	lookup := "GET repos/octo-org/app/actions/runners?name=build-1&page=1&per_page=100"
 	cases := []struct {
 		name      string
 		generated bool
 		faults    []ghsim.JITFault
-		want      []string // after the pre-check, for a given name
-		waits     []time.Duration
+		lagging   func(k int) bool // the runner list, as in intercept
+		want      []string         // after the pre-check, for a given name
+		logs      []string
 	}{
-		{"connection dropped after registering, generated name", true, []ghsim.JITFault{ghsim.LoseResponse},
-			[]string{post, post, lookup, "DELETE repos/octo-org/app/actions/runners/ID", post}, []time.Duration{500 * time.Millisecond}},
-		{"timed out after registering, generated name", true, []ghsim.JITFault{ghsim.HangAfterCreate},
-			[]string{post, post, lookup, "DELETE repos/octo-org/app/actions/runners/ID", post}, []time.Duration{500 * time.Millisecond}},
-		{"502 after registering", true, []ghsim.JITFault{ghsim.ServerErrorAfterCreate},
-			[]string{post, post, lookup, "DELETE repos/octo-org/app/actions/runners/ID", post}, []time.Duration{500 * time.Millisecond}},
-		{"502 without registering", false, []ghsim.JITFault{ghsim.ServerErrorBeforeCreate},
-			[]string{post, post}, []time.Duration{500 * time.Millisecond}},
-		{"two 502s, then registered", false, []ghsim.JITFault{ghsim.ServerErrorBeforeCreate, ghsim.ServerErrorBeforeCreate},
-			[]string{post, post, post}, []time.Duration{500 * time.Millisecond, time.Second}},
+		{name: "connection dropped after registering", generated: true, faults: []ghsim.JITFault{ghsim.LoseResponse},
+			want: []string{post, lookup, remove + "#1", post}, logs: []string{reclaimed(1)}},
+		{name: "timed out after registering", generated: true, faults: []ghsim.JITFault{ghsim.HangAfterCreate},
+			want: []string{post, lookup, remove + "#1", post}, logs: []string{reclaimed(1)}},
+		{name: "502 after registering", generated: true, faults: []ghsim.JITFault{ghsim.ServerErrorAfterCreate},
+			want: []string{post, lookup, remove + "#1", post}, logs: []string{reclaimed(1)}},
+		{name: "twice registered and lost", generated: true, faults: []ghsim.JITFault{ghsim.LoseResponse, ghsim.ServerErrorAfterCreate},
+			want: []string{post, lookup, remove + "#1", post, lookup, remove + "#2", post}, logs: []string{reclaimed(1), reclaimed(2)}},
+		// GitHub's list does not show the lost runner yet, so the next try
+		// meets it as a 409: that try's name can only be held by this run.
+		{name: "409 after a lost answer the list did not show yet", generated: true, faults: []ghsim.JITFault{ghsim.ServerErrorAfterCreate},
+			lagging: func(k int) bool { return k == 1 },
+			want:    []string{post, lookup, post, lookup, remove + "#1", post}, logs: []string{reclaimed(1)}},
+		{name: "502 without registering, given name", faults: []ghsim.JITFault{ghsim.ServerErrorBeforeCreate},
+			want: []string{post, lookup, post}},
+		{name: "502 without registering, generated name", generated: true, faults: []ghsim.JITFault{ghsim.ServerErrorBeforeCreate},
+			want: []string{post, lookup, post}},
+		{name: "two 502s, then registered on the last try", faults: []ghsim.JITFault{ghsim.ServerErrorBeforeCreate, ghsim.ServerErrorBeforeCreate},
+			want: []string{post, lookup, post, lookup, post}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -346,109 +463,119 @@ func TestRecoversFromLostAnswers(t *testing.T) {
 			f := newFixture(t)
 			f.m.Client = f.client(adminToken, hangLimit)
 			f.sim.FailJIT(tc.faults...)
+			if tc.lagging != nil {
+				intercept(f, nil, tc.lagging)
+			}
 			cfg, err := f.m.Register(context.Background(), repo, request("build-1", tc.generated, "self-hosted", "gpu"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			f.checkMinted(cfg, repo, "build-1")
-			want := tc.want
-			if !tc.generated {
-				want = append([]string{lookup}, want...)
-			}
-			if diff := cmp.Diff(want, f.requestsNoIDs()); diff != "" {
-				t.Errorf("requests (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tc.waits, f.waits()); diff != "" {
-				t.Errorf("waits (-want +got):\n%s", diff)
-			}
-			if len(f.logs) == 0 || !strings.Contains(f.logs[0], "retrying in") {
-				t.Errorf("logs = %q", f.logs)
-			}
+			f.checkTrail(tc.generated, tc.want, tc.logs)
 		})
 	}
 }
 
-// requestsNoIDs is requests, with runner ids in DELETE paths as ID.
-func (f *fixture) requestsNoIDs() []string {
-	var got []string
-	for _, r := range f.requests() {
-		if strings.HasPrefix(r, "DELETE ") {
-			r = r[:strings.LastIndex(r, "/")+1] + "ID"
-		}
-		got = append(got, r)
-	}
-	return got
-}
+// givenNameDoubt is the reason a runner with a given name is never taken
+// for this run's after a try that got no clear answer.
+const givenNameDoubt = "this run cannot prove it registered that runner: its name was given as runner-name, and another job may have registered that name after this run checked it"
 
-// TestGivenNameAfterALostAnswer: with a name the user gave, a 409 after an
-// unclear failure may be this run's lost registration or another job's.
-// Nothing tells them apart, so the runner is left registered and named,
-// with how to remove it.
+// TestGivenNameAfterALostAnswer: with a name the user gave, a runner with
+// that name after an unclear failure may be this run's lost registration or
+// another job's. Nothing tells them apart, so the runner is left registered
+// and named, with how to remove it.
 func TestGivenNameAfterALostAnswer(t *testing.T) {
 	t.Parallel()
-	for _, fault := range []ghsim.JITFault{ghsim.LoseResponse, ghsim.HangAfterCreate, ghsim.ServerErrorAfterCreate} {
-		t.Run(fmt.Sprint(fault), func(t *testing.T) {
+	cases := []struct {
+		name     string
+		fault    ghsim.JITFault
+		lagging  func(k int) bool
+		want     []string // after the pre-check
+		conflict bool     // the error carries GitHub's 409
+	}{
+		{name: "connection dropped", fault: ghsim.LoseResponse, want: []string{post, lookup}},
+		{name: "timed out", fault: ghsim.HangAfterCreate, want: []string{post, lookup}},
+		{name: "502", fault: ghsim.ServerErrorAfterCreate, want: []string{post, lookup}},
+		// The list lags behind: the second try meets the runner as a 409,
+		// and then the list shows it.
+		{name: "409 after a lost answer the list did not show yet", fault: ghsim.ServerErrorAfterCreate,
+			lagging: func(k int) bool { return k == 2 }, want: []string{post, lookup, post, lookup}, conflict: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			f.m.Client = f.client(adminToken, hangLimit)
-			f.sim.FailJIT(fault)
+			f.sim.FailJIT(tc.fault)
+			if tc.lagging != nil {
+				intercept(f, nil, tc.lagging)
+			}
 			_, err := f.m.Register(context.Background(), repo, request("build-1", false))
 			var inUse *NameInUseError
 			if !errors.As(err, &inUse) {
 				t.Fatalf("error = %v, want NameInUseError", err)
 			}
-			left := f.runners(repo)
-			if len(left) != 1 {
-				t.Fatalf("runners = %+v, want the one registered, left alone", left)
+			if !strings.HasPrefix(inUse.Reason, givenNameDoubt) {
+				t.Errorf("reason = %q, want it to start %q", inUse.Reason, givenNameDoubt)
 			}
-			for _, w := range []string{
-				fmt.Sprintf("runner id %d (offline, idle)", left[0].ID),
-				"may have registered it, or another job did",
-				fmt.Sprintf("gh api -X DELETE /repos/octo-org/app/actions/runners/%d", left[0].ID),
-			} {
+			f.checkLeft(1)
+			f.checkTrail(false, tc.want, nil)
+			id := f.sim.JITConfigs()[0].RunnerID
+			wants := []string{
+				fmt.Sprintf(`runner name "build-1" is already in use in repository octo-org/app by runner id %d (offline, idle)`, id),
+				givenNameDoubt + fmt.Sprintf(". If it is this run's, remove it in repository octo-org/app's runner settings, or with gh api -X DELETE /repos/octo-org/app/actions/runners/%d", id),
+			}
+			if tc.conflict {
+				wants = append(wants, "409 Conflict")
+			}
+			for _, w := range wants {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
 			}
-			for _, r := range f.requests() {
-				if strings.HasPrefix(r, "DELETE") {
-					t.Errorf("sent %s", r)
-				}
+			if got := isConflict(err); got != tc.conflict {
+				t.Errorf("error is GitHub's 409: %v, want %v", got, tc.conflict)
 			}
 		})
 	}
 }
 
-// TestTransportReplay: a transport that replays the POST behind Register's back
-// turns a lost answer into a 409 on what Register takes for its first attempt.
-// A generated name is still provably this run's; a given name is not, so
-// that runner is left alone and named in the error.
-func TestTransportReplay(t *testing.T) {
+// TestConflictOnTheOnlyPOST: a 409 for this run's first registration, with
+// no earlier try of this run that could hold the name, is another job's
+// runner (or a transport that replayed the POST behind the policy's back:
+// the same, as far as this run can tell). It is never removed, whether the
+// name was generated or given, however much it looks like this run's.
+func TestConflictOnTheOnlyPOST(t *testing.T) {
 	t.Parallel()
 	for _, generated := range []bool{true, false} {
 		t.Run(fmt.Sprintf("generated=%v", generated), func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			var replayed ghsim.Runner
+			var other ghsim.Runner
 			onNthPOST(f, 1, func(w http.ResponseWriter, r *http.Request) bool {
-				replayed = f.sim.AddRunner(repo.APIPath(), ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}})
+				other = f.sim.AddRunner(repo.APIPath(), ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}})
 				return false
 			})
-			cfg, err := f.m.Register(context.Background(), repo, request("build-1", generated))
-			if generated {
-				if err != nil {
-					t.Fatal(err)
-				}
-				f.checkMinted(cfg, repo, "build-1")
-				return
-			}
+			_, err := f.m.Register(context.Background(), repo, request("build-1", generated))
 			var inUse *NameInUseError
-			if !errors.As(err, &inUse) || !strings.Contains(err.Error(), "409 Conflict") || !strings.Contains(err.Error(), fmt.Sprintf("runner id %d", replayed.ID)) {
-				t.Fatalf("error = %v, want NameInUseError naming runner %d", err, replayed.ID)
+			if !errors.As(err, &inUse) {
+				t.Fatalf("error = %v, want NameInUseError", err)
 			}
-			if diff := cmp.Diff([]ghsim.Runner{replayed}, f.runners(repo)); diff != "" {
-				t.Errorf("the runner was touched (-want +got):\n%s", diff)
+			if want := "another job registered it; no request of this run can have"; inUse.Reason != want {
+				t.Errorf("reason = %q, want %q", inUse.Reason, want)
 			}
+			for _, w := range []string{"409 Conflict", fmt.Sprintf("by runner id %d (offline, idle)", other.ID)} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if diff := cmp.Diff([]ghsim.Runner{other}, f.runners(repo)); diff != "" {
+				t.Errorf("the other runner was touched (-want +got):\n%s", diff)
+			}
+			if n := len(f.sim.JITConfigs()); n != 0 {
+				t.Errorf("%d runners registered", n)
+			}
+			f.checkTrail(generated, []string{post, lookup}, nil)
 		})
 	}
 }
@@ -463,14 +590,14 @@ func TestNeverRemovesAnotherRunner(t *testing.T) {
 		foreign   ghsim.Runner
 		wantWhy   string
 	}{
-		{"online", true, ghsim.Runner{Name: "build-1", Status: "online", Labels: []string{"self-hosted"}}, "it is online"},
+		{"online", true, ghsim.Runner{Name: "build-1", Status: "online", Labels: []string{"self-hosted"}}, "it is online, and the registration this run lost was never started"},
 		{"busy", true, ghsim.Runner{Name: "build-1", Status: "offline", Busy: true, Labels: []string{"self-hosted"}}, "it is running a job"},
-		{"other labels", true, ghsim.Runner{Name: "build-1", Labels: []string{"windows"}}, `it lacks the label "self-hosted"`},
-		{"other group", true, ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}, GroupID: 2}, "it is in runner group id 2"},
+		{"other labels", true, ghsim.Runner{Name: "build-1", Labels: []string{"windows"}}, `it lacks the label "self-hosted" this run asked for`},
+		{"other group", true, ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}, GroupID: 2}, `it is in runner group id 2, not "Default" (id 1)`},
 		{"same name in another case", true, ghsim.Runner{Name: "Build-1", Labels: []string{"self-hosted"}}, `it is named "Build-1"`},
 		// Another job provisioning the same way: offline, idle, the same
 		// labels and group. Only the name could tell, and it was given.
-		{"identical, from another job", false, ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}, GroupID: 1}, "or another job did: this run cannot prove which"},
+		{"identical, from another job", false, ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}, GroupID: 1}, "its name was given as runner-name, and another job may have registered that name after this run checked it"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -489,59 +616,63 @@ func TestNeverRemovesAnotherRunner(t *testing.T) {
 			if !errors.As(err, &inUse) {
 				t.Fatalf("error = %v, want NameInUseError", err)
 			}
-			for _, w := range []string{tc.wantWhy, fmt.Sprintf("runner id %d", foreign.ID)} {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
-				}
+			wantReason := "this run cannot prove it registered that runner: " + tc.wantWhy + ". If it is this run's, " + runners.RemoveHint(repo, foreign.ID)
+			if inUse.Reason != wantReason {
+				t.Errorf("reason = %q, want %q", inUse.Reason, wantReason)
+			}
+			if !strings.Contains(err.Error(), fmt.Sprintf("runner id %d", foreign.ID)) {
+				t.Errorf("error %q does not name runner id %d", err, foreign.ID)
 			}
 			if diff := cmp.Diff([]ghsim.Runner{foreign}, f.runners(repo)); diff != "" {
 				t.Errorf("the other runner was touched (-want +got):\n%s", diff)
 			}
-			for _, r := range f.requests() {
-				if strings.HasPrefix(r, "DELETE") {
-					t.Errorf("sent %s", r)
-				}
-			}
+			f.checkTrail(tc.generated, []string{post, lookup}, nil)
 		})
 	}
 }
 
+// aborted drops the connection before the simulator's handler sees the
+// request: nothing is registered, and the client cannot know it.
+func aborted(http.ResponseWriter, *http.Request) bool { panic(http.ErrAbortHandler) }
+
 func TestGivesUpAndCleansUp(t *testing.T) {
 	t.Parallel()
 
-	t.Run("every answer lost: the registered runner is removed", func(t *testing.T) {
+	t.Run("every POST registers and loses its answer: at most 3, each runner removed", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
-		f.sim.FailJIT(ghsim.LoseResponse)
-		// Later requests never reach the handler: dropped on the way in.
-		var mu sync.Mutex
-		posts := 0
-		f.sim.Wrap(func(next http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.Method == http.MethodPost {
-					mu.Lock()
-					posts++
-					n := posts
-					mu.Unlock()
-					if n > 1 {
-						panic(http.ErrAbortHandler)
-					}
-				}
-				next.ServeHTTP(w, r)
-			})
-		})
+		l := ghsim.LoseResponse
+		f.sim.FailJIT(l, l, l, l, l)
 		_, err := f.m.Register(context.Background(), repo, request("build-1", true))
-		for _, w := range []string{"after 5 attempts", "which this run registered, was removed"} {
+		f.checkTrail(true, []string{post, lookup, remove + "#1", post, lookup, remove + "#2", post, lookup, remove + "#3"},
+			[]string{reclaimed(1), reclaimed(2)})
+		for _, w := range f.expand("could not reach the GitHub API", `Runner "build-1" (id #3), which this run registered, was removed`) {
 			if err == nil || !strings.Contains(err.Error(), w) {
 				t.Errorf("error %v lacks %q", err, w)
 			}
 		}
-		if got := f.runners(repo); len(got) != 0 {
-			t.Errorf("runners left: %+v", got)
+		if n := len(f.sim.JITConfigs()); n != maxPosts {
+			t.Errorf("%d runners registered, want %d", n, maxPosts)
 		}
-		if diff := cmp.Diff([]time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second}, f.waits()); diff != "" {
-			t.Errorf("waits (-want +got):\n%s", diff)
+		f.checkLeft()
+	})
+
+	t.Run("the first answer lost, the later POSTs dropped on the way in", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t)
+		f.sim.FailJIT(ghsim.LoseResponse)
+		intercept(f, func(k int) ghsim.Fault {
+			if k > 1 {
+				return aborted
+			}
+			return nil
+		}, nil)
+		_, err := f.m.Register(context.Background(), repo, request("build-1", true))
+		f.checkTrail(true, []string{post, lookup, remove + "#1", post, lookup, post, lookup}, []string{reclaimed(1)})
+		if want := `GitHub lists no runner named "build-1", but one may have been registered all the same (its list can lag): if it appears in repository octo-org/app's runner settings, remove it`; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
 		}
+		f.checkLeft()
 	})
 
 	t.Run("nothing registered", func(t *testing.T) {
@@ -554,48 +685,73 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 		if !errors.As(err, &e) || e.StatusCode != http.StatusBadGateway || !strings.Contains(err.Error(), `GitHub lists no runner named "build-1", but one may have been registered all the same`) || !strings.Contains(shown(err, repo, config.Group{}), "githubstatus.com") {
 			t.Errorf("error = %v", err)
 		}
+		f.checkTrail(true, []string{post, lookup, post, lookup, post, lookup}, nil)
+		f.checkLeft()
+	})
+
+	// The 502 says the credential's rate limit is used up until long after
+	// the deadline: no later request is sent, so the runner can be neither
+	// found nor removed (GitHub would refuse both), and the error says so.
+	t.Run("the rate limit used up by an unclear POST", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t)
+		f.sim.FailJIT(ghsim.ServerErrorAfterCreate)
+		onNthPOST(f, 1, f.sim.ExhaustRateLimit(time.Now().Add(50*time.Minute)))
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		_, err := f.m.Register(ctx, repo, request("build-1", true))
+		for _, w := range []string{
+			"502 Bad Gateway",
+			"GitHub's rate limit for this credential is used up until",
+			"nothing was sent",
+			`A runner named "build-1" may have been registered by this run, and looking for it failed (`,
+			"if it appears in repository octo-org/app's runner settings, remove it",
+		} {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("error %v lacks %q", err, w)
+			}
+		}
+		if !errors.Is(err, retry.ErrBudgetSpent) {
+			t.Errorf("error = %v, want retry.ErrBudgetSpent", err)
+		}
+		f.checkTrail(true, []string{post}, nil)
+		f.checkLeft(1)
 	})
 
 	t.Run("cancelled while waiting for an answer", func(t *testing.T) {
 		t.Parallel()
 		for _, generated := range []bool{true, false} {
-			f := newFixture(t)
-			f.m.Client = f.client(adminToken, time.Minute)
-			f.sim.FailJIT(ghsim.HangAfterCreate)
-			ctx, cancel := context.WithCancel(context.Background())
-			onNthPOST(f, 1, func(w http.ResponseWriter, r *http.Request) bool {
-				time.AfterFunc(200*time.Millisecond, cancel)
-				return false
+			t.Run(fmt.Sprintf("generated=%v", generated), func(t *testing.T) {
+				t.Parallel()
+				f := newFixture(t)
+				f.m.Client = f.client(adminToken, time.Minute)
+				f.sim.FailJIT(ghsim.HangAfterCreate)
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				onNthPOST(f, 1, func(w http.ResponseWriter, r *http.Request) bool {
+					time.AfterFunc(200*time.Millisecond, cancel)
+					return false
+				})
+				_, err := f.m.Register(ctx, repo, request("build-1", generated))
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("error = %v, want cancellation", err)
+				}
+				if generated {
+					// Undone within the grace, after the cancellation.
+					f.checkTrail(true, []string{post, lookup, remove + "#1"}, nil)
+					f.checkLeft()
+					if want := f.expand(`Runner "build-1" (id #1), which this run registered, was removed`)[0]; !strings.Contains(fmt.Sprint(err), want) {
+						t.Errorf("error %v lacks %q", err, want)
+					}
+					return
+				}
+				f.checkTrail(false, []string{post, lookup}, nil)
+				f.checkLeft(1)
+				want := f.expand(`Runner "build-1" (id #1, offline, idle, labels [self-hosted]) has the name and was left alone: its name was given as runner-name, and another job may have registered that name after this run checked it. If it is this run's, remove it in repository octo-org/app's runner settings, or with gh api -X DELETE /repos/octo-org/app/actions/runners/#1`)[0]
+				if !strings.Contains(fmt.Sprint(err), want) {
+					t.Errorf("error %v lacks %q", err, want)
+				}
 			})
-			_, err := f.m.Register(ctx, repo, request("build-1", generated))
-			left := f.runners(repo)
-			switch {
-			case !errors.Is(err, context.Canceled):
-				t.Errorf("generated=%v: error = %v, want cancellation", generated, err)
-			case generated && (len(left) != 0 || !strings.Contains(err.Error(), "was removed")):
-				t.Errorf("generated name: error = %v, runners left %+v; want it removed", err, left)
-			case !generated && (len(left) != 1 || !strings.Contains(err.Error(), fmt.Sprintf("Runner \"build-1\" (id %d, offline, idle, labels self-hosted) has the name and was left alone", left[0].ID))):
-				t.Errorf("given name: error = %v, runners left %+v; want it left alone and named", err, left)
-			}
-		}
-	})
-
-	t.Run("the name is taken again after removing ours", func(t *testing.T) {
-		t.Parallel()
-		f := newFixture(t)
-		f.sim.FailJIT(ghsim.LoseResponse)
-		// A generated name is this run's alone: a runner with it can only
-		// come from this run's own requests, so it is removed as well.
-		onNthPOST(f, 3, func(w http.ResponseWriter, r *http.Request) bool {
-			f.sim.AddRunner(repo.APIPath(), ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}})
-			return false
-		})
-		_, err := f.m.Register(context.Background(), repo, request("build-1", true))
-		if err == nil || !strings.Contains(err.Error(), "already removed once") || !strings.Contains(err.Error(), "was removed") {
-			t.Errorf("error = %v", err)
-		}
-		if got := f.runners(repo); len(got) != 0 {
-			t.Errorf("runners left: %+v", got)
 		}
 	})
 }
@@ -696,19 +852,20 @@ func TestLogsNeverHoldTheConfig(t *testing.T) {
 
 // TestUnusableSuccess: a 2xx registered the runner, whatever its body; a
 // body that cannot be used leaves a runner nobody can start, and it is
-// this request's, so it is removed (found by its exact name when the answer
-// has no id), for a given name too, and never retried.
+// this request's, so it is removed (by the id the answer gave, else found
+// by its exact name), for a given name too, and never retried.
 func TestUnusableSuccess(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name  string
 		spoil func(f *fixture)
 		want  string
+		undo  []string // what the undo sends
 	}{
-		{"not JSON", func(f *fixture) { f.sim.FailJIT(ghsim.GarbageAfterCreate) }, "not valid JSON"},
-		{"labels not a list", func(f *fixture) { f.sim.FailJIT(ghsim.WrongTypeAfterCreate) }, "the runner is not as GitHub describes runners"},
-		{"no config", func(f *fixture) { f.sim.Wrap(withoutField(f.sim, "encoded_jit_config")) }, "no encoded_jit_config"},
-		{"no runner id", func(f *fixture) { f.sim.Wrap(withoutField(f.sim, "runner")) }, "no runner id"},
+		{"not JSON", func(f *fixture) { f.sim.FailJIT(ghsim.GarbageAfterCreate) }, "not valid JSON", []string{lookup, remove + "#1"}},
+		{"labels not a list", func(f *fixture) { f.sim.FailJIT(ghsim.WrongTypeAfterCreate) }, "the runner is not as GitHub describes runners", []string{remove + "#1"}},
+		{"no config", func(f *fixture) { f.sim.Wrap(withoutField(f.sim, "encoded_jit_config")) }, "no encoded_jit_config", []string{remove + "#1"}},
+		{"no runner id", func(f *fixture) { f.sim.Wrap(withoutField(f.sim, "runner")) }, "no runner id", []string{lookup, remove + "#1"}},
 	}
 	for _, tc := range cases {
 		for _, generated := range []bool{true, false} {
@@ -729,42 +886,108 @@ func TestUnusableSuccess(t *testing.T) {
 				if n := len(f.sim.JITConfigs()); n != 1 {
 					t.Errorf("%d requests registered a runner, want 1 (no retry)", n)
 				}
+				f.checkTrail(generated, append([]string{post}, tc.undo...), nil)
 			})
 		}
 	}
 }
 
 // TestClearAnswerAfterAnUnclearOne: once a try may have registered the
-// runner, a later clear refusal still ends with it removed.
+// runner, a later clear refusal still ends with it removed: by the
+// recovery before that try, or, when GitHub's list did not show it then,
+// by the undo after it.
 func TestClearAnswerAfterAnUnclearOne(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
+	type answer struct {
 		name   string
 		answer func(s *ghsim.Server) ghsim.Fault
 		want   string
-	}{
+	}
+	answers := []answer{
 		{"422", func(s *ghsim.Server) ghsim.Fault { return s.ValidationFailed(1) }, "422 Unprocessable Entity"},
 		{"403", func(s *ghsim.Server) ghsim.Fault { return s.Status(403, "Resource not accessible by integration") }, "403 Forbidden"},
 		{"a rate limit resetting after the deadline", func(s *ghsim.Server) ghsim.Fault {
 			return s.PrimaryRateLimit(time.Now().Add(50 * time.Minute))
 		}, "would pass the step's deadline"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, tc := range answers {
+		for _, lagging := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, list lagging=%v", tc.name, lagging), func(t *testing.T) {
+				t.Parallel()
+				f := newFixture(t)
+				f.sim.FailJIT(ghsim.ServerErrorAfterCreate)
+				refuse := tc.answer(f.sim)
+				intercept(f, func(k int) ghsim.Fault {
+					if k == 2 {
+						return refuse
+					}
+					return nil
+				}, func(k int) bool { return lagging && k == 1 })
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+				defer cancel()
+				_, err := f.m.Register(ctx, repo, request("build-1", true))
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("error = %v, want %q", err, tc.want)
+				}
+				rateLimited := strings.HasPrefix(tc.name, "a rate limit")
+				switch {
+				case !lagging:
+					// Removed before the refused try: nothing left to undo.
+					f.checkTrail(true, []string{post, lookup, remove + "#1", post}, []string{reclaimed(1)})
+					f.checkLeft()
+					if strings.Contains(err.Error(), `Runner "build-1"`) || strings.Contains(err.Error(), "remove it") {
+						t.Errorf("error %v says more than the refusal", err)
+					}
+				case !rateLimited:
+					f.checkTrail(true, []string{post, lookup, post, lookup, remove + "#1"}, nil)
+					f.checkLeft()
+					if want := f.expand(`Runner "build-1" (id #1), which this run registered, was removed`)[0]; !strings.Contains(err.Error(), want) {
+						t.Errorf("error %v lacks %q", err, want)
+					}
+				default:
+					// The refusal said the rate limit is used up past the
+					// deadline: the undo's look-up is never sent, and the
+					// runner is left, named by the error.
+					f.checkTrail(true, []string{post, lookup, post}, nil)
+					f.checkLeft(1)
+					for _, w := range []string{
+						`A runner named "build-1" may have been registered by this run, and looking for it failed (`,
+						"GitHub's rate limit for this credential is used up until",
+						"nothing was sent",
+						"if it appears in repository octo-org/app's runner settings, remove it",
+					} {
+						if !strings.Contains(err.Error(), w) {
+							t.Errorf("error %v lacks %q", err, w)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestUndoByTheAnsweredID: a 2xx whose body has the runner's id but no
+// usable config registered that runner; it is removed by that id with no
+// look-up, even while GitHub's list does not show it yet.
+func TestUndoByTheAnsweredID(t *testing.T) {
+	t.Parallel()
+	for _, generated := range []bool{true, false} {
+		t.Run(fmt.Sprintf("generated=%v", generated), func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			f.sim.FailJIT(ghsim.ServerErrorAfterCreate)
-			answer := tc.answer(f.sim)
-			onNthPOST(f, 2, answer)
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			_, err := f.m.Register(ctx, repo, request("build-1", true))
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "which this run registered, was removed") {
-				t.Errorf("error = %v, want %q and the runner removed", err, tc.want)
+			noConfig := f.sim.Tamper(func(answer map[string]any) { delete(answer, "encoded_jit_config") })
+			intercept(f, func(int) ghsim.Fault { return noConfig }, func(int) bool { return true })
+			_, err := f.m.Register(context.Background(), repo, request("build-1", generated))
+			if !errors.Is(err, ErrNoConfig) {
+				t.Errorf("error = %v, want ErrNoConfig", err)
 			}
-			if got := f.runners(repo); len(got) != 0 {
-				t.Errorf("runners left: %+v", got)
+			for _, w := range f.expand("no encoded_jit_config", `Runner "build-1" (id #1), which this run registered, was removed`) {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("error %v lacks %q", err, w)
+				}
 			}
+			f.checkTrail(generated, []string{post, remove + "#1"}, nil)
+			f.checkLeft()
 		})
 	}
 }
@@ -800,7 +1023,7 @@ func TestCleanupKeepsToTheDeadline(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), fmt.Sprintf("gh api -X DELETE /repos/octo-org/app/actions/runners/%d", left[0].ID)) {
 		t.Errorf("error = %v, want %q and how to remove it", err, want)
 	}
-	if w := f.clk.Waited(); w > retry.Grace {
+	if w := f.clk.Waited(); w > grace {
 		t.Errorf("waited %s for a clean-up", w)
 	}
 }
@@ -861,6 +1084,9 @@ func TestConflictNotListedYet(t *testing.T) {
 	if strings.Contains(fmt.Sprint(err), "was registered") && !strings.Contains(fmt.Sprint(err), "may have been registered") {
 		t.Errorf("error %v claims to know", err)
 	}
+	// The look-up after the 409, then the undo's: nothing is removed.
+	f.checkTrail(true, []string{post, lookup, post, lookup, lookup}, nil)
+	f.checkLeft()
 }
 
 // hangLimit bounds each try in tests whose faults hang: long enough that a

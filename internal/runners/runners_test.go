@@ -163,4 +163,3 @@ func TestRemove(t *testing.T) {
 		}
 	}
 }
-

@@ -196,3 +196,48 @@ func ParseFileCommand(data string) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// Obeyed returns the workflow commands the runner would act on in stdout,
+// in order, read as actions/runner reads them: the current syntax
+// (::name props::data) at a line's start after blanks, the legacy one
+// (##[name props]data) anywhere in a line, and stop-commands honoured, so
+// that commands between it and its resume token are not obeyed (an
+// add-mask among them is lost).
+func Obeyed(stdout string) []Command {
+	var out []Command
+	resume := ""
+	for _, raw := range strings.Split(strings.TrimSuffix(stdout, "\n"), "\n") {
+		raw = strings.TrimSuffix(raw, "\r")
+		c := parseLine(raw)
+		if c.Name == "" {
+			c = parseLegacy(raw)
+		}
+		switch {
+		case c.Name == "":
+		case resume != "":
+			if c.Name == resume {
+				resume = ""
+			}
+		case c.Name == "stop-commands":
+			resume = c.Message
+			out = append(out, c)
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// parseLegacy reads ##[name props]data anywhere in raw.
+func parseLegacy(raw string) Command {
+	i := strings.Index(raw, "##[")
+	if i < 0 {
+		return Command{Raw: raw, Message: raw}
+	}
+	head, msg, ok := strings.Cut(raw[i+3:], "]")
+	if !ok {
+		return Command{Raw: raw, Message: raw}
+	}
+	name, _, _ := strings.Cut(head, " ")
+	return Command{Name: name, Message: unescapeData(msg), Raw: raw}
+}
