@@ -810,9 +810,10 @@ func TestHelpAndDocCoverEveryFlag(t *testing.T) {
 	}
 }
 
-// TestGoRunAtVersion: users start the simulator with go run
-// github.com/runnertoken/runner-token-action/cmd/ghsim@v1, which Go
-// refuses for a module whose go.mod has replace or exclude directives.
+// TestGoRunAtVersion: users install the simulator with go install
+// github.com/runnertoken/runner-token-action/cmd/ghsim@COMMIT (@v1 once
+// released), which Go refuses for a module whose go.mod has replace or
+// exclude directives.
 func TestGoRunAtVersion(t *testing.T) {
 	t.Parallel()
 	b, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
@@ -821,10 +822,10 @@ func TestGoRunAtVersion(t *testing.T) {
 	}
 	for i, line := range strings.Split(string(b), "\n") {
 		if f := strings.Fields(line); len(f) > 0 && (f[0] == "replace" || f[0] == "exclude") {
-			t.Errorf("go.mod:%d: %s directive: go run …/cmd/ghsim@v1 would refuse the module", i+1, f[0])
+			t.Errorf("go.mod:%d: %s directive: go install …/cmd/ghsim@VERSION would refuse the module", i+1, f[0])
 		}
 		if f := strings.Fields(line); len(f) == 2 && f[0] == "module" && f[1] != "github.com/runnertoken/runner-token-action" {
-			t.Errorf("go.mod: module %s, but the documentation says go run github.com/runnertoken/runner-token-action/cmd/ghsim@v1", f[1])
+			t.Errorf("go.mod: module %s, but the documentation says go install github.com/runnertoken/runner-token-action/cmd/ghsim@VERSION", f[1])
 		}
 	}
 }
