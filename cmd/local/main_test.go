@@ -15,7 +15,7 @@ func TestLocalDemo(t *testing.T) {
 		wantCode int
 		want     []string
 	}{
-		{nil, 0, []string{"INPUT_TOKEN=***", "Minted a registration token for repository octo-org/app", "outputs.token = ***", "outputs.runner-url = https://127.0.0.1:", "Exit code 0"}},
+		{nil, 0, []string{"Building the action as the Dockerfile does", "Built in ", "INPUT_TOKEN=***", "Minted a registration token for repository octo-org/app", "outputs.token = ***", "outputs.runner-url = https://127.0.0.1:", "Exit code 0"}},
 		{[]string{"-enterprise", "octo-ent", "-kind", "remove"}, 0, []string{"Minted a remove token for enterprise octo-ent", "/enterprises/octo-ent"}},
 		{[]string{"-kind", "jit", "-organization", "octo-org"}, 0, []string{"Registered just-in-time runner", "outputs.jit-config = ***", "outputs.runner-id = ", "Just-in-time runner registered"}},
 		{[]string{"-kind", "delete-runner", "-runner-name", "offline-vm", "-organization", "octo-org"}, 0, []string{`Removed runner "offline-vm" (id `, "outputs.deleted = true", "Self-hosted runner removed"}},
