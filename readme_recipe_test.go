@@ -25,9 +25,14 @@ import (
 
 const (
 	recipeSection = "## Test your provisioning workflow without credentials"
-	ghsimAtV1     = "go run github.com/runnertoken/runner-token-action/cmd/ghsim@v1"
+	ghsimModule   = "github.com/runnertoken/runner-token-action/cmd/ghsim"
 	actionAtV1    = "runnertoken/runner-token-action@v1"
 )
+
+// ghsimInstall is how the recipe gets the simulator: built first, so that
+// the $! it saves is the simulator and not a go run that outlives nothing;
+// at a commit until a release is tagged.
+var ghsimInstall = regexp.MustCompile(`GOBIN="\$RUNNER_TEMP" go install ` + regexp.QuoteMeta(ghsimModule) + `@([0-9a-f]{40})\n`)
 
 type recipeStep struct {
 	Name string            `yaml:"name"`
@@ -77,15 +82,15 @@ func readmeRecipe(t *testing.T) []recipeStep {
 func TestSelfTestRunsTheREADMERecipe(t *testing.T) {
 	t.Parallel()
 	recipe := readmeRecipe(t)
-	if len(recipe) == 0 || !strings.Contains(recipe[0].Run, ghsimAtV1+" ") {
-		t.Fatalf("the recipe's first step does not start the simulator with %s", ghsimAtV1)
+	if len(recipe) == 0 || !ghsimInstall.MatchString(recipe[0].Run) {
+		t.Fatalf("the recipe's first step does not install the simulator as %s", ghsimInstall)
 	}
 	var want []recipeStep
 	for _, s := range recipe {
 		if s.Uses == actionAtV1 {
 			s.Uses = "./"
 		}
-		s.Run = strings.ReplaceAll(s.Run, ghsimAtV1, "go run ./cmd/ghsim")
+		s.Run = regexp.MustCompile(regexp.QuoteMeta(ghsimModule)+`@[0-9a-f]{40}`).ReplaceAllString(s.Run, "./cmd/ghsim")
 		want = append(want, s)
 	}
 
@@ -116,11 +121,48 @@ func TestSelfTestRunsTheREADMERecipe(t *testing.T) {
 	}
 }
 
-// TestREADMERecipeRuns runs the README's job here: the shell steps with
-// bash -e (the runner's default shell), with the simulator built from the
-// checkout and listening on the loopback interface instead of docker0, and
-// the action steps with the built binary, its inputs defaulted from
-// action.yml as the runner does.
+// TestREADMERecipePinsACommitOfThisRepository: the commit the recipe
+// installs the simulator from is in this repository's history, so the
+// module proxy serves it once main is pushed.
+func TestREADMERecipePinsACommitOfThisRepository(t *testing.T) {
+	t.Parallel()
+	needTools(t, "git")
+	m := ghsimInstall.FindStringSubmatch(readmeRecipe(t)[0].Run)
+	if m == nil {
+		t.Fatalf("the recipe does not install the simulator as %s", ghsimInstall)
+	}
+	if shallow, err := exec.Command("git", "rev-parse", "--is-shallow-repository").Output(); err != nil || strings.TrimSpace(string(shallow)) != "false" {
+		t.Skipf("not a full clone (%v): the history to look in is missing", err)
+	}
+	if out, err := exec.Command("git", "merge-base", "--is-ancestor", m[1], "HEAD").CombinedOutput(); err != nil {
+		t.Errorf("the recipe installs the simulator at %s, which is not in this branch's history: %v %s", m[1], err, out)
+	}
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "`…/cmd/ghsim@v1`") {
+		t.Error("the README does not say which form to use after the first release (…/cmd/ghsim@v1)")
+	}
+}
+
+// goShim stands in for the go command in the recipe, which the test runs
+// without a network: "go install MODULE/cmd/ghsim@REF" copies the simulator
+// built from this checkout into $GOBIN, as go install would put it there.
+const goShim = `#!/bin/sh
+case "$1 $2" in
+"install ` + ghsimModule + `@"*) exec cp "$GHSIM_BUILT" "${GOBIN:?go install without GOBIN puts ghsim elsewhere}/ghsim" ;;
+esac
+echo "go (test shim): not what the recipe runs: $*" >&2
+exit 1
+`
+
+// TestREADMERecipeRuns runs the README's job here, as written: the shell
+// steps with bash -e (the runner's default shell), with go install giving
+// the simulator built from the checkout (goShim) and the simulator
+// listening on the loopback interface instead of docker0; the action steps
+// with the built binary, its inputs defaulted from action.yml as the
+// runner does. Then it stops the simulator as the README says.
 func TestREADMERecipeRuns(t *testing.T) {
 	t.Parallel()
 	needTools(t, "bash", "curl", "jq")
@@ -134,12 +176,20 @@ func TestREADMERecipeRuns(t *testing.T) {
 	if out, err := exec.CommandContext(ctx, "go", "build", "-o", ghsimBin, "./cmd/ghsim").CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/ghsim: %v\n%s", err, out)
 	}
+	shimDir := filepath.Join(dir, "shim")
+	if err := os.Mkdir(shimDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(shimDir, "go"), []byte(goShim), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	job := map[string]string{
 		"GITHUB_WORKSPACE": filepath.Join(dir, "workspace"),
 		"RUNNER_TEMP":      filepath.Join(dir, "temp"),
 		"GITHUB_ENV":       filepath.Join(dir, "github_env"),
 		"HOME":             dir,
-		"PATH":             os.Getenv("PATH"),
+		"PATH":             shimDir + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"GHSIM_BUILT":      ghsimBin,
 	}
 	for _, d := range []string{job["GITHUB_WORKSPACE"], job["RUNNER_TEMP"]} {
 		if err := os.Mkdir(d, 0o755); err != nil {
@@ -157,8 +207,7 @@ func TestREADMERecipeRuns(t *testing.T) {
 		}
 		switch {
 		case s.Run != "":
-			script := strings.ReplaceAll(s.Run, ghsimAtV1, ghsimBin)
-			script = strings.ReplaceAll(script, "-interface docker0", "-interface lo")
+			script := strings.ReplaceAll(s.Run, "-interface docker0", "-interface lo")
 			if err := os.WriteFile(job["GITHUB_ENV"], nil, 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -219,6 +268,30 @@ func TestREADMERecipeRuns(t *testing.T) {
 	}
 	if len(outputs) < 2 {
 		t.Errorf("the recipe ran the action %d times, want at least 2", len(outputs))
+	}
+
+	// kill "$GHSIM_PID" stops the simulator: the port closes.
+	host := strings.TrimPrefix(env["GHSIM_API_URL"], "https://")
+	host, _, _ = strings.Cut(host, "/")
+	if env["GHSIM_PID"] == "" || host == "" {
+		t.Fatalf("GITHUB_ENV lacks GHSIM_PID or GHSIM_API_URL: %q", env)
+	}
+	stop := exec.CommandContext(ctx, "bash", "-e", "-c", `kill "$GHSIM_PID"`)
+	stop.Env = environ(job, env)
+	if out, err := stop.CombinedOutput(); err != nil {
+		t.Fatalf("kill \"$GHSIM_PID\": %v\n%s", err, out)
+	}
+	var d net.Dialer
+	for {
+		c, err := d.DialContext(ctx, "tcp", host)
+		if err != nil {
+			if ctx.Err() != nil {
+				t.Fatalf("the simulator still listens on %s after kill \"$GHSIM_PID\"", host)
+			}
+			break
+		}
+		c.Close()
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

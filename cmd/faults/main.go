@@ -6,11 +6,13 @@
 //
 //	go run ./cmd/faults
 //
-// It takes about a minute: the waits are real.
+// It takes about two minutes: the waits are real. -h prints the usage.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -184,9 +186,46 @@ func proxyRefusing(s *ghsim.Server) (*http.Client, func(), error) {
 }
 
 func main() {
+	if code, ok := parseFlags(os.Args[1:], os.Stdout, os.Stderr); !ok {
+		os.Exit(code)
+	}
 	if err := run(os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "faults:", err)
 		os.Exit(1)
+	}
+}
+
+// parseFlags reads the command line, which has no settings: -h prints the
+// usage and exits 0 (rather than starting the two-minute table), anything
+// else is refused with exit 2, as Go's flag package does.
+func parseFlags(args []string, stdout, stderr io.Writer) (code int, ok bool) {
+	fs := flag.NewFlagSet("faults", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: go run ./cmd/faults
+
+Runs the action against the local simulator with one fault at a time, on
+the real clock, and prints the outcomes as a markdown table (the README's
+fault table). It takes about two minutes: the waits are real. It has no
+flags.
+`)
+	}
+	err := fs.Parse(args)
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case err == nil:
+		return 0, true
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return 0, false
+	default:
+		fmt.Fprintln(stderr, "faults:", err)
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return 2, false
 	}
 }
 

@@ -115,19 +115,34 @@ func parse(args []string, w io.Writer) (*config, error) {
 			fs.SetOutput(w)
 			fs.PrintDefaults()
 			fmt.Fprint(w, faultHelp)
+			return nil, err
 		}
-		return nil, err
+		return nil, usageError{err}
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q: every setting is a flag (see ghsim -h)", fs.Arg(0))
+		return nil, usageError{fmt.Errorf("unexpected argument %q: every setting is a flag", fs.Arg(0))}
 	}
 	fs.Visit(func(f *flag.Flag) { c.listenSet = c.listenSet || f.Name == "listen" })
-	return c, c.check()
+	if err := c.check(); err != nil {
+		return nil, usageError{err}
+	}
+	return c, nil
 }
+
+// usageError is flags that cannot work together or at all: the command
+// exits 2 for it, as Go's flag package does, and 1 for what fails later.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
 
 // check finds what no single flag can: settings that contradict each other.
 func (c *config) check() error {
 	var problems []string
+	// Without the slash the URL would be https://HOST:PORTapi, and every
+	// request to it a 404.
+	if !strings.HasPrefix(c.base, "/") || strings.ContainsAny(c.base, "?# \t\n") {
+		problems = append(problems, fmt.Sprintf("-base %q: give a path that starts with /, e.g. /api/v3 (as on GHES) or / (as on api.github.com)", c.base))
+	}
 	if c.iface != "" {
 		if c.host != "" {
 			problems = append(problems, "-interface and -host: -interface chooses the address clients use; give one of them")

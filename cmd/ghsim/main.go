@@ -8,13 +8,15 @@
 // their revocation, with GitHub's paths, status codes, headers and error
 // bodies. It runs until interrupted.
 //
-// Start it in the background from a workflow step, where a container
-// action (which runs on Docker's bridge network) can reach it, and wait
-// for -url-file, which it writes last:
+// Build it first (at a commit until a release is tagged, then @v1), start
+// it in the background from a workflow step, where a container action
+// (which runs on Docker's bridge network) can reach it, and wait for
+// -url-file, which it writes last; $! is then the simulator, to stop:
 //
 //	export SIM_TOKEN=$(openssl rand -hex 20)   # the one credential it accepts
 //	echo "::add-mask::$SIM_TOKEN"; echo "SIM_TOKEN=$SIM_TOKEN" >> "$GITHUB_ENV"
-//	go run github.com/runnertoken/runner-token-action/cmd/ghsim@v1 \
+//	GOBIN="$RUNNER_TEMP" go install github.com/runnertoken/runner-token-action/cmd/ghsim@COMMIT
+//	"$RUNNER_TEMP/ghsim" \
 //	    -interface docker0 -ca-file "$GITHUB_WORKSPACE/ghsim-ca.pem" \
 //	    -github-env "$GITHUB_ENV" -url-file "$RUNNER_TEMP/ghsim-url" &
 //
@@ -36,7 +38,9 @@
 //
 // -ca-file writes its CA certificate (PEM); set SSL_CERT_FILE to it in the
 // action step's env:, not for the whole job, where it would replace the
-// trust store of every later step. -url-file writes the API URL.
+// trust store of every later step. Write it under $GITHUB_WORKSPACE: the
+// runner rewrites that host path to /github/workspace for a container
+// action, and nothing else of the host's is in the container. -url-file writes the API URL.
 // -github-env "$GITHUB_ENV" appends, for later steps:
 //
 //	GHSIM_API_URL=https://172.17.0.1:PORT/api/v3   # for api-url
@@ -95,8 +99,7 @@
 //	-fault none,primary-rate-limit:30      # the second request finds the rate limit used up
 //	-jit-fault lost                        # registers the runner, loses the answer
 //
-// Run go run github.com/runnertoken/runner-token-action/cmd/ghsim@v1 -h
-// for every flag.
+// Run ghsim -h for every flag.
 package main
 
 import (
@@ -122,8 +125,18 @@ func main() {
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ghsim:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitCode is 2 for flags refused before serving, as Go's flag package
+// exits, and 1 for anything else.
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
 }
 
 // The permissions -app-installation grants: what the action asks for.

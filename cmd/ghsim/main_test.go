@@ -670,6 +670,8 @@ func TestRefusedBeforeListening(t *testing.T) {
 		{"no credential in -token-env", []string{"-token-env", "OTHER"}, simToken, []string{"set OTHER"}},
 		{"all addresses without -host", []string{"-listen", "0.0.0.0:0"}, simToken, []string{"say with -host"}},
 		{"a stray argument", []string{"serve"}, simToken, []string{`unexpected argument "serve"`}},
+		{"-base without its slash", []string{"-base", "api"}, simToken, []string{`-base "api": give a path that starts with /`}},
+		{"-base as a URL", []string{"-base", "https://h/api/v3"}, simToken, []string{"starts with /"}},
 		{"unknown flag", []string{"-runners", "x"}, simToken, []string{"-runners"}},
 		{"unknown fault", []string{"-fault", "502,bogus"}, simToken, []string{`unknown fault "bogus"`, "STATUS", "rate-limit[:SECONDS]", "reset", "hang", "stall", "huge[:BYTES]", "not-json", "none"}},
 		{"status out of range", []string{"-fault", "302"}, simToken, []string{`fault "302"`, "400 to 599"}},
@@ -722,6 +724,9 @@ func TestRefusedBeforeListening(t *testing.T) {
 					t.Errorf("error %q lacks %q", err, want)
 				}
 			}
+			if n := strings.Count(err.Error(), "ghsim -h"); n > 1 {
+				t.Errorf("error %q points to ghsim -h %d times", err, n)
+			}
 			// Refused before it served: nothing written, nothing printed.
 			for _, f := range []string{"ca.pem", "url"} {
 				if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
@@ -730,6 +735,41 @@ func TestRefusedBeforeListening(t *testing.T) {
 			}
 			if out.Len() > 0 {
 				t.Errorf("printed %q", out.String())
+			}
+		})
+	}
+}
+
+// TestExitCodes: -h is not an error; flags that cannot work exit 2, as Go's
+// flag package does; what fails once they are read exits 1.
+func TestExitCodes(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		args  []string
+		token string
+		want  int
+	}{
+		{"help", []string{"-h"}, "", 0},
+		{"unknown flag", []string{"-no-such-flag"}, simToken, 2},
+		{"bad flag value", []string{"-fault", "bogus"}, simToken, 2},
+		{"stray argument", []string{"serve"}, simToken, 2},
+		{"-base without its slash", []string{"-base", "api"}, simToken, 2},
+		{"no credential", nil, "", 1},
+		{"no such interface", []string{"-interface", "nosuch0"}, simToken, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // fail-safe, if it served
+			defer cancel()
+			err := run(ctx, c.args, env(c.token), io.Discard)
+			got := 0
+			if err != nil {
+				got = exitCode(err)
+			}
+			if got != c.want {
+				t.Errorf("exit code %d (%v), want %d", got, err, c.want)
 			}
 		})
 	}
@@ -770,9 +810,10 @@ func TestHelpAndDocCoverEveryFlag(t *testing.T) {
 	}
 }
 
-// TestGoRunAtVersion: users start the simulator with go run
-// github.com/runnertoken/runner-token-action/cmd/ghsim@v1, which Go
-// refuses for a module whose go.mod has replace or exclude directives.
+// TestGoRunAtVersion: users install the simulator with go install
+// github.com/runnertoken/runner-token-action/cmd/ghsim@COMMIT (@v1 once
+// released), which Go refuses for a module whose go.mod has replace or
+// exclude directives.
 func TestGoRunAtVersion(t *testing.T) {
 	t.Parallel()
 	b, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
@@ -781,10 +822,10 @@ func TestGoRunAtVersion(t *testing.T) {
 	}
 	for i, line := range strings.Split(string(b), "\n") {
 		if f := strings.Fields(line); len(f) > 0 && (f[0] == "replace" || f[0] == "exclude") {
-			t.Errorf("go.mod:%d: %s directive: go run …/cmd/ghsim@v1 would refuse the module", i+1, f[0])
+			t.Errorf("go.mod:%d: %s directive: go install …/cmd/ghsim@VERSION would refuse the module", i+1, f[0])
 		}
 		if f := strings.Fields(line); len(f) == 2 && f[0] == "module" && f[1] != "github.com/runnertoken/runner-token-action" {
-			t.Errorf("go.mod: module %s, but the documentation says go run github.com/runnertoken/runner-token-action/cmd/ghsim@v1", f[1])
+			t.Errorf("go.mod: module %s, but the documentation says go install github.com/runnertoken/runner-token-action/cmd/ghsim@VERSION", f[1])
 		}
 	}
 }

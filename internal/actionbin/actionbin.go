@@ -4,9 +4,11 @@
 package actionbin
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +25,7 @@ func Build(ctx context.Context, dir string) (string, error) {
 
 // BuildWithEnv is Build with extra environment, e.g. empty caches.
 func BuildWithEnv(ctx context.Context, dir string, env ...string) (string, error) {
-	root, err := moduleRoot(ctx)
+	root, err := ModuleRoot(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -33,18 +35,42 @@ func BuildWithEnv(ctx context.Context, dir string, env ...string) (string, error
 // BuildFrom compiles the action whose source is at root (another checkout,
 // e.g. a baseline to compare with) into dir.
 func BuildFrom(ctx context.Context, root, dir string, env ...string) (string, error) {
+	return build(ctx, root, dir, nil, env)
+}
+
+// BuildShowing is Build that writes to progress the packages it compiles,
+// as it compiles them (go build -v): a first build compiles every module,
+// for about a minute, and should not look stuck.
+func BuildShowing(ctx context.Context, dir string, progress io.Writer) (string, error) {
+	root, err := ModuleRoot(ctx)
+	if err != nil {
+		return "", err
+	}
+	return build(ctx, root, dir, progress, nil)
+}
+
+func build(ctx context.Context, root, dir string, progress io.Writer, env []string) (string, error) {
 	binary := filepath.Join(dir, "runner-token-action")
-	args := append(append([]string{"build"}, BuildFlags...), "-o", binary, ".")
-	cmd := exec.CommandContext(ctx, goTool(), args...)
+	args := append([]string{"build"}, BuildFlags...)
+	if progress != nil {
+		args = append(args, "-v")
+	}
+	cmd := exec.CommandContext(ctx, goTool(), append(args, "-o", binary, ".")...)
 	cmd.Dir = root
 	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building the action: %w\n%s", err, out)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if progress != nil {
+		cmd.Stderr = io.MultiWriter(&out, progress)
+	}
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("building the action: %w\n%s", err, out.Bytes())
 	}
 	return binary, nil
 }
 
-func moduleRoot(ctx context.Context) (string, error) {
+// ModuleRoot is the directory of the action's go.mod, from the go command.
+func ModuleRoot(ctx context.Context) (string, error) {
 	out, err := exec.CommandContext(ctx, goTool(), "env", "GOMOD").Output()
 	if err != nil {
 		return "", fmt.Errorf("go env GOMOD: %w", err)

@@ -326,7 +326,7 @@ const (
 // A value out of range is refused as the user typed it: converting it first
 // could overflow into a small duration, or print a nonsense one.
 func parseTimeout(s string) (time.Duration, error) {
-	outOfRange := fmt.Errorf("input timeout %q is out of range: give %s to %s", s, MinTimeout, MaxTimeout)
+	outOfRange := fmt.Errorf("input timeout %q is out of range: give %s to %s", s, shortDuration(MinTimeout), shortDuration(MaxTimeout))
 	var d time.Duration
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		if n < int64(MinTimeout/time.Second) || n > int64(MaxTimeout/time.Second) {
@@ -345,6 +345,11 @@ func parseTimeout(s string) (time.Duration, error) {
 		return 0, outOfRange
 	}
 	return d, nil
+}
+
+// shortDuration writes d as the README and action.yml do: 1h, not 1h0m0s.
+func shortDuration(d time.Duration) string {
+	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
 }
 
 // durationShaped says whether s is digits and duration units only, as a

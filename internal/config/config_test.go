@@ -496,14 +496,17 @@ func TestTimeout(t *testing.T) {
 		// Whole seconds that overflow time.Duration, or int64 itself, and a
 		// duration too large to parse: refused as typed, never wrapped
 		// round into a small value.
-		"18446744079":          `"18446744079" is out of range: give 5s to 1h0m0s`,
-		"99999999999":          `"99999999999" is out of range: give 5s to 1h0m0s`,
+		"18446744079":          `"18446744079" is out of range: give 5s to 1h`,
+		"99999999999":          `"99999999999" is out of range: give 5s to 1h`,
 		"99999999999999999999": `"99999999999999999999" is out of range`,
 		"9999999999999h":       `"9999999999999h" is out of range`,
 	} {
 		err := parseErr(t, env(map[string]string{"INPUT_TIMEOUT": in}))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("timeout %q: error = %v, want %q", in, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "0m0s") {
+			t.Errorf("timeout %q: error = %v, want the range as the README gives it (5s to 1h)", in, err)
 		}
 	}
 }

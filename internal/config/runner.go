@@ -210,7 +210,7 @@ func ParseLabels(s string) ([]string, error) {
 			case utf8.RuneCountInString(l) > MaxLabelLength:
 				errs = append(errs, fmt.Sprintf("%s is %d characters long; GitHub allows at most %d", where, utf8.RuneCountInString(l), MaxLabelLength))
 			case strings.IndexFunc(l, unusable) >= 0:
-				errs = append(errs, fmt.Sprintf("%s %q contains a space or control character: separate labels with commas or line breaks", where, l))
+				errs = append(errs, fmt.Sprintf("%s %s contains a space or control character: separate labels with commas or line breaks", where, quoteShort(l)))
 			case !seen[strings.ToLower(l)]:
 				seen[strings.ToLower(l)] = true
 				labels = append(labels, l)
@@ -220,10 +220,34 @@ func ParseLabels(s string) ([]string, error) {
 	if len(labels) > MaxLabels {
 		errs = append(errs, fmt.Sprintf("%d distinct labels; GitHub allows at most %d", len(labels), MaxLabels))
 	}
+	if len(errs) > maxLabelProblems {
+		errs = append(errs[:maxLabelProblems], fmt.Sprintf("and %d more", len(errs)-maxLabelProblems))
+	}
 	if len(errs) > 0 {
 		return nil, invalid("input runner-labels: %s", strings.Join(errs, "; "))
 	}
 	return labels, nil
+}
+
+// maxLabelProblems bounds the error: a pasted blob can have thousands of
+// bad entries, and the first few show what is wrong.
+const maxLabelProblems = 3
+
+// quoteShort quotes the start of s, enough to find it: a label can be 256
+// characters, each up to 10 bytes once quoted.
+func quoteShort(s string) string {
+	const keep = 24
+	if utf8.RuneCountInString(s) <= keep {
+		return fmt.Sprintf("%q", s)
+	}
+	n := 0
+	for i := range s {
+		if n == keep {
+			return fmt.Sprintf("%q…", s[:i])
+		}
+		n++
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // ParseGroup reads runner-group: digits are a group id, anything else a

@@ -43,6 +43,8 @@ func TestParseLabels(t *testing.T) {
 		{name: "tab inside", in: "a\tb", wantErr: []string{"contains a space or control character"}},
 		{name: "too long", in: "ok," + strings.Repeat("x", 257), wantErr: []string{"entry 2 is 257 characters long; GitHub allows at most 256"}},
 		{name: "101 labels", in: strings.Join(hundred, ",") + ",extra", wantErr: []string{"101 distinct labels; GitHub allows at most 100"}},
+		{name: "many problems, the first three named", in: "a b,,c\td,,,", wantErr: []string{`entry 1 "a b" contains a space`, "entry 2 is empty", `entry 3 "c\td" contains`, "; and 3 more"}},
+		{name: "a long bad label, its start quoted", in: "ok," + strings.Repeat("x", 30) + " y", wantErr: []string{`entry 2 "xxxxxxxxxxxxxxxxxxxxxxxx"… contains a space`}},
 		{name: "every problem at once", in: "a,,b c\n" + strings.Repeat("x", 300), wantErr: []string{"entry 2 (line 1) is empty", `entry 3 (line 1) "b c"`, "entry 4 (line 2) is 300 characters"}},
 	}
 	for _, tc := range cases {
