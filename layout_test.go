@@ -29,7 +29,7 @@ func TestLayout(t *testing.T) {
 		"appauth":     {"config", "githubapi", "target", "untrusted"},
 		"runners":     {"config", "githubapi", "target", "untrusted"},
 		"downloads":   {"config", "githubapi", "target", "untrusted"},
-		"jit":         {"config", "githubapi", "retry", "runners", "target", "untrusted"},
+		"jit":         {"config", "githubapi", "runners", "target", "untrusted"},
 		"runnertoken": {"config", "githubapi", "target", "untrusted"},
 		"action":      {"advice", "appauth", "config", "downloads", "githubapi", "jit", "retry", "runners", "runnertoken", "target", "untrusted"},
 	}

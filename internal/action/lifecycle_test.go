@@ -283,3 +283,58 @@ func TestDeleteRunnerCancelled(t *testing.T) {
 		t.Errorf("want the error titled \"Runner not removed\" and no outputs:\n%s", h.stdout.String())
 	}
 }
+
+// TestDeleteRunnerReportsARemovalThatHappened: once the runner is removed,
+// trouble afterwards (an output file that cannot be written, a redirect
+// after the fact) is a warning on a step that says what it did; and a
+// removal a redirect turned into a GET is never reported as done.
+func TestDeleteRunnerReportsARemovalThatHappened(t *testing.T) {
+	t.Parallel()
+	t.Run("outputs cannot be written", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t).set(map[string]string{"INPUT_KIND": "delete-runner", "INPUT_ORGANIZATION": "octo-org", "INPUT_RUNNER-NAME": "vm-1",
+			"GITHUB_OUTPUT": t.TempDir()}) // a directory: every write fails
+		h.sim.AddRunner("orgs/octo-org", ghsim.Runner{Name: "vm-1", Status: "offline", Labels: []string{"self-hosted"}})
+		if code := h.run(); code != 0 {
+			t.Fatalf("exit code %d: %q", code, h.errors())
+		}
+		if w := h.annotations("warning"); len(w) != 1 || !strings.Contains(w[0], "writing outputs to GITHUB_OUTPUT") {
+			t.Errorf("warnings %q, want one about the outputs", w)
+		}
+		if !strings.Contains(runnertest.Render(h.stdout.String(), false), `Removed runner "vm-1"`) {
+			t.Errorf("log does not say the runner was removed:\n%s", h.stdout.String())
+		}
+		if left := h.sim.Runners("orgs/octo-org"); len(left) != 0 {
+			t.Errorf("runners left: %v", runnerNames(left))
+		}
+	})
+	t.Run("a redirect to a login page is no removal", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t).set(map[string]string{"INPUT_KIND": "delete-runner", "INPUT_ORGANIZATION": "octo-org", "INPUT_RUNNER-NAME": "vm-1"})
+		vm := h.sim.AddRunner("orgs/octo-org", ghsim.Runner{Name: "vm-1", Status: "offline", Labels: []string{"self-hosted"}})
+		h.sim.Wrap(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.Method == http.MethodDelete:
+					http.Redirect(w, r, "/login", http.StatusFound)
+				case r.URL.Path == "/login":
+					w.WriteHeader(http.StatusOK)
+				default:
+					next.ServeHTTP(w, r)
+				}
+			})
+		})
+		if code := h.run(); code != 1 {
+			t.Fatalf("exit code %d, want 1", code)
+		}
+		if e := h.errors(); len(e) != 1 || !strings.Contains(e[0], "not confirmed") {
+			t.Errorf("errors %q, want one saying the removal was not confirmed", e)
+		}
+		if out := h.outputs(); out["deleted"] == "true" {
+			t.Errorf("outputs %v", out)
+		}
+		if left := h.sim.Runners("orgs/octo-org"); len(left) != 1 || left[0].ID != vm.ID {
+			t.Errorf("runners left %v, want vm-1 still registered", runnerNames(left))
+		}
+	})
+}

@@ -249,6 +249,9 @@ func TestProxyRefusesCredentials(t *testing.T) {
 			if strings.Contains(err.Error(), "hunter2") || MayHaveApplied(err) {
 				t.Errorf("error = %v: shows the proxy's password, or says GitHub may have acted", err)
 			}
+			if !strings.Contains(err.Error(), "as http://user:password@host:port") {
+				t.Errorf("error = %v: want the proxy URL's usual http:// form", err)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if n := seen - before; n != 1 || len(clk.Slept()) != 0 {

@@ -13,7 +13,7 @@
 //	      ▼
 //	POST generate-jitconfig ◄──────────────────────────────┐
 //	      │                                                │
-//	      ├─ 201, usable ─────────────────────────────────►│─► Config (handed over)
+//	      ├─ 201, usable ──► Config (handed over)          │
 //	      ├─ 201, unusable ──► undo: remove by the id the answer gave
 //	      ├─ 409, no earlier try of this run may have applied ─► NameInUseError
 //	      ├─ 409 after such a try, or no clear answer (5xx, lost):

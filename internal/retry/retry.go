@@ -343,7 +343,7 @@ func (rt *retrier) awaitBudget(req *http.Request) error {
 // the credentials in the proxy's URL are missing or wrong, and no retry
 // will change that. (It never quotes the proxy's URL, which holds them.)
 var ErrProxyAuth = errors.New("the proxy refused the credentials (407 Proxy Authentication Required): " +
-	"check the user and password in HTTPS_PROXY, as https://user:password@host:port, or whether this host belongs in NO_PROXY")
+	"check the user and password in HTTPS_PROXY, as http://user:password@host:port (a proxy URL is almost always http://, even for HTTPS traffic), or whether this host belongs in NO_PROXY")
 
 // errAttemptTimeout marks one try that ran out of time.
 var errAttemptTimeout = errors.New("no complete answer in time")
