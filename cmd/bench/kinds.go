@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -129,7 +130,7 @@ func kinds(sc scenario, dir, binary, curl string, sim *ghsim.Server, pemText, jw
 				return err
 			}
 			// The installation token is revoked once the runner token is minted.
-			if reqs := sim.Requests(); len(reqs) == 0 || reqs[len(reqs)-1].Method != "DELETE" || !strings.HasSuffix(reqs[len(reqs)-1].Path, "/installation/token") {
+			if reqs := sim.Requests(); len(reqs) == 0 || reqs[len(reqs)-1].Method != http.MethodDelete || !strings.HasSuffix(reqs[len(reqs)-1].Path, "/installation/token") {
 				return errors.New("the last request was not the installation token's revocation")
 			}
 			return nil
