@@ -37,13 +37,17 @@ func TestHostileServerText(t *testing.T) {
 			name  string
 			setup func(c *container)
 			ok    bool // the step succeeds
+			app   bool // with the example GitHub App instead of a token
 		}{
+			{"an App installation's account login", func(c *container) {
+				c.sim.Inject(c.sim.Tamper(func(a map[string]any) { a["account"] = map[string]any{"login": h} }))
+			}, true, true},
 			{"request id on a retried 502", func(c *container) {
 				c.sim.Inject(c.sim.Status(http.StatusBadGateway, "Server Error", "X-GitHub-Request-Id: "+h))
-			}, true},
+			}, true, false},
 			{"error message and details", func(c *container) {
 				c.sim.Inject(c.sim.Answer(http.StatusUnprocessableEntity, `{"message":`+quote(h)+`,"errors":[{"message":`+quote(h)+`},{"resource":`+quote(h)+`,"field":"f","code":"c"}]}`))
-			}, false},
+			}, false, false},
 			{"runner, group and label names of a JIT runner", func(c *container) {
 				c.step.SetInput("kind", "jit")
 				c.step.SetInput("organization", "octo-org")
@@ -54,24 +58,27 @@ func TestHostileServerText(t *testing.T) {
 					r["name"], r["os"], r["status"] = h, h, h
 					r["labels"] = []any{map[string]any{"name": h}}
 				}))
-			}, true},
+			}, true, false},
 			{"download URL, file name, os and arch", func(c *container) {
 				c.step.SetInput("runner-platform", "linux-x64")
 				c.sim.SetDownloads([]ghsim.Download{
 					{OS: h, Architecture: h, Filename: h, DownloadURL: h},
 					{OS: "linux", Architecture: "x64", Filename: "actions-runner-linux-x64-2.321.0.tar.gz" + h, DownloadURL: "https://example.com/r.tar.gz#" + h},
 				})
-			}, true},
+			}, true, false},
 			{"a removed runner's name, status and labels", func(c *container) {
 				c.step.SetInput("kind", "delete-runner")
 				c.step.SetInput("organization", "octo-org")
 				r := c.sim.AddRunner("orgs/octo-org", ghsim.Runner{Name: h, Status: h, Labels: []string{h}})
 				c.step.SetInput("runner-id", itoa(r.ID))
-			}, true},
+			}, true, false},
 		} {
 			t.Run(sc.name+" "+itoa(int64(i)), func(t *testing.T) {
 				t.Parallel()
 				c := newContainer(t)
+				if sc.app {
+					c, _ = newAppContainer(t)
+				}
 				sc.setup(c)
 				c.run()
 				if ok := c.code == 0; ok != sc.ok {
@@ -84,6 +91,12 @@ func TestHostileServerText(t *testing.T) {
 				}
 				for _, v := range c.sim.JITConfigs() {
 					secrets = append(secrets, v.Config)
+				}
+				if sc.app {
+					secrets = secrets[1:] // no token input
+					for _, v := range c.sim.AppTokens() {
+						secrets = append(secrets, v.Token)
+					}
 				}
 				for _, s := range secrets {
 					// Announced by an add-mask the runner obeys, before any

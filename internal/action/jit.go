@@ -27,6 +27,7 @@ func (s *step) mintJIT(ctx, cleanup context.Context, client *github.Client, cfg 
 		Client: client,
 		// Server text can quote the credential: mask what the runner would.
 		Log:     func(msg string) { s.info("%s", msg) },
+		Pause:   s.policy().Pause,
 		Cleanup: func(context.Context) (context.Context, context.CancelFunc) { return cleanup, func() {} },
 	}
 	c, err := m.Register(ctx, t, req)

@@ -297,3 +297,24 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+// TestPause: a flow's own retry (a JIT registration after its recovery)
+// waits as the policy does, on its clock, and never past the deadline.
+func TestPause(t *testing.T) {
+	t.Parallel()
+	clk := fakeclock.New(time.Now())
+	p := retry.Policy{Now: clk.Now, Sleep: clk.Sleep, Jitter: func() float64 { return 0 }}
+	ctx := withDeadline(t, clk, 2*time.Second)
+	if err := p.Pause(ctx, 1); err != nil {
+		t.Fatalf("first pause: %v", err)
+	}
+	if err := p.Pause(ctx, 2); err != nil {
+		t.Fatalf("second pause: %v", err)
+	}
+	if err := p.Pause(ctx, 3); err == nil || !strings.Contains(err.Error(), "would pass the step's deadline") {
+		t.Errorf("third pause: %v, want a refusal: 2s more would pass the deadline", err)
+	}
+	if diff := cmp.Diff([]time.Duration{500 * time.Millisecond, time.Second}, clk.Slept()); diff != "" {
+		t.Errorf("waits (-want +got):\n%s", diff)
+	}
+}

@@ -7,19 +7,15 @@ import (
 )
 
 // doubt says why r may not be the runner this run's requests registered,
-// or "" if it can only be that one.
+// when no answer of GitHub's named it, or "" if it can only be that one.
 //
-// GitHub's own success answer proves it by id. Otherwise the name must be
-// this run's: unique to it (a given name proves nothing, as another job
-// may have registered it after this run checked it was free). Then the
-// runner must be as this run's lost registration would be: never handed to
-// anyone, so offline and never used, with the group and labels asked for.
+// The name must be this run's: unique to it, or answered with success to
+// its request (a given name alone proves nothing, as another job may have
+// registered it after this run checked it was free). Then the runner must
+// be as this run's lost registration would be: never handed to anyone, so
+// offline and never used, with the group and labels asked for.
 func (tx *transaction) doubt(r *runners.Runner) string {
 	switch {
-	case tx.outcome == registered && tx.id != 0 && r.ID != tx.id:
-		return fmt.Sprintf("it is runner id %d, and GitHub's answer to this run named runner id %d", r.ID, tx.id)
-	case tx.outcome == registered && tx.id != 0:
-		return ""
 	case !tx.req.Generated && tx.outcome != registered:
 		return "its name was given as runner-name, and another job may have registered that name after this run checked it"
 	case r.Name.Raw() != tx.req.Name:

@@ -56,6 +56,9 @@ type Registrar struct {
 	// discards it. It is only called before a config exists, so it can
 	// never write one.
 	Log func(msg string)
+	// Pause waits before registering again after a recovery, as the retry
+	// policy waits between tries (retry.Policy.Pause); nil does not wait.
+	Pause func(ctx context.Context, n int) error
 	// Cleanup gives the context to undo a registration in, which outlives
 	// ctx's cancellation by the grace its owner (the step) allows; nil
 	// undoes within ctx's deadline, cancelled or not.
@@ -74,6 +77,10 @@ type Config struct {
 // ErrNoConfig is wrapped when GitHub answers success without a usable
 // config.
 var ErrNoConfig = errors.New("GitHub's answer has no usable JIT config")
+
+// recovering is what the log says when the transaction recovers: the
+// failure itself is in the error, if the step fails.
+const recovering = "The registration got no clear answer, or found its name taken: looking for a runner this run may have registered, then registering again."
 
 // maxPosts bounds the registrations one transaction sends.
 const maxPosts = 3
@@ -150,8 +157,15 @@ func (tx *transaction) run(ctx context.Context) (*Config, error) {
 			// No try of this run can hold the name: another job's runner.
 			return nil, tx.nameInUse(ctx, err)
 		case conflict || githubapi.MayHaveApplied(err):
+			tx.logf("%s", recovering)
 			if err := tx.recover(ctx, err, conflict); err != nil {
 				return nil, err
+			}
+			if tx.m.Pause != nil {
+				if perr := tx.m.Pause(ctx, posts); perr != nil {
+					//nolint:errorlint // the pause's failure is context; only err may be matched by errors.Is/As
+					return nil, fmt.Errorf("%w; not registering again: %v", err, perr)
+				}
 			}
 		default:
 			return nil, err
@@ -198,7 +212,7 @@ func (tx *transaction) recover(ctx context.Context, cause error, conflict bool) 
 	run, err := runners.Find(ctx, tx.m.Client, tx.t, tx.req.Name)
 	switch {
 	case err != nil:
-		return fmt.Errorf("%w, and then %w", cause, err)
+		return cause // the undo looks again, and says what it found
 	case run == nil && conflict:
 		return fmt.Errorf("GitHub says runner name %q is in use (%w), but does not list such a runner yet", tx.req.Name, cause)
 	case run == nil:

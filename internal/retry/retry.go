@@ -104,6 +104,19 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// Pause waits before a flow's own n-th attempt (n from 1) at something the
+// policy does not replay, such as a JIT registration after its recovery:
+// the policy's backoff, on its clock, never past ctx's deadline.
+func (p Policy) Pause(ctx context.Context, n int) error {
+	rt := &retrier{p: p.withDefaults()}
+	wait := rt.backoff(n)
+	if d, ok := ctx.Deadline(); ok && rt.p.Now().Add(wait).After(d) {
+		return fmt.Errorf("waiting %s more would pass the step's deadline", Round(wait))
+	}
+	rt.p.Log("Waiting %s before trying again (attempt %d)", Round(wait), n+1)
+	return rt.p.Sleep(ctx, wait)
+}
+
 // ErrBodyTooLarge is returned for an answer larger than Policy.MaxBody.
 var ErrBodyTooLarge = errors.New("the API's answer is too large")
 
