@@ -60,7 +60,7 @@ func TestRateLimitWaitsHaveJitterOnTop(t *testing.T) {
 		3 * time.Second,         // asked 1s, then half of a 4s window
 		7 * time.Second,         // 1s + half of 12s
 		19 * time.Second,        // 1s + half of 36s
-		50 * time.Second,        // asked 10s: + half of what is left (91s) less a second
+		30 * time.Second,        // asked 10s: + half of 40s, the widest window
 		2500 * time.Millisecond, // a 5xx's Retry-After, jitter on top
 	}
 	if diff := cmp.Diff(want, clk.Slept()); diff != "" {

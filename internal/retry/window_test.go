@@ -28,14 +28,17 @@ func TestRateLimitWindow(t *testing.T) {
 		{"first limit: a window of 4 s after what was asked", 1 * s, 1, 2 * time.Minute, 0.5, 3 * s},
 		{"the second limit in a row: 12 s", 1 * s, 2, 2 * time.Minute, 0.5, 7 * s},
 		{"the third: 36 s", 1 * s, 3, 2 * time.Minute, 0.5, 19 * s},
-		{"a window never ends past the deadline, less a second", 1 * s, 4, 60 * s, 0.5, 1*s + 29*s},
+		{"the fourth: 40 s, the most", 1 * s, 4, 2 * time.Minute, 0.5, 21 * s},
+		{"the tenth: still 40 s", 1 * s, 10, 2 * time.Minute, 0.5, 21 * s},
+		{"a window never ends past the deadline, less a second", 1 * s, 3, 30 * s, 0.5, 1*s + 14*s},
 		{"a large Retry-After: as wide as what was asked", 10 * s, 1, 2 * time.Minute, 0.5, 15 * s},
 		{"Retry-After 60: spread over all the deadline leaves", 60 * s, 1, 119 * s, 0.5, 60*s + 29*s},
 		{"three quarters into that window", 60 * s, 1, 119 * s, 0.75, 103500 * time.Millisecond},
 		{"asked just fits: wait what was asked", 60 * s, 1, 60500 * time.Millisecond, 0.9, 60 * s},
 		{"asked does not fit: still what was asked (the caller gives up)", 60 * s, 3, 30 * s, 0.9, 60 * s},
 		{"without a deadline: the window grows", 1 * s, 3, -1, 0.5, 19 * s},
-		{"without a deadline: bounded", 1 * s, 40, -1, 0.5, 1*s + 5*time.Minute},
+		{"without a deadline: bounded too", 1 * s, 40, -1, 0.5, 21 * s},
+		{"what GitHub asked widens the cap", 50 * s, 5, 3 * time.Minute, 0.5, 75 * s},
 		{"a nonsense jitter stays in the window", 1 * s, 1, 2 * time.Minute, 7, 5 * s},
 		{"a negative Retry-After is none", -5 * s, 1, 2 * time.Minute, 0.5, 2 * s},
 	}
@@ -126,8 +129,8 @@ func TestBurstSimulation(t *testing.T) {
 		maxReqs    float64 // per job
 		maxSpan    time.Duration
 	}{
-		{250, 5, time.Second, 250, 4, 2 * time.Minute},
-		{400, 5, time.Second, 400, 5, 2 * time.Minute},
+		{250, 5, time.Second, 250, 4, 100 * time.Second}, // the floor: 247, 5.6, 119 s
+		{400, 5, time.Second, 400, 5, 115 * time.Second},
 		{100, 3, time.Minute, 95, 2, 2 * time.Minute},
 		{20, 5, time.Second, 20, 2, 8 * time.Second},
 	}
