@@ -28,6 +28,7 @@ type config struct {
 	installs  []installSpec
 	faults    []faultSpec
 	jitFaults []jitFaultSpec
+	secondary ghsim.SecondaryLimit // secondary.go
 }
 
 type runnerSpec struct {
@@ -107,6 +108,7 @@ func parse(args []string, w io.Writer) (*config, error) {
 		c.jitFaults = append(c.jitFaults, list...)
 		return err
 	})
+	fs.Func("secondary-limit", secondaryUsage, c.setSecondaryLimit)
 	fs.Usage = func() {} // an error is reported as one line, -h below
 
 	if err := fs.Parse(args); err != nil {

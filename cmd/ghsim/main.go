@@ -99,6 +99,17 @@
 //	-fault none,primary-rate-limit:30      # the second request finds the rate limit used up
 //	-jit-fault lost                        # registers the runner, loses the answer
 //
+// # Many jobs at once
+//
+// -secondary-limit plays GitHub's secondary rate limits, to see how a
+// fleet that starts many jobs at once with one credential fares: a budget
+// of points a minute per credential (GitHub's is 900; a GET costs 1, a
+// POST 5), a token bucket holding one second's worth, and over it 403 with
+// GitHub's message and Retry-After (60 s unless retry-after= says):
+//
+//	-secondary-limit 900                          # GitHub's numbers: 180 tokens a minute
+//	-secondary-limit 300,retry-after=1,concurrency=100,burst=25
+//
 // Run ghsim -h for every flag.
 package main
 
@@ -327,6 +338,10 @@ func (c *config) populate(sim *ghsim.Server, token string) (string, error) {
 		}
 		sim.FailJIT(faults...)
 		fmt.Fprintf(&b, "faults for the next %d JIT configs: %s\n", len(faults), strings.Join(names, ","))
+	}
+	if c.secondary.PointsPerMinute > 0 {
+		sim.LimitSecondary(c.secondary)
+		b.WriteString(describeSecondary(c.secondary))
 	}
 	if c.deterministic {
 		b.WriteString("tokens: deterministic (see go doc github.com/runnertoken/runner-token-action/cmd/ghsim)\n")

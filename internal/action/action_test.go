@@ -416,7 +416,7 @@ func TestBrokenAnswers(t *testing.T) {
 		{"server error", 502, `{"message":"Server Error"}`, []string{"502 Bad Gateway", "after 5 attempts", "githubstatus.com"}, 5},
 		// GitHub asks for a minute between tries without Retry-After: two
 		// waits fit in the 2 minute timeout, a third would not.
-		{"rate limited", 429, `{"message":"API rate limit exceeded"}`, []string{"429 Too Many Requests", "after 3 attempts over 2m0s", "not retried: waiting 1m0s more would pass the step's deadline", "rate limiting"}, 3},
+		{"rate limited", 429, `{"message":"API rate limit exceeded"}`, []string{"429 Too Many Requests", "after 3 attempts over 2m0s", "not retried: GitHub asked to wait 1m0s before trying again, and only ", "of the step's timeout remained", "a larger `timeout` input", "rate limiting"}, 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -90,6 +90,7 @@ type Server struct {
 	onIssue     func(Issued)
 	wrap        func(http.Handler) http.Handler
 	downloads   []Download // downloads.go
+	secondary   *limiter   // secondary rate limits: budget.go
 
 	jit    jitState    // just-in-time runners, runners and runner groups: jit.go
 	apps   appState    // GitHub Apps: apps.go
@@ -277,10 +278,15 @@ func (s *Server) Issued() []Issued {
 	return append([]Issued(nil), s.issued...)
 }
 
-// serve records every request, before any middleware from Wrap, and then
-// routes it.
+// serve records every request, before any middleware from Wrap, holds it
+// to the secondary limit, if any, and then routes it.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.record(r)
+	done, ok := s.withinSecondaryLimit(w, r)
+	if !ok {
+		return
+	}
+	defer done()
 	s.mu.Lock()
 	wrap := s.wrap
 	s.mu.Unlock()

@@ -908,7 +908,7 @@ func TestClearAnswerAfterAnUnclearOne(t *testing.T) {
 		{"403", func(s *ghsim.Server) ghsim.Fault { return s.Status(403, "Resource not accessible by integration") }, "403 Forbidden"},
 		{"a rate limit resetting after the deadline", func(s *ghsim.Server) ghsim.Fault {
 			return s.PrimaryRateLimit(time.Now().Add(50 * time.Minute))
-		}, "would pass the step's deadline"},
+		}, "of the step's timeout remained"},
 	}
 	for _, tc := range answers {
 		for _, lagging := range []bool{false, true} {

@@ -256,10 +256,10 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !v.retry || failures >= rt.p.MaxAttempts || ctx.Err() != nil {
 			return resp, err
 		}
-		wait := rt.wait(v, failures, limited)
+		wait := rt.wait(v, failures, limited, remainingBefore(ctx, rt.p.Now()))
 		if deadline, ok := ctx.Deadline(); ok && rt.p.Now().Add(wait).After(deadline) {
 			tr.update(func(t *Tries) {
-				t.Stopped = fmt.Sprintf("waiting %s more would pass the step's deadline", Round(wait))
+				t.Stopped = stopReason(v, wait, deadline.Sub(rt.p.Now()))
 			})
 			return resp, err
 		}
@@ -413,15 +413,14 @@ func (rt *retrier) classify(resp *http.Response, err error, sent bool) verdict {
 // least what GitHub asked, and grows with each one in a row; every wait has
 // jitter on top, so that the jobs of a matrix limited together do not all
 // come back together.
-func (rt *retrier) wait(v verdict, failures, limited int) time.Duration {
+func (rt *retrier) wait(v verdict, failures, limited int, remaining time.Duration) time.Duration {
 	if !v.rateLimited {
 		if v.asked > 0 {
 			return v.asked + rt.jitter(v.asked)
 		}
 		return rt.backoff(failures)
 	}
-	floor := max(v.asked, exponential(rt.p.BaseDelay, rt.p.MaxDelay, limited))
-	return floor + rt.jitter(floor)
+	return rateLimitWindow(v.asked, limited, remaining, rt.p.Jitter())
 }
 
 // jitter is a random part of d, up to half of it and at most MaxDelay.
