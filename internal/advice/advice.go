@@ -46,7 +46,7 @@ func For(err error, s Situation) string {
 	case h == githubapi.HintRateLimited && !e.RateLimitReset.IsZero():
 		return fmt.Sprintf("GitHub's API rate limit for this credential is used up until %s; try again after that", e.RateLimitReset.UTC().Format("2006-01-02 15:04:05 MST"))
 	case h == githubapi.HintRateLimited:
-		return "GitHub is rate limiting this credential; wait a minute and try again"
+		return "GitHub is rate limiting this credential: try again in a minute, and if many jobs share it, raise timeout or start fewer at once (README: Many jobs at once)"
 	case h == githubapi.HintNotAPI:
 		return "That is not the GitHub REST API answering: check api-url (" + apiURLs + ")"
 	case h == githubapi.HintNotImplemented:

@@ -49,7 +49,7 @@ func TestFor(t *testing.T) {
 		{"404", answer(mint, 404, githubapi.HintNotFound), Situation{Target: org}, []string{"The organization does not exist or this credential cannot see it"}},
 		{"404 not JSON", answer(mint, 404, githubapi.HintNotAPI), Situation{Target: repo}, []string{"not the GitHub REST API answering", "/api/v3"}},
 		{"primary rate limit", &githubapi.Error{StatusCode: 403, Hint: githubapi.HintRateLimited, RateLimited: true, RateLimitReset: reset}, Situation{Target: repo}, []string{"used up until 2026-11-25 15:04:05 UTC"}},
-		{"secondary rate limit", answer(mint, 403, githubapi.HintRateLimited), Situation{Target: repo}, []string{"rate limiting"}},
+		{"secondary rate limit", answer(mint, 403, githubapi.HintRateLimited), Situation{Target: repo}, []string{"rate limiting", "raise timeout or start fewer at once"}},
 		{"5xx", answer(mint, 503, githubapi.HintServerError), Situation{Target: repo}, []string{"server error", "githubstatus.com"}},
 		{"501 is not a passing fault", answer(mint, 501, githubapi.HintNotImplemented), Situation{Target: repo}, []string{"does not implement this request", "api-url"}},
 		{"wrapped", fmt.Errorf("x: %w", answer(mint, 401, githubapi.HintBadCredential)), Situation{Target: repo}, []string{"bad, expired"}},
