@@ -80,7 +80,7 @@ var ErrNoConfig = errors.New("GitHub's answer has no usable JIT config")
 
 // recovering is what the log says when the transaction recovers: the
 // failure itself is in the error, if the step fails.
-const recovering = "The registration got no clear answer, or found its name taken: looking for a runner this run may have registered, then registering again."
+const recovering = "The registration got no clear answer, or found its name taken: looking for a runner this run may have registered before trying again."
 
 // maxPosts bounds the registrations one transaction sends.
 const maxPosts = 3

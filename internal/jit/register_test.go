@@ -438,24 +438,24 @@ func TestRecoversFromLostAnswers(t *testing.T) {
 		logs      []string
 	}{
 		{name: "connection dropped after registering", generated: true, faults: []ghsim.JITFault{ghsim.LoseResponse},
-			want: []string{post, lookup, remove + "#1", post}, logs: []string{reclaimed(1)}},
+			want: []string{post, lookup, remove + "#1", post}, logs: []string{recovering, reclaimed(1)}},
 		{name: "timed out after registering", generated: true, faults: []ghsim.JITFault{ghsim.HangAfterCreate},
-			want: []string{post, lookup, remove + "#1", post}, logs: []string{reclaimed(1)}},
+			want: []string{post, lookup, remove + "#1", post}, logs: []string{recovering, reclaimed(1)}},
 		{name: "502 after registering", generated: true, faults: []ghsim.JITFault{ghsim.ServerErrorAfterCreate},
-			want: []string{post, lookup, remove + "#1", post}, logs: []string{reclaimed(1)}},
+			want: []string{post, lookup, remove + "#1", post}, logs: []string{recovering, reclaimed(1)}},
 		{name: "twice registered and lost", generated: true, faults: []ghsim.JITFault{ghsim.LoseResponse, ghsim.ServerErrorAfterCreate},
-			want: []string{post, lookup, remove + "#1", post, lookup, remove + "#2", post}, logs: []string{reclaimed(1), reclaimed(2)}},
+			want: []string{post, lookup, remove + "#1", post, lookup, remove + "#2", post}, logs: []string{recovering, reclaimed(1), recovering, reclaimed(2)}},
 		// GitHub's list does not show the lost runner yet, so the next try
 		// meets it as a 409: that try's name can only be held by this run.
 		{name: "409 after a lost answer the list did not show yet", generated: true, faults: []ghsim.JITFault{ghsim.ServerErrorAfterCreate},
 			lagging: func(k int) bool { return k == 1 },
-			want:    []string{post, lookup, post, lookup, remove + "#1", post}, logs: []string{reclaimed(1)}},
+			want:    []string{post, lookup, post, lookup, remove + "#1", post}, logs: []string{recovering, recovering, reclaimed(1)}},
 		{name: "502 without registering, given name", faults: []ghsim.JITFault{ghsim.ServerErrorBeforeCreate},
-			want: []string{post, lookup, post}},
+			want: []string{post, lookup, post}, logs: []string{recovering}},
 		{name: "502 without registering, generated name", generated: true, faults: []ghsim.JITFault{ghsim.ServerErrorBeforeCreate},
-			want: []string{post, lookup, post}},
+			want: []string{post, lookup, post}, logs: []string{recovering}},
 		{name: "two 502s, then registered on the last try", faults: []ghsim.JITFault{ghsim.ServerErrorBeforeCreate, ghsim.ServerErrorBeforeCreate},
-			want: []string{post, lookup, post, lookup, post}},
+			want: []string{post, lookup, post, lookup, post}, logs: []string{recovering, recovering}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -491,15 +491,16 @@ func TestGivenNameAfterALostAnswer(t *testing.T) {
 		fault    ghsim.JITFault
 		lagging  func(k int) bool
 		want     []string // after the pre-check
-		conflict bool     // the error carries GitHub's 409
+		logs     []string
+		conflict bool // the error carries GitHub's 409
 	}{
-		{name: "connection dropped", fault: ghsim.LoseResponse, want: []string{post, lookup}},
-		{name: "timed out", fault: ghsim.HangAfterCreate, want: []string{post, lookup}},
-		{name: "502", fault: ghsim.ServerErrorAfterCreate, want: []string{post, lookup}},
+		{name: "connection dropped", fault: ghsim.LoseResponse, want: []string{post, lookup}, logs: []string{recovering}},
+		{name: "timed out", fault: ghsim.HangAfterCreate, want: []string{post, lookup}, logs: []string{recovering}},
+		{name: "502", fault: ghsim.ServerErrorAfterCreate, want: []string{post, lookup}, logs: []string{recovering}},
 		// The list lags behind: the second try meets the runner as a 409,
 		// and then the list shows it.
 		{name: "409 after a lost answer the list did not show yet", fault: ghsim.ServerErrorAfterCreate,
-			lagging: func(k int) bool { return k == 2 }, want: []string{post, lookup, post, lookup}, conflict: true},
+			lagging: func(k int) bool { return k == 2 }, want: []string{post, lookup, post, lookup}, logs: []string{recovering, recovering}, conflict: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -519,7 +520,7 @@ func TestGivenNameAfterALostAnswer(t *testing.T) {
 				t.Errorf("reason = %q, want it to start %q", inUse.Reason, givenNameDoubt)
 			}
 			f.checkLeft(1)
-			f.checkTrail(false, tc.want, nil)
+			f.checkTrail(false, tc.want, tc.logs)
 			id := f.sim.JITConfigs()[0].RunnerID
 			wants := []string{
 				fmt.Sprintf(`runner name "build-1" is already in use in repository octo-org/app by runner id %d (offline, idle)`, id),
@@ -626,7 +627,7 @@ func TestNeverRemovesAnotherRunner(t *testing.T) {
 			if diff := cmp.Diff([]ghsim.Runner{foreign}, f.runners(repo)); diff != "" {
 				t.Errorf("the other runner was touched (-want +got):\n%s", diff)
 			}
-			f.checkTrail(tc.generated, []string{post, lookup}, nil)
+			f.checkTrail(tc.generated, []string{post, lookup}, []string{recovering})
 		})
 	}
 }
@@ -645,7 +646,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 		f.sim.FailJIT(l, l, l, l, l)
 		_, err := f.m.Register(context.Background(), repo, request("build-1", true))
 		f.checkTrail(true, []string{post, lookup, remove + "#1", post, lookup, remove + "#2", post, lookup, remove + "#3"},
-			[]string{reclaimed(1), reclaimed(2)})
+			[]string{recovering, reclaimed(1), recovering, reclaimed(2)})
 		for _, w := range f.expand("could not reach the GitHub API", `Runner "build-1" (id #3), which this run registered, was removed`) {
 			if err == nil || !strings.Contains(err.Error(), w) {
 				t.Errorf("error %v lacks %q", err, w)
@@ -668,7 +669,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 			return nil
 		}, nil)
 		_, err := f.m.Register(context.Background(), repo, request("build-1", true))
-		f.checkTrail(true, []string{post, lookup, remove + "#1", post, lookup, post, lookup}, []string{reclaimed(1)})
+		f.checkTrail(true, []string{post, lookup, remove + "#1", post, lookup, post, lookup}, []string{recovering, reclaimed(1), recovering})
 		if want := `GitHub lists no runner named "build-1", but one may have been registered all the same (its list can lag): if it appears in repository octo-org/app's runner settings, remove it`; err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %q", err, want)
 		}
@@ -685,7 +686,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 		if !errors.As(err, &e) || e.StatusCode != http.StatusBadGateway || !strings.Contains(err.Error(), `GitHub lists no runner named "build-1", but one may have been registered all the same`) || !strings.Contains(shown(err, repo, config.Group{}), "githubstatus.com") {
 			t.Errorf("error = %v", err)
 		}
-		f.checkTrail(true, []string{post, lookup, post, lookup, post, lookup}, nil)
+		f.checkTrail(true, []string{post, lookup, post, lookup, post, lookup}, []string{recovering, recovering})
 		f.checkLeft()
 	})
 
@@ -711,10 +712,17 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 				t.Errorf("error %v lacks %q", err, w)
 			}
 		}
-		if !errors.Is(err, retry.ErrBudgetSpent) {
-			t.Errorf("error = %v, want retry.ErrBudgetSpent", err)
+		// The recovery's look-up failed unsent, so it gives the POST's
+		// failure back unchanged; the undo looks again and says so once.
+		var e *githubapi.Error
+		if !errors.As(err, &e) || e.StatusCode != http.StatusBadGateway {
+			t.Errorf("error = %v, want GitHub's 502", err)
 		}
-		f.checkTrail(true, []string{post}, nil)
+		if n := strings.Count(fmt.Sprint(err), "nothing was sent"); n != 1 {
+			t.Errorf("error %v says %d times that nothing was sent, want once (the undo's look-up)", err, n)
+		}
+		// Neither look-up was sent: the simulator got the POST alone.
+		f.checkTrail(true, []string{post}, []string{recovering})
 		f.checkLeft(1)
 	})
 
@@ -933,13 +941,13 @@ func TestClearAnswerAfterAnUnclearOne(t *testing.T) {
 				switch {
 				case !lagging:
 					// Removed before the refused try: nothing left to undo.
-					f.checkTrail(true, []string{post, lookup, remove + "#1", post}, []string{reclaimed(1)})
+					f.checkTrail(true, []string{post, lookup, remove + "#1", post}, []string{recovering, reclaimed(1)})
 					f.checkLeft()
 					if strings.Contains(err.Error(), `Runner "build-1"`) || strings.Contains(err.Error(), "remove it") {
 						t.Errorf("error %v says more than the refusal", err)
 					}
 				case !rateLimited:
-					f.checkTrail(true, []string{post, lookup, post, lookup, remove + "#1"}, nil)
+					f.checkTrail(true, []string{post, lookup, post, lookup, remove + "#1"}, []string{recovering})
 					f.checkLeft()
 					if want := f.expand(`Runner "build-1" (id #1), which this run registered, was removed`)[0]; !strings.Contains(err.Error(), want) {
 						t.Errorf("error %v lacks %q", err, want)
@@ -948,7 +956,7 @@ func TestClearAnswerAfterAnUnclearOne(t *testing.T) {
 					// The refusal said the rate limit is used up past the
 					// deadline: the undo's look-up is never sent, and the
 					// runner is left, named by the error.
-					f.checkTrail(true, []string{post, lookup, post}, nil)
+					f.checkTrail(true, []string{post, lookup, post}, []string{recovering})
 					f.checkLeft(1)
 					for _, w := range []string{
 						`A runner named "build-1" may have been registered by this run, and looking for it failed (`,
@@ -1085,7 +1093,7 @@ func TestConflictNotListedYet(t *testing.T) {
 		t.Errorf("error %v claims to know", err)
 	}
 	// The look-up after the 409, then the undo's: nothing is removed.
-	f.checkTrail(true, []string{post, lookup, post, lookup, lookup}, nil)
+	f.checkTrail(true, []string{post, lookup, post, lookup, lookup}, []string{recovering, recovering})
 	f.checkLeft()
 }
 
