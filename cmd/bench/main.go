@@ -48,6 +48,7 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/actionbin"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/runnertest"
+	"github.com/runnertoken/runner-token-action/internal/toolcli"
 )
 
 const (
@@ -61,54 +62,29 @@ const (
 
 func main() {
 	err := run(context.Background(), os.Args[1:], os.Stdout)
-	var u usageError
+	var u exitCode
 	switch {
-	case errors.Is(err, flag.ErrHelp):
 	case errors.As(err, &u):
-		os.Exit(2) // as Go's flag package does; the error and usage are printed
+		os.Exit(int(u)) // -h, or a command line it cannot read: the usage is printed
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-// usageError is a command line that cannot be read.
-type usageError struct{ error }
+// exitCode ends the tool with that code, having said why.
+type exitCode int
 
-// parseFlags parses args into fs: -h prints the usage on stdout and returns
-// flag.ErrHelp; anything it cannot read is reported, with the usage, on
-// stderr, and returned as a usageError.
-func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: go run ./cmd/bench [flags]
+func (c exitCode) Error() string { return fmt.Sprintf("exit %d", int(c)) }
+
+const usage = `Usage: go run ./cmd/bench [flags]
 
 Measures the action against a bare curl making the same HTTPS requests to
 the local simulator, for every kind, side by side; see the README's
 Performance section.
 
 Flags:
-`)
-		fs.PrintDefaults()
-	}
-	err := fs.Parse(args)
-	if err == nil && fs.NArg() > 0 {
-		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(stdout)
-		fs.Usage()
-		return err
-	default:
-		fmt.Fprintln(stderr, "bench:", err)
-		fs.SetOutput(stderr)
-		fs.Usage()
-		return usageError{err}
-	}
-}
+`
 
 // subject is one command being measured.
 type subject struct {
@@ -135,8 +111,8 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	rounds := fs.Int("rounds", 40, "runs of each command in each scenario")
 	coldBuild := fs.Bool("cold-build", true, "also time a build from empty Go caches (downloads modules)")
 	baseline := fs.String("baseline", "", "also measure the action as built at this git revision, side by side")
-	if err := parseFlags(fs, args, w, os.Stderr); err != nil {
-		return err
+	if code, ok := toolcli.Parse(fs, usage, args, w, os.Stderr); !ok {
+		return exitCode(code)
 	}
 	curl, err := exec.LookPath("curl")
 	if err != nil {

@@ -24,7 +24,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,10 +39,15 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/actionbin"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/runnertest"
+	"github.com/runnertoken/runner-token-action/internal/toolcli"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+	s, code, ok := parse(os.Args[1:], os.Stdout, os.Stderr)
+	if !ok {
+		os.Exit(code)
+	}
+	if err := run(context.Background(), s, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "burst:", err)
 		os.Exit(1)
 	}
@@ -69,8 +73,20 @@ const (
 	maxMaxTime = 30 * time.Minute
 )
 
-func parse(args []string) (settings, error) {
-	var s settings
+// usage is what -h prints before the flags.
+const usage = `Usage: go run ./cmd/burst [flags]
+
+Starts many runs of the built action at once with one credential against
+the local simulator playing GitHub's secondary rate limit, and reports how
+many got their token, the makespan against the ideal, requests per run and
+p50/p95; see the README's "Many jobs at once".
+
+Flags:
+`
+
+// parse reads the command line as every tool here does (internal/toolcli),
+// then checks the settings: ok false means exit with code, having said why.
+func parse(args []string, stdout, stderr io.Writer) (s settings, code int, ok bool) {
 	fs := flag.NewFlagSet("burst", flag.ContinueOnError)
 	fs.IntVar(&s.jobs, "jobs", 100, fmt.Sprintf("runs started at once, 1 to %d", maxJobs))
 	fs.Float64Var(&s.rate, "rate", 5, "the credential's budget, in `POSTs` a second (5 points each; GitHub's 900 points a minute are 3 a second)")
@@ -78,14 +94,11 @@ func parse(args []string) (settings, error) {
 	fs.StringVar(&s.timeout, "timeout", "2m", "the action's timeout input")
 	fs.StringVar(&s.baseline, "baseline", "", "also run the action as built at this git `revision`, side by side")
 	fs.DurationVar(&s.maxTime, "max-time", 10*time.Minute, "stop everything after this long, at most 30m")
-	if err := fs.Parse(args); err != nil {
-		return s, err
+	if code, ok := toolcli.Parse(fs, usage, args, stdout, stderr); !ok {
+		return s, code, false
 	}
 	s.retryAfter = time.Duration(*retryAfter) * time.Second
 	var problems []string
-	if fs.NArg() > 0 {
-		problems = append(problems, fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
-	}
 	if s.jobs < 1 || s.jobs > maxJobs {
 		problems = append(problems, fmt.Sprintf("-jobs %d: give 1 to %d", s.jobs, maxJobs))
 	}
@@ -99,9 +112,10 @@ func parse(args []string) (settings, error) {
 		problems = append(problems, fmt.Sprintf("-max-time %s: give up to %s", s.maxTime, maxMaxTime))
 	}
 	if len(problems) > 0 {
-		return s, errors.New(strings.Join(problems, "; "))
+		fmt.Fprintln(stderr, "burst:", strings.Join(problems, "; "))
+		return s, 2, false
 	}
-	return s, nil
+	return s, 0, true
 }
 
 // ideal is how long the burst takes at best: jobs ÷ rate.
@@ -109,11 +123,7 @@ func (s settings) ideal() time.Duration {
 	return time.Duration(float64(s.jobs) / s.rate * float64(time.Second))
 }
 
-func run(ctx context.Context, args []string, w io.Writer) error {
-	s, err := parse(args)
-	if err != nil {
-		return err
-	}
+func run(ctx context.Context, s settings, w io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, s.maxTime)
 	defer cancel()
 	dir, err := os.MkdirTemp("", "runner-token-burst")

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -30,13 +31,14 @@ func TestParse(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			t.Parallel()
-			got, err := parse(tc.args)
+			var stderr strings.Builder
+			got, code, ok := parse(tc.args, io.Discard, &stderr)
 			switch {
-			case tc.wantErr == "" && err != nil:
-				t.Fatalf("parse: %v", err)
+			case tc.wantErr == "" && !ok:
+				t.Fatalf("parse: exit %d: %s", code, stderr.String())
 			case tc.wantErr != "":
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("parse = %v, want %q", err, tc.wantErr)
+				if ok || code != 2 || !strings.Contains(stderr.String(), tc.wantErr) {
+					t.Fatalf("parse = exit %d, %q; want exit 2 and %q", code, stderr.String(), tc.wantErr)
 				}
 				return
 			}
@@ -89,7 +91,11 @@ func TestSmallBurst(t *testing.T) {
 	}
 	t.Parallel()
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"-jobs", "8", "-rate", "4", "-retry-after", "1", "-max-time", "3m"}, &out); err != nil {
+	s, code, ok := parse([]string{"-jobs", "8", "-rate", "4", "-retry-after", "1", "-max-time", "3m"}, io.Discard, io.Discard)
+	if !ok {
+		t.Fatalf("parse: exit %d", code)
+	}
+	if err := run(context.Background(), s, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "| action (this tree) | 8 of 8 |") {

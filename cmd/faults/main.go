@@ -11,7 +11,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +27,7 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/runnertest"
+	"github.com/runnertoken/runner-token-action/internal/toolcli"
 )
 
 const token = "ghp_faultsFaultsFaultsFaultsFaultsFau01"
@@ -186,7 +186,7 @@ func proxyRefusing(s *ghsim.Server) (*http.Client, func(), error) {
 }
 
 func main() {
-	if code, ok := parseFlags(os.Args[1:], os.Stdout, os.Stderr); !ok {
+	if code, ok := toolcli.Parse(flag.NewFlagSet("faults", flag.ContinueOnError), usage, os.Args[1:], os.Stdout, os.Stderr); !ok {
 		os.Exit(code)
 	}
 	if err := run(os.Stdout); err != nil {
@@ -195,39 +195,15 @@ func main() {
 	}
 }
 
-// parseFlags reads the command line, which has no settings: -h prints the
-// usage and exits 0 (rather than starting the two-minute table), anything
-// else is refused with exit 2, as Go's flag package does.
-func parseFlags(args []string, stdout, stderr io.Writer) (code int, ok bool) {
-	fs := flag.NewFlagSet("faults", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: go run ./cmd/faults
+// usage: the tool has no settings; -h prints this and exits 0 rather than
+// starting the two-minute table.
+const usage = `Usage: go run ./cmd/faults
 
 Runs the action against the local simulator with one fault at a time, on
 the real clock, and prints the outcomes as a markdown table (the README's
 fault table). It takes about two minutes: the waits are real. It has no
 flags.
-`)
-	}
-	err := fs.Parse(args)
-	if err == nil && fs.NArg() > 0 {
-		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	switch {
-	case err == nil:
-		return 0, true
-	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(stdout)
-		fs.Usage()
-		return 0, false
-	default:
-		fmt.Fprintln(stderr, "faults:", err)
-		fs.SetOutput(stderr)
-		fs.Usage()
-		return 2, false
-	}
-}
+`
 
 func run(w io.Writer) error {
 	fmt.Fprintf(w, "%s, %s, real clock, against the local simulator\n\n", time.Now().UTC().Format("2006-01-02"), "default policy (5 tries, backoff 1s doubling, 30s per try)")

@@ -49,6 +49,7 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/actionbin"
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/runnertest"
+	"github.com/runnertoken/runner-token-action/internal/toolcli"
 )
 
 func main() {
@@ -136,7 +137,7 @@ func run(ctx context.Context, args []string, w, stderr io.Writer) (int, error) {
 		with         withFlag
 	)
 	fs.Var(&with, "with", "set any input action.yml declares, as `NAME=VALUE` (repeatable), e.g. -with timeout=30s -with runner-labels=gpu,linux")
-	if code, ok := parseFlags(fs, args, w, stderr); !ok {
+	if code, ok := toolcli.Parse(fs, usageHeader, args, w, stderr); !ok {
 		return code, nil
 	}
 	set := map[string]bool{}
@@ -312,35 +313,6 @@ func printEnv(w io.Writer, env map[string]string, secrets ...string) {
 			v = "***"
 		}
 		fmt.Fprintf(w, "  %s=%s\n", k, v)
-	}
-}
-
-// parseFlags parses args into fs as every tool here does: -h prints the
-// usage on stdout (exit 0); a flag it does not know, a bad value or a stray
-// argument is reported with the usage on stderr (exit 2), as Go's flag
-// package does.
-func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, ok bool) {
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usageHeader)
-		fs.PrintDefaults()
-	}
-	err := fs.Parse(args)
-	if err == nil && fs.NArg() > 0 {
-		err = fmt.Errorf("unexpected argument %q: every setting is a flag", fs.Arg(0))
-	}
-	switch {
-	case err == nil:
-		return 0, true
-	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(stdout)
-		fs.Usage()
-		return 0, false
-	default:
-		fmt.Fprintln(stderr, "local:", err)
-		fs.SetOutput(stderr)
-		fs.Usage()
-		return 2, false
 	}
 }
 
