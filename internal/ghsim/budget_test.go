@@ -152,7 +152,7 @@ func TestSecondaryLimitConcurrency(t *testing.T) {
 			})
 			var wg sync.WaitGroup
 			wg.Go(func() {
-				req, _ := http.NewRequest("POST", s.URL()+mintPath, nil)
+				req, _ := http.NewRequest(http.MethodPost, s.URL()+mintPath, nil)
 				req.Header.Set("Authorization", "Bearer tok-admin")
 				req.Header.Set("X-First", "1")
 				if resp, err := s.Client().Do(req); err == nil {
