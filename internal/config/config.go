@@ -161,6 +161,11 @@ func (in *Inputs) Parse() (*Config, error) {
 	if in.RunnerPlatform != "" && (c.Kind == Registration || c.Kind == JIT) {
 		c.Platform, err = ParsePlatform(in.RunnerPlatform)
 		errs = append(errs, err)
+		if err == nil && c.Kind == JIT && c.JIT.Labels != nil {
+			// As config.sh labels the runner it starts on that platform.
+			c.JIT.Labels, err = PlatformLabels(c.Platform, c.JIT.Labels, in.RunnerLabels != "")
+			errs = append(errs, err)
+		}
 	}
 
 	// api-url, else the workflow's own API, else (outside a runner) github.com's.

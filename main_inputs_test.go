@@ -1,0 +1,61 @@
+package main
+
+// Issue 16 through the binary: the labels a JIT runner gets, and the inputs
+// people bring (client-id, a base64 private key, misspelled input names).
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runnertoken/runner-token-action/internal/runnertest"
+)
+
+// TestContainerJITLabels: the simulator's runner has exactly the labels a
+// job's runs-on can match, and the log says which.
+func TestContainerJITLabels(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, kind, platform, labels string
+		want                         []string
+		says                         string
+	}{
+		{"no platform: self-hosted only", "jit", "", "", []string{"self-hosted"},
+			"A job's runs-on must name only labels this runner has: self-hosted. A just-in-time runner has exactly the labels it was registered with; none are added for its OS or architecture"},
+		{"no platform: exactly runner-labels", "jit", "", "gpu,linux", []string{"gpu", "linux"},
+			"must name only labels this runner has: gpu, linux. A just-in-time runner"},
+		{"linux-x64: as config.sh labels it", "jit", "linux-x64", "", []string{"self-hosted", "Linux", "X64"},
+			"must name only labels this runner has: self-hosted, Linux, X64 (self-hosted, Linux, X64 are what config.sh gives a runner on linux-x64, from runner-platform)."},
+		{"kind and platform in any case, then runner-labels", "JIT", "OSX-ARM64", "gpu,MACOS", []string{"self-hosted", "macOS", "ARM64", "gpu"},
+			"must name only labels this runner has: self-hosted, macOS, ARM64, gpu (self-hosted, macOS, ARM64 are what config.sh gives a runner on osx-arm64"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := newContainer(t)
+			c.step.SetInput("kind", tc.kind)
+			c.step.SetInput("organization", "octo-org")
+			c.step.SetInput("runner-platform", tc.platform)
+			c.step.SetInput("runner-labels", tc.labels)
+			c.run()
+			if c.code != 0 {
+				t.Fatalf("exit %d: %s", c.code, c.errorAnnotation())
+			}
+			runners := c.sim.Runners("orgs/octo-org")
+			if len(runners) != 1 {
+				t.Fatalf("%d runners registered, want 1", len(runners))
+			}
+			if diff := cmp.Diff(tc.want, runners[0].Labels); diff != "" {
+				t.Errorf("the runner's labels (-want +got):\n%s", diff)
+			}
+			if !strings.Contains(c.stdout, tc.says) {
+				t.Errorf("the log does not say %q:\n%s", tc.says, runnertest.Render(c.stdout, false))
+			}
+			if tc.platform != "" && c.outputs["runner-download-url"] == "" {
+				t.Error("no runner-download-url with runner-platform")
+			}
+			c.assertStepContract(t, "Just-in-time runner registered", c.outputs["jit-config"])
+		})
+	}
+}
