@@ -4,11 +4,13 @@ package main
 // people bring (client-id, a base64 private key, misspelled input names).
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/runnertoken/runner-token-action/internal/ghsim"
 	"github.com/runnertoken/runner-token-action/internal/runnertest"
 )
 
@@ -56,6 +58,50 @@ func TestContainerJITLabels(t *testing.T) {
 				t.Error("no runner-download-url with runner-platform")
 			}
 			c.assertStepContract(t, "Just-in-time runner registered", c.outputs["jit-config"])
+		})
+	}
+}
+
+// TestContainerClientID: client-id, as actions/create-github-app-token
+// takes it, identifies the App; with app-id too, they must agree.
+func TestContainerClientID(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, appID, clientID string
+		code                  int
+		says                  string
+	}{
+		{"client-id alone", "", ghsim.ExampleClientID, 0, "Authenticating as GitHub App " + ghsim.ExampleClientID},
+		{"both, equal", ghsim.ExampleClientID, ghsim.ExampleClientID, 0, "Authenticating as GitHub App " + ghsim.ExampleClientID},
+		{"both, different: no request at all", strconv.Itoa(ghsim.ExampleAppID), ghsim.ExampleClientID, 1, "inputs app-id and client-id are both set, to different values"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, pemText := newAppContainer(t)
+			c.step.SetInput("app-id", tc.appID)
+			c.step.SetInput("client-id", tc.clientID)
+			c.run()
+			if c.code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", c.code, tc.code, c.errorAnnotation())
+			}
+			if !strings.Contains(c.stdout, tc.says) {
+				t.Errorf("the log does not say %q:\n%s", tc.says, runnertest.Render(c.stdout, false))
+			}
+			if err := runnertest.CheckSecret(c.stdout, strings.TrimSpace(pemText)); err != nil {
+				t.Error(err)
+			}
+			issued, tokens := c.sim.Issued(), c.sim.AppTokens()
+			if tc.code != 0 {
+				if len(c.sim.Requests()) != 0 || len(c.outputs) != 0 {
+					t.Errorf("%d requests, %d outputs: want none", len(c.sim.Requests()), len(c.outputs))
+				}
+				return
+			}
+			if len(issued) != 1 || len(tokens) != 1 || !tokens[0].Revoked || c.outputs["token"] != issued[0].Token {
+				t.Errorf("issued %d runner tokens and %d installation tokens: want one of each, the installation token revoked, the runner token the output", len(issued), len(tokens))
+			}
+			c.assertStepContract(t, "Runner registration token minted", issued[0].Token)
 		})
 	}
 }

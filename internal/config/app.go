@@ -121,12 +121,15 @@ var clientID = regexp.MustCompile(`^Iv[0-9A-Za-z._-]{1,98}$`)
 // ParseAppID accepts a GitHub App's App ID (digits) or its Client ID; either
 // is the JWT's issuer. The value is not echoed on error: a key pasted into
 // the wrong input must not reach the log.
-func ParseAppID(s string) (string, error) {
+func ParseAppID(s string) (string, error) { return parseAppID("app-id", s) }
+
+// parseAppID is ParseAppID for input name: app-id or client-id.
+func parseAppID(name, s string) (string, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
 		return strconv.FormatInt(n, 10), nil
 	}
 	if clientID.MatchString(s) {
 		return s, nil
 	}
-	return "", errors.New("input app-id is neither an App ID (digits, e.g. 123456) nor a Client ID (e.g. Iv23liAbCdEf…): copy one from the GitHub App's settings page (not its name or slug)")
+	return "", fmt.Errorf("input %s is neither an App ID (digits, e.g. 123456) nor a Client ID (e.g. Iv23liAbCdEf…): copy one from the GitHub App's settings page (not its name or slug)", name)
 }
