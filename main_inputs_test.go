@@ -4,6 +4,9 @@ package main
 // people bring (client-id, a base64 private key, misspelled input names).
 
 import (
+	"encoding/base64"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,4 +107,93 @@ func TestContainerClientID(t *testing.T) {
 			c.assertStepContract(t, "Runner registration token minted", issued[0].Token)
 		})
 	}
+}
+
+// TestContainerBase64PrivateKey: a private-key kept base64-encoded works,
+// and the PEM it decodes to is masked, whole and line by line, before
+// anything else is written; one that is neither says both were tried.
+func TestContainerBase64PrivateKey(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		key  func(pemText string) string
+		code int
+		says string
+	}{
+		{"one line", func(p string) string { return base64.StdEncoding.EncodeToString([]byte(p)) }, 0, ""},
+		{"wrapped at 76 columns, as base64(1) writes it", func(p string) string {
+			b := base64.StdEncoding.EncodeToString([]byte(p))
+			var lines []string
+			for ; len(b) > 76; b = b[76:] {
+				lines = append(lines, b[:76])
+			}
+			return strings.Join(append(lines, b), "\n") + "\n"
+		}, 0, ""},
+		{"base64 of something else: no request at all", func(p string) string {
+			return base64.StdEncoding.EncodeToString([]byte(strings.ReplaceAll(p, "PRIVATE KEY", "PRIVATE KEX")[5:]))
+		}, 1, "it is not PEM, nor base64-encoded PEM (both were tried)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, pemText := newAppContainer(t)
+			in := tc.key(pemText)
+			c.step.SetInput("private-key", in)
+			c.run()
+			if c.code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", c.code, tc.code, c.errorAnnotation())
+			}
+			// The input, whole and line by line, and, once it decodes, the
+			// PEM, whole and each line of its body.
+			whole, lines := []string{strings.TrimSpace(in)}, strings.Fields(in)
+			if tc.code == 0 {
+				body := strings.Split(strings.TrimSpace(pemText), "\n")
+				whole, lines = append(whole, strings.TrimSpace(pemText)), append(lines, body[1:len(body)-1]...)
+			}
+			for i, s := range whole {
+				if err := runnertest.CheckSecret(c.stdout, s); err != nil {
+					t.Errorf("secret %d: %v", i, err)
+				}
+			}
+			for i, l := range lines {
+				if err := checkMaskedLine(c.stdout, l); err != nil {
+					t.Errorf("line %d: %v", i, err)
+				}
+			}
+			if tc.code != 0 {
+				if e := c.errorAnnotation(); !strings.Contains(e, tc.says) {
+					t.Errorf("error %q lacks %q", e, tc.says)
+				}
+				if len(c.sim.Requests()) != 0 || len(c.outputs) != 0 {
+					t.Errorf("%d requests, %d outputs: want none", len(c.sim.Requests()), len(c.outputs))
+				}
+				return
+			}
+			issued, tokens := c.sim.Issued(), c.sim.AppTokens()
+			if len(issued) != 1 || len(tokens) != 1 || !tokens[0].Revoked || c.outputs["token"] != issued[0].Token {
+				t.Fatalf("issued %d runner tokens and %d installation tokens: want one of each, the installation token revoked, the runner token the output", len(issued), len(tokens))
+			}
+			c.assertStepContract(t, "Runner registration token minted", issued[0].Token)
+		})
+	}
+}
+
+// checkMaskedLine is CheckSecret for one line of a multi-line secret, which
+// is also (rightly) inside the whole secret's ::add-mask::: it is masked on
+// its own, and appears in nothing but ::add-mask:: commands.
+func checkMaskedLine(log, line string) error {
+	masked := false
+	for i, c := range runnertest.ParseLog(log) {
+		if c.Name == "add-mask" {
+			masked = masked || c.Message == line
+			continue
+		}
+		if strings.Contains(c.Raw, line) || strings.Contains(c.Message, line) {
+			return fmt.Errorf("log line %d writes it", i+1)
+		}
+	}
+	if !masked {
+		return errors.New("never masked on its own")
+	}
+	return nil
 }

@@ -128,6 +128,10 @@ func (in *Inputs) Secrets() []string {
 	if k := NormalizeKey(in.PrivateKey); k != in.PrivateKey {
 		s = append(s, k)
 	}
+	// A base64-encoded key is PEM once decoded: that, and its lines, too.
+	if k, ok := DecodeBase64Key(in.PrivateKey); ok {
+		s = append(s, k)
+	}
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rsa"
+	"encoding/base64"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -469,6 +470,12 @@ func TestAppSecrets(t *testing.T) {
 	got := load(t, appEnv(t, map[string]string{"INPUT_PRIVATE-KEY": escaped})).Secrets()
 	if len(got) != 2 || got[0] != escaped || got[1] != pemText {
 		t.Errorf("Secrets of an escaped key: %d values, want the input and the key with real line breaks", len(got))
+	}
+
+	b64 := base64.StdEncoding.EncodeToString([]byte(pemText))
+	got = load(t, appEnv(t, map[string]string{"INPUT_PRIVATE-KEY": b64})).Secrets()
+	if diff := cmp.Diff([]string{b64, pemText}, got); diff != "" {
+		t.Errorf("Secrets of a base64 key: want the input and the decoded PEM (-want +got):\n%s", diff)
 	}
 
 	var buf bytes.Buffer
