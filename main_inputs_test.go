@@ -197,3 +197,71 @@ func checkMaskedLine(log, line string) error {
 	}
 	return nil
 }
+
+// TestContainerMisspeltInputs: the runner passes every with: key as
+// INPUT_*, declared or not. A misspelt input fails the step before any
+// request (a misspelt target would otherwise mint for the workflow's own
+// repository); other unknown inputs get one warning; no value is shown.
+func TestContainerMisspeltInputs(t *testing.T) {
+	t.Parallel()
+	const value = "ghp_anUnknownInputsValueMaybeASecret0009"
+	cases := []struct {
+		name  string
+		with  map[string]string // as the workflow's with: spells them
+		code  int
+		error []string
+		warn  string // the one warning; "" for none
+	}{
+		{"declared inputs only: no warning", map[string]string{"organization": "octo-org"}, 0, nil, ""},
+		{"organisation: no request at all", map[string]string{"organisation": "octo-org"}, 1,
+			[]string{`unknown input "organisation": did you mean "organization"?`}, ""},
+		{"api_url and client_id, among other problems", map[string]string{"api_url": "https://api.github.com", "client_id": value, "kind": "nope"}, 1,
+			[]string{`unknown input "api_url": did you mean "api-url"?`, `unknown input "client_id": did you mean "client-id"?`, `kind "nope" is not one of`}, ""},
+		{"unrelated names: one warning, then the step", map[string]string{"labels": "gpu", "secret-stuff": value}, 0, nil,
+			`Unknown inputs "labels", "secret-stuff" are ignored: this action has no such input.`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := newContainer(t)
+			for k, v := range tc.with {
+				c.step.SetInput(k, v)
+			}
+			c.run()
+			if c.code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", c.code, tc.code, c.errorAnnotation())
+			}
+			e := c.errorAnnotation()
+			for _, w := range tc.error {
+				if !strings.Contains(e, w) {
+					t.Errorf("error %q lacks %q", e, w)
+				}
+			}
+			var want []string
+			if tc.warn != "" {
+				want = []string{tc.warn}
+			}
+			got := c.annotations("warning")
+			for i := range got {
+				got[i], _, _ = strings.Cut(got[i], " Remove it")
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+			if strings.Contains(c.stdout, value) {
+				t.Error("the log holds an unknown input's value")
+			}
+			issued := c.sim.Issued()
+			if tc.code != 0 {
+				if len(c.sim.Requests()) != 0 || len(issued) != 0 || len(c.outputs) != 0 {
+					t.Errorf("%d requests, %d tokens, %d outputs: want none", len(c.sim.Requests()), len(issued), len(c.outputs))
+				}
+				return
+			}
+			if len(issued) != 1 || c.outputs["token"] != issued[0].Token {
+				t.Fatalf("issued %d tokens, want 1, the output", len(issued))
+			}
+			c.assertStepContract(t, "Runner registration token minted", issued[0].Token)
+		})
+	}
+}
