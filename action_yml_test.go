@@ -70,6 +70,10 @@ func TestActionYMLMatchesTheCode(t *testing.T) {
 	if diff := cmp.Diff(declared, read); diff != "" {
 		t.Errorf("inputs in action.yml (-) vs read by config (+):\n%s", diff)
 	}
+	// The one list of known inputs, which a misspelt input is told from.
+	if diff := cmp.Diff(declared, config.InputNames()); diff != "" {
+		t.Errorf("inputs in action.yml (-) vs config.InputNames (+):\n%s", diff)
+	}
 
 	// The target's default (the workflow's repository) is applied in code so
 	// that setting two targets is detectable.

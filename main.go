@@ -25,6 +25,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := action.Main(ctx, action.Env{
 		Getenv:     os.Getenv,
+		Environ:    os.Environ,
 		Stdout:     os.Stdout,
 		HTTPClient: hc,
 	})

@@ -93,6 +93,7 @@ var notWith = map[string]string{
 	"token":       "a credential never comes from a flag: with the simulator use -credential or -app; with -api-url, RUNNER_ADMIN_TOKEN",
 	"private-key": "a credential never comes from a flag: use -app for a throwaway App key the simulator trusts",
 	"app-id":      "use -app, which sets app-id and private-key together",
+	"client-id":   "use -app, which identifies the App by app-id, with private-key",
 	"api-url":     "use -api-url, which also takes the credential from RUNNER_ADMIN_TOKEN",
 }
 

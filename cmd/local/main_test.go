@@ -76,6 +76,7 @@ func TestCommandLine(t *testing.T) {
 		{"-with an undeclared input", []string{"-with", "labels=gpu"}, 2, "", "action.yml declares no input labels (it has api-url, app-id,", ""},
 		{"-with a token", []string{"-with", "token=x"}, 2, "", "a credential never comes from a flag", ""},
 		{"-with a private key", []string{"-with", "private-key=x"}, 2, "", "a credential never comes from a flag", ""},
+		{"-with client-id", []string{"-with", "client-id=Iv23li"}, 2, "", "use -app, which identifies the App", ""},
 		{"-with api-url", []string{"-with", "api-url=https://h"}, 2, "", "use -api-url", ""},
 		{"-with and its own flag", []string{"-kind", "jit", "-with", "kind=remove"}, 2, "", "input kind given twice: as -kind and as -with kind", ""},
 		{"-app with a real GitHub", []string{"-app", "-api-url", "https://api.github.com"}, 2, "", "-app runs against the simulator", ""},

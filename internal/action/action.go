@@ -27,7 +27,11 @@ import (
 
 // Env is what the action takes from its process.
 type Env struct {
-	Getenv     func(string) string
+	Getenv func(string) string
+	// Environ lists the environment as os.Environ does; only the names of
+	// its INPUT_ variables are used, to refuse a misspelt input. nil skips
+	// that check.
+	Environ    func() []string
 	Stdout     io.Writer
 	HTTPClient *http.Client
 	// Now and Sleep are the clock retries wait on, and Jitter the random
@@ -125,8 +129,17 @@ func (s *step) run(ctx context.Context) error {
 		s.mask(v)
 	}
 	s.kind, _ = config.ParseKind(in.Kind) // for the failure's wording, even if other inputs are wrong
+	var misspelt error
+	if s.env.Environ != nil {
+		// Before any request: a misspelt input could change the target.
+		var unknown []string
+		unknown, misspelt = config.UnknownInputs(s.env.Environ())
+		if w := config.UnknownInputsWarning(unknown); w != "" {
+			s.gha.Warningf("%s", redact(w, s.secrets))
+		}
+	}
 	cfg, err := in.Parse()
-	if err != nil {
+	if err = errors.Join(misspelt, err); err != nil {
 		return fmt.Errorf("the action's inputs need fixing:\n%w", err)
 	}
 	s.situation = &advice.Situation{Target: cfg.Target, Group: cfg.JIT.Group}

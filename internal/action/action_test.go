@@ -86,7 +86,14 @@ func (h *harness) run() int {
 // processEnv is what main.go would pass, with the fake clock.
 func (h *harness) processEnv() Env {
 	return Env{
-		Getenv:     func(k string) string { return h.env[k] },
+		Getenv: func(k string) string { return h.env[k] },
+		Environ: func() []string {
+			var kv []string
+			for k, v := range h.env {
+				kv = append(kv, k+"="+v)
+			}
+			return kv
+		},
 		Stdout:     &h.stdout,
 		HTTPClient: h.sim.Client(),
 		Now:        h.clock.Now,

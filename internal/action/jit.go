@@ -54,6 +54,7 @@ func (s *step) mintJIT(ctx, cleanup context.Context, client *github.Client, cfg 
 		},
 		log: []string{
 			fmt.Sprintf("Registered just-in-time runner %q (id %s) for %s in runner group %s, with labels %s.", c.Runner.Name, id, t, c.Group, labels),
+			labelsHint(cfg.Platform, req.Labels),
 			"Start it within this job: hand steps.<id>.outputs.jit-config to ./run.sh on the runner's machine as the environment variable ACTIONS_RUNNER_INPUT_JITCONFIG, never on a command line (--jitconfig), where every process on the machine can read it.",
 			"Runner URL: " + runnerURL,
 		},
@@ -68,4 +69,13 @@ func groupShown(g config.Group) string {
 		return "the default runner group"
 	}
 	return "runner group " + g.String()
+}
+
+// labelsHint says which labels a job's runs-on can name: a JIT runner has
+// exactly those it was registered with, and config.sh adds none of its own.
+func labelsHint(p config.Platform, labels []string) string {
+	if p.IsZero() {
+		return fmt.Sprintf("A job's runs-on must name only labels this runner has: %s. A just-in-time runner has exactly the labels it was registered with; none are added for its OS or architecture (such as Linux or X64) as config.sh adds them. Set runner-platform to add them, or list them in runner-labels.", strings.Join(labels, ", "))
+	}
+	return fmt.Sprintf("A job's runs-on must name only labels this runner has: %s (%s are what config.sh gives a runner on %s, from runner-platform).", strings.Join(labels, ", "), strings.Join(config.SystemLabels(p), ", "), p)
 }

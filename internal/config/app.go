@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -39,11 +40,46 @@ func NormalizeKey(s string) string {
 	return strings.TrimSpace(s)
 }
 
+// DecodeBase64Key returns the PEM text a base64-encoded key holds (a common
+// way to keep a PEM file in a secret store), normalized as NormalizeKey
+// does; ok is false when s is not base64 of PEM text. Line breaks and
+// blanks in s are ignored, as base64 tools wrap their output.
+func DecodeBase64Key(s string) (pemText string, ok bool) {
+	s = NormalizeKey(s)
+	if s == "" || strings.Contains(s, "-----") {
+		return "", false
+	}
+	s = strings.Join(strings.Fields(s), "")
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		b, err := enc.DecodeString(s)
+		if err != nil {
+			continue
+		}
+		if t := NormalizeKey(string(b)); strings.HasPrefix(t, "-----BEGIN ") {
+			return t, true
+		}
+		return "", false // base64, but not of PEM text
+	}
+	return "", false
+}
+
 // ParsePrivateKey reads a GitHub App private key: the .pem file GitHub
 // generates (PKCS#1, "RSA PRIVATE KEY") or the same key converted to PKCS#8
-// ("PRIVATE KEY"), with real line breaks or \n escapes.
+// ("PRIVATE KEY"), with real line breaks or \n escapes, or that PEM text
+// base64-encoded.
 func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
-	s = NormalizeKey(s)
+	if pemText, ok := DecodeBase64Key(s); ok {
+		key, err := parsePEMKey(pemText)
+		if err != nil {
+			return nil, fmt.Errorf("%w (decoded from base64)", err)
+		}
+		return key, nil
+	}
+	return parsePEMKey(NormalizeKey(s))
+}
+
+// parsePEMKey is ParsePrivateKey for PEM text, normalized.
+func parsePEMKey(s string) (*rsa.PrivateKey, error) {
 	block, _ := pem.Decode([]byte(s))
 	if block == nil {
 		return nil, fmt.Errorf("%w: %s", ErrKey, notPEM(s))
@@ -91,7 +127,7 @@ func notPEM(s string) string {
 	case !strings.ContainsAny(s, " \n") && strings.HasSuffix(strings.ToLower(s), ".pem"):
 		return "it looks like a file name; pass the key's contents (e.g. private-key: ${{ secrets.APP_PRIVATE_KEY }}), not a path"
 	}
-	return "it is not PEM; pass the whole .pem file GitHub generated, including the -----BEGIN RSA PRIVATE KEY----- and -----END RSA PRIVATE KEY----- lines"
+	return "it is not PEM, nor base64-encoded PEM (both were tried); pass the whole .pem file GitHub generated, including the -----BEGIN RSA PRIVATE KEY----- and -----END RSA PRIVATE KEY----- lines, or that file base64-encoded"
 }
 
 var pemType = regexp.MustCompile(`^[A-Z0-9 ]{1,40}$`)
@@ -121,12 +157,15 @@ var clientID = regexp.MustCompile(`^Iv[0-9A-Za-z._-]{1,98}$`)
 // ParseAppID accepts a GitHub App's App ID (digits) or its Client ID; either
 // is the JWT's issuer. The value is not echoed on error: a key pasted into
 // the wrong input must not reach the log.
-func ParseAppID(s string) (string, error) {
+func ParseAppID(s string) (string, error) { return parseAppID("app-id", s) }
+
+// parseAppID is ParseAppID for input name: app-id or client-id.
+func parseAppID(name, s string) (string, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
 		return strconv.FormatInt(n, 10), nil
 	}
 	if clientID.MatchString(s) {
 		return s, nil
 	}
-	return "", errors.New("input app-id is neither an App ID (digits, e.g. 123456) nor a Client ID (e.g. Iv23liAbCdEf…): copy one from the GitHub App's settings page (not its name or slug)")
+	return "", fmt.Errorf("input %s is neither an App ID (digits, e.g. 123456) nor a Client ID (e.g. Iv23liAbCdEf…): copy one from the GitHub App's settings page (not its name or slug)", name)
 }

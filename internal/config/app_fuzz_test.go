@@ -17,6 +17,7 @@ func FuzzParsePrivateKey(f *testing.F) {
 	f.Add(`-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAq\n-----END PRIVATE KEY-----`)
 	f.Add("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oqQ2E1lBTe9ZoAoGCCqGSM49\n-----END EC PRIVATE KEY-----")
 	f.Add("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----")
+	f.Add("LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlCT2dJQkFBSkJBS2ozNEdreEZoRDkwdmNOTFlMSW5GRVg2UHB5MXRQZjlDbnpqNHA0V0dlS0xzMVB0OFF1Ci0tLS0tRU5EIFJTQSBQUklWQVRFIEtFWS0tLS0tCg==") // the first, base64-encoded
 	f.Add("/home/runner/work/app.pem")
 	f.Add("ghp_notakeyButATokenPastedHere0123456789")
 	f.Fuzz(func(t *testing.T, s string) {

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"strings"
@@ -49,6 +50,11 @@ func TestParsePrivateKeyAccepts(t *testing.T) {
 		`\r\n escapes`:                  strings.ReplaceAll(p1, "\n", `\r\n`),
 		"CRLF line breaks":              strings.ReplaceAll(p1, "\n", "\r\n"),
 		"surrounding blank lines":       "\n\n  " + p1 + "\n\n",
+		"base64 of the PEM file":        base64.StdEncoding.EncodeToString([]byte(p1)),
+		"base64, wrapped at 76 columns": wrap(base64.StdEncoding.EncodeToString([]byte(p1)), 76),
+		"base64 without padding":        base64.RawStdEncoding.EncodeToString([]byte(p1 + "\n")),
+		"base64 URL alphabet":           base64.URLEncoding.EncodeToString([]byte(p1)),
+		"base64 of PKCS#8 with CRLF":    base64.StdEncoding.EncodeToString([]byte(strings.ReplaceAll(pkcs8(t, k), "\n", "\r\n"))),
 	}
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -81,7 +87,10 @@ func TestParsePrivateKeyRejects(t *testing.T) {
 		name, in, want string
 	}{
 		{"empty", "", "it is empty"},
-		{"only the base64 body", strings.Join(strings.Split(strings.TrimSpace(p1), "\n")[1:5], "\n"), "it is not PEM"},
+		{"only the base64 body", strings.Join(strings.Split(strings.TrimSpace(p1), "\n")[1:5], "\n"), "it is not PEM, nor base64-encoded PEM (both were tried)"},
+		{"base64 of something else", base64.StdEncoding.EncodeToString([]byte("not a key at all")), "it is not PEM, nor base64-encoded PEM (both were tried)"},
+		{"base64 of a cut PEM", base64.StdEncoding.EncodeToString([]byte(p1[:len(p1)-40])), "PEM armour is broken (a missing END line or damaged lines?); pass the whole .pem file, from -----BEGIN to -----END (decoded from base64)"},
+		{"base64 of a public key", base64.StdEncoding.EncodeToString([]byte(enc(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))), "it is a public key, not a private key"},
 		{"a path", "./my-app.2026-01-01.private-key.pem", "looks like a file name"},
 		{"END line cut off", p1[:len(p1)-40], "PEM armour is broken"},
 		{"legacy encrypted PEM", enc(&pem.Block{Type: "RSA PRIVATE KEY", Headers: map[string]string{"Proc-Type": "4,ENCRYPTED", "DEK-Info": "AES-256-CBC,00112233445566778899AABBCCDDEEFF"}, Bytes: body}), "encrypted with a passphrase"},
@@ -150,4 +159,14 @@ func TestParseAppID(t *testing.T) {
 			t.Errorf("ParseAppID(%.12q) echoes its input", in)
 		}
 	}
+}
+
+// wrap breaks s into lines of n characters, as base64(1) does.
+func wrap(s string, n int) string {
+	var lines []string
+	for len(s) > n {
+		lines = append(lines, s[:n])
+		s = s[n:]
+	}
+	return strings.Join(append(lines, s), "\n") + "\n"
 }

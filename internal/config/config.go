@@ -58,9 +58,11 @@ type Credential struct {
 // environment (GITHUB_*) the action uses, as given.
 type Inputs struct {
 	Token string `env:"INPUT_TOKEN"`
-	// A GitHub App instead of a token: its App ID or Client ID, and its
-	// private key (PEM, real line breaks or \n escapes).
+	// A GitHub App instead of a token: its App ID or Client ID (app-id,
+	// or client-id as actions/create-github-app-token names it), and its
+	// private key (PEM, real line breaks or \n escapes, or base64 PEM).
 	AppID      string `env:"INPUT_APP_ID"`
+	ClientID   string `env:"INPUT_CLIENT_ID"`
 	PrivateKey string `env:"INPUT_PRIVATE_KEY"`
 
 	Repository   string `env:"INPUT_REPOSITORY"`
@@ -126,6 +128,10 @@ func (in *Inputs) Secrets() []string {
 	if k := NormalizeKey(in.PrivateKey); k != in.PrivateKey {
 		s = append(s, k)
 	}
+	// A base64-encoded key is PEM once decoded: that, and its lines, too.
+	if k, ok := DecodeBase64Key(in.PrivateKey); ok {
+		s = append(s, k)
+	}
 	return s
 }
 
@@ -161,6 +167,11 @@ func (in *Inputs) Parse() (*Config, error) {
 	if in.RunnerPlatform != "" && (c.Kind == Registration || c.Kind == JIT) {
 		c.Platform, err = ParsePlatform(in.RunnerPlatform)
 		errs = append(errs, err)
+		if err == nil && c.Kind == JIT && c.JIT.Labels != nil {
+			// As config.sh labels the runner it starts on that platform.
+			c.JIT.Labels, err = PlatformLabels(c.Platform, c.JIT.Labels, in.RunnerLabels != "")
+			errs = append(errs, err)
+		}
 	}
 
 	// api-url, else the workflow's own API, else (outside a runner) github.com's.
@@ -184,30 +195,46 @@ func (in *Inputs) Parse() (*Config, error) {
 	return c, nil
 }
 
-func (in *Inputs) usesApp() bool { return in.AppID != "" || in.PrivateKey != "" }
+func (in *Inputs) usesApp() bool { return in.AppID != "" || in.ClientID != "" || in.PrivateKey != "" }
 
 // parseCredential checks that exactly one credential is given: token, or
-// app-id with private-key, which must parse.
+// app-id (or client-id) with private-key, which must parse.
 func (in *Inputs) parseCredential() (Credential, []error) {
 	var errs []error
 	switch {
 	case in.Token != "" && in.usesApp():
-		errs = append(errs, errors.New("inputs token and app-id/private-key are both set: pass one credential, either token or a GitHub App's app-id with private-key"))
+		var set []string
+		for _, i := range [][2]string{{"app-id", in.AppID}, {"client-id", in.ClientID}, {"private-key", in.PrivateKey}} {
+			if i[1] != "" {
+				set = append(set, i[0])
+			}
+		}
+		errs = append(errs, fmt.Errorf("inputs token and %s are both set: pass one credential, either token or a GitHub App's app-id (or client-id) with private-key", strings.Join(set, "/")))
 	case in.Token == "" && !in.usesApp():
-		errs = append(errs, errors.New("input token is required, or app-id with private-key: pass a personal access token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}, or a GitHub App's app-id and private-key"))
+		errs = append(errs, errors.New("input token is required, or app-id with private-key: pass a personal access token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}, or a GitHub App's app-id (or client-id) and private-key"))
 	}
 	if !in.usesApp() {
 		return Credential{Token: in.Token}, errs
 	}
 	var app App
 	var err error
-	if in.AppID == "" {
-		errs = append(errs, errors.New("input app-id is required with private-key: pass the GitHub App's App ID or Client ID, from the app's settings page"))
-	} else if app.ID, err = ParseAppID(in.AppID); err != nil {
+	// The App's identity: its App ID or Client ID, from either input.
+	identity := "app-id"
+	switch {
+	case in.AppID == "" && in.ClientID == "":
+		errs = append(errs, errors.New("input app-id is required with private-key, or client-id: pass the GitHub App's App ID (app-id) or Client ID (client-id), from the app's settings page"))
+	case in.AppID != "" && in.ClientID != "" && in.AppID != in.ClientID:
+		errs = append(errs, errors.New("inputs app-id and client-id are both set, to different values: identify the GitHub App once, by its Client ID (client-id) or its App ID (app-id)"))
+	case in.ClientID != "":
+		identity = "client-id"
+		app.ID, err = parseAppID(identity, in.ClientID)
+		errs = append(errs, err)
+	default:
+		app.ID, err = parseAppID(identity, in.AppID)
 		errs = append(errs, err)
 	}
 	if in.PrivateKey == "" {
-		errs = append(errs, errors.New("input private-key is required with app-id: pass the GitHub App's private key, e.g. private-key: ${{ secrets.APP_PRIVATE_KEY }}"))
+		errs = append(errs, fmt.Errorf("input private-key is required with %s: pass the GitHub App's private key, e.g. private-key: ${{ secrets.APP_PRIVATE_KEY }}", identity))
 	} else if app.Key, err = ParsePrivateKey(in.PrivateKey); err != nil {
 		errs = append(errs, err)
 	}
@@ -364,6 +391,7 @@ func (c *Inputs) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("token", redacted(c.Token)),
 		slog.String("app-id", c.AppID),
+		slog.String("client-id", c.ClientID),
 		slog.String("private-key", redacted(c.PrivateKey)),
 		slog.String("repository", c.Repository),
 		slog.String("organization", c.Organization),

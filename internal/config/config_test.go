@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rsa"
+	"encoding/base64"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -386,6 +387,9 @@ func TestParseApp(t *testing.T) {
 		{"App ID, repository", nil, "123456", target.Repository},
 		{"Client ID, organization", map[string]string{"INPUT_APP-ID": "Iv23liAbCdEf012345", "INPUT_ORGANIZATION": "octo-org"}, "Iv23liAbCdEf012345", target.Organization},
 		{`key with \n escapes`, map[string]string{"INPUT_PRIVATE-KEY": escaped}, "123456", target.Repository},
+		{"client-id instead of app-id", map[string]string{"INPUT_APP-ID": "", "INPUT_CLIENT-ID": "Iv23liAbCdEf012345"}, "Iv23liAbCdEf012345", target.Repository},
+		{"client-id and app-id, equal", map[string]string{"INPUT_APP-ID": "Iv23liAbCdEf012345", "INPUT_CLIENT-ID": "Iv23liAbCdEf012345"}, "Iv23liAbCdEf012345", target.Repository},
+		{"an App ID in client-id", map[string]string{"INPUT_APP-ID": "", "INPUT_CLIENT-ID": "0042"}, "42", target.Repository},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -418,6 +422,10 @@ func TestParseAppErrors(t *testing.T) {
 		{"app-id alone", map[string]string{"INPUT_PRIVATE-KEY": ""}, []string{"input private-key is required with app-id"}},
 		{"private-key alone", map[string]string{"INPUT_APP-ID": ""}, []string{"input app-id is required with private-key"}},
 		{"app-id is a name", map[string]string{"INPUT_APP-ID": "my-runner-app"}, []string{"input app-id is neither an App ID"}},
+		{"client-id is a name", map[string]string{"INPUT_APP-ID": "", "INPUT_CLIENT-ID": "my-runner-app"}, []string{"input client-id is neither an App ID"}},
+		{"client-id and app-id differ", map[string]string{"INPUT_CLIENT-ID": "Iv23liAbCdEf012345"}, []string{"inputs app-id and client-id are both set, to different values"}},
+		{"client-id alone", map[string]string{"INPUT_APP-ID": "", "INPUT_CLIENT-ID": "Iv23liAbCdEf012345", "INPUT_PRIVATE-KEY": ""}, []string{"input private-key is required with client-id"}},
+		{"token and client-id", map[string]string{"INPUT_TOKEN": secret, "INPUT_APP-ID": "", "INPUT_CLIENT-ID": "Iv23liAbCdEf012345", "INPUT_PRIVATE-KEY": ""}, []string{"inputs token and client-id are both set"}},
 		{"key is not PEM", map[string]string{"INPUT_PRIVATE-KEY": "bm90IGEga2V5IGF0IGFsbA=="}, []string{"input private-key is not a usable GitHub App private key: it is not PEM"}},
 		{"key cut short", map[string]string{"INPUT_PRIVATE-KEY": pemText[:len(pemText)/2]}, []string{"PEM armour is broken"}},
 		{"enterprise", map[string]string{"INPUT_ENTERPRISE": "octo-ent"}, []string{"a GitHub App cannot mint runner tokens for an enterprise", "manage_runners:enterprise"}},
@@ -462,6 +470,12 @@ func TestAppSecrets(t *testing.T) {
 	got := load(t, appEnv(t, map[string]string{"INPUT_PRIVATE-KEY": escaped})).Secrets()
 	if len(got) != 2 || got[0] != escaped || got[1] != pemText {
 		t.Errorf("Secrets of an escaped key: %d values, want the input and the key with real line breaks", len(got))
+	}
+
+	b64 := base64.StdEncoding.EncodeToString([]byte(pemText))
+	got = load(t, appEnv(t, map[string]string{"INPUT_PRIVATE-KEY": b64})).Secrets()
+	if diff := cmp.Diff([]string{b64, pemText}, got); diff != "" {
+		t.Errorf("Secrets of a base64 key: want the input and the decoded PEM (-want +got):\n%s", diff)
 	}
 
 	var buf bytes.Buffer

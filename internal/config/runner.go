@@ -305,3 +305,46 @@ func CheckGroupForRepository(g Group) error {
 		wrapped: ErrGroupNotForRepository,
 	}
 }
+
+// The labels config.sh gives a runner for its OS and architecture
+// (actions/runner, VarUtil.OS and VarUtil.OSArchitecture), by GitHub's
+// platform names. A just-in-time runner gets none of them unless asked.
+var (
+	osLabels   = map[string]string{"linux": "Linux", "win": "Windows", "osx": "macOS"}
+	archLabels = map[string]string{"x64": "X64", "arm64": "ARM64", "arm": "ARM", "x86": "X86"}
+)
+
+// SystemLabels are the labels config.sh adds on platform p: self-hosted,
+// then its OS and architecture labels where config.sh has one for them.
+func SystemLabels(p Platform) []string {
+	labels := []string{DefaultLabel}
+	for _, l := range []string{osLabels[p.OS], archLabels[p.Arch]} {
+		if l != "" {
+			labels = append(labels, l)
+		}
+	}
+	return labels
+}
+
+// PlatformLabels gives a JIT runner on platform p the labels config.sh
+// would: SystemLabels(p), then the runner-labels given (labels, as
+// ParseLabels read them; only its default when given is false),
+// de-duplicated ignoring case, the first spelling kept.
+func PlatformLabels(p Platform, labels []string, given bool) ([]string, error) {
+	all := SystemLabels(p)
+	if given {
+		all = append(all, labels...)
+	}
+	seen := map[string]bool{}
+	out := all[:0:0]
+	for _, l := range all {
+		if !seen[strings.ToLower(l)] {
+			seen[strings.ToLower(l)] = true
+			out = append(out, l)
+		}
+	}
+	if len(out) > MaxLabels {
+		return nil, invalid("input runner-labels: %d distinct labels with the %d runner-platform %s adds; GitHub allows at most %d", len(out), len(SystemLabels(p)), p, MaxLabels)
+	}
+	return out, nil
+}

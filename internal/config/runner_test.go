@@ -190,3 +190,48 @@ func TestCheckGroupForRepository(t *testing.T) {
 		}
 	}
 }
+
+// TestJITLabels: a JIT runner has exactly the labels asked for. With
+// runner-platform, they start with what config.sh adds on that platform.
+func TestJITLabels(t *testing.T) {
+	t.Parallel()
+	many := make([]string, MaxLabels-1)
+	for i := range many {
+		many[i] = fmt.Sprintf("l%d", i)
+	}
+	cases := []struct {
+		name     string
+		labels   string
+		platform string
+		want     []string
+		wantErr  string
+	}{
+		{"no platform, no labels: self-hosted only", "", "", []string{"self-hosted"}, ""},
+		{"no platform: exactly the labels given", "gpu, linux", "", []string{"gpu", "linux"}, ""},
+		{"linux-x64", "", "linux-x64", []string{"self-hosted", "Linux", "X64"}, ""},
+		{"osx-arm64, any case", "", "OSX-ARM64", []string{"self-hosted", "macOS", "ARM64"}, ""},
+		{"win-x64", "", "win-x64", []string{"self-hosted", "Windows", "X64"}, ""},
+		{"linux-arm", "", "linux-arm", []string{"self-hosted", "Linux", "ARM"}, ""},
+		{"then runner-labels, de-duplicated ignoring case", "gpu, LINUX, Self-Hosted, x64", "linux-x64", []string{"self-hosted", "Linux", "X64", "gpu"}, ""},
+		{"a platform config.sh has no label for", "gpu", "linux-riscv64", []string{"self-hosted", "Linux", "gpu"}, ""},
+		{"too many with the platform's", strings.Join(many, ","), "linux-x64", nil, "input runner-labels: 102 distinct labels with the 3 runner-platform linux-x64 adds; GitHub allows at most 100"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := load(t, env(map[string]string{"INPUT_KIND": "jit", "INPUT_RUNNER-LABELS": tc.labels, "INPUT_RUNNER-PLATFORM": tc.platform})).Parse()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, c.JIT.Labels); diff != "" {
+				t.Errorf("labels (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
