@@ -28,11 +28,11 @@ func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *confi
 	changed := func(r *runners.Runner) {
 		after := retry.Round(clock.Now().Sub(start))
 		if r == nil {
-			s.info("%s is not registered in %s yet", ref, t)
+			s.info("%s is not registered in %s yet", upperFirst(ref.String()), t)
 			fmt.Fprintf(&rows, "| %s | not registered yet | |\n", after)
 			return
 		}
-		s.info("%s is %s", r.Shown(), r.State())
+		s.info("%s is %s", upperFirst(r.Shown()), r.State())
 		fmt.Fprintf(&rows, "| %s | %s | %t |\n", after, r.Status.Markdown(), r.Busy)
 	}
 	w, err := runners.Wait(ctx, client, t, ref, want, clock, changed)
@@ -45,12 +45,12 @@ func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *confi
 	r := w.Runner
 	status, busy := r.Status.String(), strconv.FormatBool(r.Busy)
 	took := retry.Round(clock.Now().Sub(start))
-	line := fmt.Sprintf("%s is %s, as waited for, after %s.", r.Shown(), r.State(), took)
+	line := fmt.Sprintf("%s is %s, as waited for, after %s.", upperFirst(r.Shown()), r.State(), took)
 	if w.Gone {
 		status, busy = "gone", "false"
-		line = fmt.Sprintf("%s is gone from %s, as waited for, after %s.", r.Shown(), t, took)
+		line = fmt.Sprintf("%s is gone from %s, as waited for, after %s.", upperFirst(r.Shown()), t, took)
 		if r.ID == 0 {
-			line = fmt.Sprintf("%s is not registered in %s, as waited for.", ref, t)
+			line = fmt.Sprintf("%s is not registered in %s, as waited for.", upperFirst(ref.String()), t)
 		}
 		fmt.Fprintf(&rows, "| %s | gone | |\n", took)
 	}
@@ -100,4 +100,12 @@ func (s *step) clock() runners.Clock {
 // shortDuration writes d as the README does: 1h, not 1h0m0s.
 func shortDuration(d time.Duration) string {
 	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+}
+
+// upperFirst starts a log line with a capital: "Runner "vm-1" (id 41) ...".
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
