@@ -3,6 +3,7 @@ package action
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -105,7 +106,7 @@ func TestPrune(t *testing.T) {
 			}
 			var deletes int
 			for _, r := range h.sim.Requests() {
-				if r.Method == "DELETE" {
+				if r.Method == http.MethodDelete {
 					deletes++
 				}
 			}
@@ -142,7 +143,7 @@ func TestPrunePaginates(t *testing.T) {
 	}
 	var pages []string
 	for _, r := range h.sim.Requests() {
-		if r.Method == "GET" {
+		if r.Method == http.MethodGet {
 			pages = append(pages, r.Query)
 		}
 	}
