@@ -84,7 +84,7 @@ func TestActionYMLMatchesTheCode(t *testing.T) {
 	}
 	// Inputs for some kinds only are refused with another kind, which only
 	// works if the runner does not fill them in with defaults.
-	for _, name := range []string{"runner-name", "runner-labels", "runner-group", "work-folder", "runner-id", "runner-platform"} {
+	for _, name := range []string{"runner-name", "runner-labels", "runner-group", "work-folder", "runner-id", "runner-platform", "wait-for", "runner-name-prefix", "max-removals", "dry-run"} {
 		if _, ok := a.Inputs[name]; !ok {
 			t.Errorf("input %s is not declared", name)
 		}

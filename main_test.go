@@ -79,6 +79,7 @@ func newContainer(t *testing.T) *container {
 	for name, v := range map[string]string{
 		"token": adminToken, "repository": "", "organization": "", "enterprise": "", "kind": "registration", "api-url": sim.URL(),
 		"runner-name": "", "runner-labels": "", "runner-group": "", "work-folder": "", "runner-id": "", "runner-platform": "",
+		"wait-for": "", "runner-name-prefix": "", "max-removals": "", "dry-run": "",
 	} {
 		step.SetInput(name, v)
 	}

@@ -17,6 +17,11 @@
 //	go run ./cmd/local -kind jit -organization octo-org -with runner-labels=gpu,linux -with work-folder=_w
 //	go run ./cmd/local -app -organization octo-org
 //
+// -lifecycle plays a workflow's steps in turn: provision a jit runner,
+// wait for it online, its build, wait for it gone, prune stale runners:
+//
+//	go run ./cmd/local -lifecycle
+//
 // With -api-url it talks to a real GitHub and takes the credential from the
 // RUNNER_ADMIN_TOKEN environment variable (never a flag: flags end up in
 // shell history):
@@ -127,7 +132,7 @@ func run(ctx context.Context, args []string, w, stderr io.Writer) (int, error) {
 		repository   = fs.String("repository", "", "input repository (owner/name); default: the simulated workflow's octo-org/app")
 		organization = fs.String("organization", "", "input organization")
 		enterprise   = fs.String("enterprise", "", "input enterprise")
-		kind         = fs.String("kind", "registration", "input kind: registration, remove, jit or delete-runner")
+		kind         = fs.String("kind", "registration", "input kind: registration, remove, jit, delete-runner, wait or prune")
 		runnerName   = fs.String("runner-name", "", "input runner-name (kinds jit and delete-runner; the simulator has an offline runner named "+demoRunner+" in each target)")
 		runnerID     = fs.String("runner-id", "", "input runner-id (kind delete-runner)")
 		platform     = fs.String("runner-platform", "", "input runner-platform, e.g. linux-x64")
@@ -135,6 +140,7 @@ func run(ctx context.Context, args []string, w, stderr io.Writer) (int, error) {
 		credential   = fs.String("credential", "admin", "with the simulator: admin, fine-grained, github-token or bad")
 		app          = fs.Bool("app", false, "with the simulator: authenticate as a GitHub App (app-id and private-key) with a throwaway key; the App is installed on octo-org")
 		debug        = fs.Bool("debug", false, "show debug lines, as ACTIONS_STEP_DEBUG does")
+		lifecycle    = fs.Bool("lifecycle", false, "with the simulator: run a workflow's steps in turn for organization octo-org: provision a jit runner, wait for it online, its build, wait for it gone, prune stale runners")
 		with         withFlag
 	)
 	fs.Var(&with, "with", "set any input action.yml declares, as `NAME=VALUE` (repeatable), e.g. -with timeout=30s -with runner-labels=gpu,linux")
@@ -147,6 +153,9 @@ func run(ctx context.Context, args []string, w, stderr io.Writer) (int, error) {
 	live := *apiURL != ""
 	if live && *app {
 		return 2, usageErr("-app runs against the simulator, whose App installation it uses: leave out -api-url")
+	}
+	if *lifecycle && (live || *app || set["kind"] || len(with.names) > 0) {
+		return 2, usageErr("-lifecycle runs its own steps against the simulator: leave out -api-url, -app, -kind and -with")
 	}
 	if *app && set["credential"] {
 		return 2, usageErr("-app and -credential: the App is the credential; give one of them")
@@ -204,9 +213,12 @@ func run(ctx context.Context, args []string, w, stderr io.Writer) (int, error) {
 		return 0, err
 	}
 
-	var token, privateKey string
+	var (
+		token, privateKey string
+		sim               *ghsim.Server
+	)
 	if !live {
-		sim, err := ghsim.New("/api/v3")
+		sim, err = ghsim.New("/api/v3")
 		if err != nil {
 			return 0, err
 		}
@@ -248,6 +260,9 @@ func run(ctx context.Context, args []string, w, stderr io.Writer) (int, error) {
 			}
 		}
 	}
+	if *lifecycle {
+		return runLifecycle(ctx, w, binary, dir, sim, step.Env, token, *debug)
+	}
 	for name, v := range map[string]string{
 		"token": token, "repository": *repository, "organization": *organization,
 		"enterprise": *enterprise, "kind": *kind, "api-url": *apiURL,
@@ -266,8 +281,15 @@ func run(ctx context.Context, args []string, w, stderr io.Writer) (int, error) {
 		step.Env["ACTIONS_STEP_DEBUG"] = "true"
 	}
 
+	code, _, err := runStep(ctx, w, binary, step, *debug, token, privateKey)
+	return code, err
+}
+
+// runStep runs the action once as step, and prints what it was given, its
+// log, the outputs it set and its summary.
+func runStep(ctx context.Context, w io.Writer, binary string, step *runnertest.Step, debug bool, secrets ...string) (int, map[string]string, error) {
 	fmt.Fprintln(w, "\nRunning the action as the runner runs its container, with:")
-	printEnv(w, step.Env, token, privateKey)
+	printEnv(w, step.Env, secrets...)
 
 	cmd := step.Command(ctx, binary)
 	var stdout bytes.Buffer
@@ -276,17 +298,17 @@ func run(ctx context.Context, args []string, w, stderr io.Writer) (int, error) {
 	if err := cmd.Run(); err != nil {
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) {
-			return 0, err
+			return 0, nil, err
 		}
 		code = ee.ExitCode()
 	}
 
 	section(w, "Log, as the job's log shows it")
-	fmt.Fprint(w, runnertest.Render(stdout.String(), *debug))
+	fmt.Fprint(w, runnertest.Render(stdout.String(), debug))
 
 	outputs, err := step.Outputs()
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	masks := runnertest.Masks(stdout.String())
 	section(w, "Outputs the step set (masked values shown as ***)")
@@ -301,7 +323,7 @@ func run(ctx context.Context, args []string, w, stderr io.Writer) (int, error) {
 		fmt.Fprint(w, runnertest.Mask(summary, masks))
 	}
 	section(w, fmt.Sprintf("Exit code %d", code))
-	return code, nil
+	return code, outputs, nil
 }
 
 func printEnv(w io.Writer, env map[string]string, secrets ...string) {

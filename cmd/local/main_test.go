@@ -26,6 +26,10 @@ func TestLocalDemo(t *testing.T) {
 		{[]string{"-kind", "jit", "-organization", "octo-org", "-with", "runner-labels=gpu,linux", "-with", "work-folder=_w", "-with", "timeout=30s"}, 0, []string{"INPUT_RUNNER-LABELS=gpu,linux", "INPUT_WORK-FOLDER=_w", "INPUT_TIMEOUT=30s", "gpu, linux", "Exit code 0"}},
 		{[]string{"-with", "timeout=1s"}, 1, []string{`input timeout "1s" is out of range: give 5s to 1h`, "Exit code 1"}},
 		{[]string{"-with", "runner-group=gpu"}, 1, []string{"runner-group", "applies only to kind", "Exit code 1"}},
+		{[]string{"-lifecycle"}, 0, []string{"Step 1 of 4: provision", "Registered just-in-time runner", "Step 2 of 4: wait until the runner is online",
+			"is online, idle, as waited for, after ", "outputs.runner-status = online", "Step 3 of 4", "is gone from organization octo-org, as waited for",
+			"outputs.runner-status = gone", "Step 4 of 4: prune", `Removed runner "stale-vm-1"`, `Skipped runner "stale-vm-3"`, "outputs.removed-count = 2",
+			"Runners left in organization octo-org: offline-vm (offline, idle), stale-vm-3 (online, idle)\n"}},
 		{[]string{"-app", "-organization", "octo-org"}, 0, []string{"GitHub App 424242", "INPUT_APP-ID=424242", "INPUT_PRIVATE-KEY=***", "Minted a registration token for organization octo-org", "outputs.installation-id = 7000001", "Exit code 0"}},
 	}
 	for _, tc := range cases {
@@ -81,6 +85,7 @@ func TestCommandLine(t *testing.T) {
 		{"-with and its own flag", []string{"-kind", "jit", "-with", "kind=remove"}, 2, "", "input kind given twice: as -kind and as -with kind", ""},
 		{"-app with a real GitHub", []string{"-app", "-api-url", "https://api.github.com"}, 2, "", "-app runs against the simulator", ""},
 		{"-app and -credential", []string{"-app", "-credential", "admin"}, 2, "", "give one of them", ""},
+		{"-lifecycle with a kind", []string{"-lifecycle", "-kind", "jit"}, 2, "", "-lifecycle runs its own steps against the simulator", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -56,8 +56,13 @@ func Main(ctx context.Context, env Env) int {
 		}
 	}
 	goal, title := "a credential was minted", "Runner credential not minted"
-	if s.kind == config.DeleteRunner {
+	switch s.kind {
+	case config.DeleteRunner:
 		goal, title = "the runner's removal was confirmed", "Runner not removed"
+	case config.Wait:
+		goal, title = "the runner was in the state waited for", "Runner not in the state waited for"
+	case config.Prune:
+		goal, title = "the prune finished", "Runners not pruned"
 	}
 	switch {
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
@@ -116,6 +121,9 @@ type handover struct {
 	// done says something irreversible happened (a runner was removed):
 	// the step reports it as done, and later trouble is only a warning.
 	done bool
+	// fail, if set, fails the step once all of the above is handed over:
+	// a prune some of whose removals failed.
+	fail error
 }
 
 func (s *step) run(ctx context.Context) error {
@@ -202,7 +210,7 @@ func (s *step) run(ctx context.Context) error {
 		s.gha.Warningf("%s", redact(w, s.secrets))
 	}
 	s.summary(cfg.SummaryFile, h.summary+dl.summary)
-	return nil
+	return h.fail
 }
 
 // grace is how long undoing what the step created (removing a runner,
@@ -264,6 +272,10 @@ func (s *step) mint(ctx, cleanup context.Context, client *github.Client, cfg *co
 		return s.mintJIT(ctx, cleanup, client, cfg) // jit.go
 	case config.DeleteRunner:
 		return s.deleteRunner(ctx, client, cfg) // delete.go
+	case config.Wait:
+		return s.waitRunner(ctx, client, cfg) // wait.go
+	case config.Prune:
+		return s.pruneRunners(ctx, client, cfg) // prune.go
 	}
 	t, kind := cfg.Target, cfg.Kind
 	s.info("Minting a %s token for %s at %s", kind, t, cfg.API.Redacted())

@@ -38,8 +38,13 @@ type Config struct {
 	Timeout time.Duration
 	// JIT is the runner to register, for kind jit.
 	JIT JITRequest
-	// Runner is the runner to remove, for kind delete-runner.
+	// Runner is the runner to remove, for kind delete-runner, or to wait
+	// for, for kind wait.
 	Runner RunnerRef
+	// WaitFor is the state kind wait waits for.
+	WaitFor WaitState
+	// Prune is what kind prune removes.
+	Prune PruneRequest
 	// Platform is the runner application to look up the download of, for
 	// kinds registration and jit; zero when not asked for.
 	Platform Platform
@@ -82,6 +87,11 @@ type Inputs struct {
 	WorkFolder     string `env:"INPUT_WORK_FOLDER"`
 	RunnerID       string `env:"INPUT_RUNNER_ID"`
 	RunnerPlatform string `env:"INPUT_RUNNER_PLATFORM"`
+	// Kinds wait and prune (wait.go).
+	WaitFor          string `env:"INPUT_WAIT_FOR"`
+	RunnerNamePrefix string `env:"INPUT_RUNNER_NAME_PREFIX"`
+	MaxRemovals      string `env:"INPUT_MAX_REMOVALS"`
+	DryRun           string `env:"INPUT_DRY_RUN"`
 
 	WorkflowRepository string `env:"GITHUB_REPOSITORY"`
 	WorkflowAPIURL     string `env:"GITHUB_API_URL"`
@@ -157,6 +167,12 @@ func (in *Inputs) Parse() (*Config, error) {
 		errs = append(errs, err)
 	case DeleteRunner:
 		c.Runner, err = in.parseRunnerRef()
+		errs = append(errs, err)
+	case Wait:
+		c.Runner, c.WaitFor, err = in.parseWait()
+		errs = append(errs, err)
+	case Prune:
+		c.Prune, err = in.parsePrune()
 		errs = append(errs, err)
 	}
 	if c.Kind != "" {
@@ -273,12 +289,16 @@ var kindInputs = []struct {
 	value func(*Inputs) string
 	kinds []Kind
 }{
-	{"runner-name", func(in *Inputs) string { return in.RunnerName }, []Kind{JIT, DeleteRunner}},
-	{"runner-labels", func(in *Inputs) string { return in.RunnerLabels }, []Kind{JIT}},
+	{"runner-name", func(in *Inputs) string { return in.RunnerName }, []Kind{JIT, DeleteRunner, Wait}},
+	{"runner-labels", func(in *Inputs) string { return in.RunnerLabels }, []Kind{JIT, Prune}},
 	{"runner-group", func(in *Inputs) string { return in.RunnerGroup }, []Kind{JIT}},
 	{"work-folder", func(in *Inputs) string { return in.WorkFolder }, []Kind{JIT}},
-	{"runner-id", func(in *Inputs) string { return in.RunnerID }, []Kind{DeleteRunner}},
+	{"runner-id", func(in *Inputs) string { return in.RunnerID }, []Kind{DeleteRunner, Wait}},
 	{"runner-platform", func(in *Inputs) string { return in.RunnerPlatform }, []Kind{Registration, JIT}},
+	{"wait-for", func(in *Inputs) string { return in.WaitFor }, []Kind{Wait}},
+	{"runner-name-prefix", func(in *Inputs) string { return in.RunnerNamePrefix }, []Kind{Prune}},
+	{"max-removals", func(in *Inputs) string { return in.MaxRemovals }, []Kind{Prune}},
+	{"dry-run", func(in *Inputs) string { return in.DryRun }, []Kind{Prune}},
 }
 
 // misplaced refuses the inputs that are set but do not apply to kind, one
@@ -405,6 +425,10 @@ func (c *Inputs) LogValue() slog.Value {
 		slog.String("work-folder", c.WorkFolder),
 		slog.String("runner-id", c.RunnerID),
 		slog.String("runner-platform", c.RunnerPlatform),
+		slog.String("wait-for", c.WaitFor),
+		slog.String("runner-name-prefix", c.RunnerNamePrefix),
+		slog.String("max-removals", c.MaxRemovals),
+		slog.String("dry-run", c.DryRun),
 	)
 }
 

@@ -163,11 +163,11 @@ func TestParseErrors(t *testing.T) {
 		},
 		// Kind jit's inputs.
 		{"jit inputs with kind registration", map[string]string{"INPUT_RUNNER-LABELS": "gpu", "INPUT_WORK-FOLDER": "w"},
-			[]string{"inputs runner-labels, work-folder apply only to kind jit: remove them, or set kind: jit"}},
+			[]string{"input runner-labels applies only to kinds jit, prune: remove it, or set kind to one of jit, prune", "input work-folder applies only to kind jit: remove it, or set kind: jit"}},
 		{"jit input with kind remove", map[string]string{"INPUT_KIND": "remove", "INPUT_RUNNER-NAME": "r"},
-			[]string{"input runner-name applies only to kinds jit, delete-runner: remove it, or set kind to one of jit, delete-runner"}},
+			[]string{"input runner-name applies only to kinds jit, delete-runner, wait: remove it, or set kind to one of jit, delete-runner, wait"}},
 		{"jit inputs with kind delete-runner", map[string]string{"INPUT_KIND": "delete-runner", "INPUT_RUNNER-ID": "7", "INPUT_RUNNER-LABELS": "gpu", "INPUT_RUNNER-GROUP": "g"},
-			[]string{"inputs runner-labels, runner-group apply only to kind jit: remove them, or set kind: jit"}},
+			[]string{"input runner-labels applies only to kinds jit, prune", "input runner-group applies only to kind jit: remove it, or set kind: jit"}},
 		// Kind delete-runner's inputs.
 		{"delete-runner without a runner", map[string]string{"INPUT_KIND": "delete-runner"},
 			[]string{"kind delete-runner needs input runner-id (e.g. the runner-id output of the kind: jit step that registered it) or runner-name"}},
@@ -180,7 +180,7 @@ func TestParseErrors(t *testing.T) {
 		{"runner-id too large", map[string]string{"INPUT_KIND": "delete-runner", "INPUT_RUNNER-ID": "99999999999999999999"}, []string{"is not a runner id"}},
 		{"runner-name bad for delete-runner", map[string]string{"INPUT_KIND": "delete-runner", "INPUT_RUNNER-NAME": "a b"}, []string{`input runner-name "a b" contains ' '`}},
 		{"runner-id with kind jit", map[string]string{"INPUT_KIND": "jit", "INPUT_RUNNER-ID": "7"},
-			[]string{"input runner-id applies only to kind delete-runner: remove it, or set kind: delete-runner"}},
+			[]string{"input runner-id applies only to kinds delete-runner, wait: remove it, or set kind to one of delete-runner, wait"}},
 		// runner-platform.
 		{"runner-platform with kind remove", map[string]string{"INPUT_KIND": "remove", "INPUT_RUNNER-PLATFORM": "linux-x64"},
 			[]string{"input runner-platform applies only to kinds registration, jit: remove it, or set kind to one of registration, jit"}},

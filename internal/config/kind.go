@@ -19,10 +19,15 @@ const (
 	// DeleteRunner removes a registered runner through the API: nothing is
 	// minted.
 	DeleteRunner Kind = "delete-runner"
+	// Wait waits until a runner is online, idle or gone (wait.go).
+	Wait Kind = "wait"
+	// Prune removes a target's offline, idle runners that match filters
+	// (wait.go).
+	Prune Kind = "prune"
 )
 
 // Kinds lists every kind, in the order the docs give them.
-var Kinds = []Kind{Registration, Remove, JIT, DeleteRunner}
+var Kinds = []Kind{Registration, Remove, JIT, DeleteRunner, Wait, Prune}
 
 // ParseKind accepts a kind in any letter case.
 func ParseKind(s string) (Kind, error) {

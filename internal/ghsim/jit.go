@@ -86,6 +86,8 @@ type jitState struct {
 	groups  map[string][]RunnerGroup // by lower-cased target path
 	issued  []IssuedJIT
 	faults  []JITFault
+	// schedules are the states runners take, by id (schedule.go).
+	schedules map[int64][]RunnerState
 }
 
 // defaultGroups is what an organization or enterprise has until
@@ -416,15 +418,21 @@ func (s *Server) listRunners(w http.ResponseWriter, r *http.Request) {
 	}
 	name := r.URL.Query().Get("name")
 	s.jit.mu.Lock()
-	var all []map[string]any
+	var all []*Runner
 	for _, run := range s.jit.runners[strings.ToLower(key.path)] {
 		if name == "" || strings.EqualFold(run.Name, name) {
-			all = append(all, runnerJSON(run))
+			all = append(all, run)
+		}
+	}
+	page, total := paginate(w, r, len(all))
+	shown := []map[string]any{}
+	for _, run := range all[page.from:page.to] {
+		if s.jit.advance(key.path, run) {
+			shown = append(shown, runnerJSON(run))
 		}
 	}
 	s.jit.mu.Unlock()
-	page, total := paginate(w, r, len(all))
-	s.writeJSON(w, http.StatusOK, map[string]any{"total_count": total, "runners": nonNil(all[page.from:page.to])})
+	s.writeJSON(w, http.StatusOK, map[string]any{"total_count": total, "runners": shown})
 }
 
 // runner answers GET and DELETE .../actions/runners/{runner_id}.
@@ -447,11 +455,12 @@ func (s *Server) runner(w http.ResponseWriter, r *http.Request) {
 			at = i
 		}
 	}
-	if at < 0 {
+	if at < 0 || !s.jit.advance(key.path, list[at]) {
 		s.jit.mu.Unlock()
 		s.writeError(w, http.StatusNotFound, "Not Found", docs)
 		return
 	}
+	list = s.jit.runners[strings.ToLower(key.path)]
 	run := list[at]
 	if r.Method == http.MethodGet {
 		body := runnerJSON(run)

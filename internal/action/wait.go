@@ -1,0 +1,111 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/runnertoken/runner-token-action/internal/config"
+	"github.com/runnertoken/runner-token-action/internal/retry"
+	"github.com/runnertoken/runner-token-action/internal/runners"
+)
+
+// waitRunner waits until the runner cfg names is online, idle or gone,
+// saying each change of its status in the log as it comes, on the step's
+// clock.
+func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *config.Config) (*handover, error) {
+	t, ref, want := cfg.Target, cfg.Runner, cfg.WaitFor
+	clock := s.clock()
+	start := clock.Now()
+	s.info("Waiting for %s in %s at %s to be %s (timeout %s)", ref, t, cfg.API.Redacted(), want, s.timeout)
+	var rows strings.Builder
+	changed := func(r *runners.Runner) {
+		after := retry.Round(clock.Now().Sub(start))
+		if r == nil {
+			s.info("%s is not registered in %s yet", upperFirst(ref.String()), t)
+			fmt.Fprintf(&rows, "| %s | not registered yet | |\n", after)
+			return
+		}
+		s.info("%s is %s", upperFirst(r.Shown()), r.State())
+		fmt.Fprintf(&rows, "| %s | %s | %t |\n", after, r.Status.Markdown(), r.Busy)
+	}
+	w, err := runners.Wait(ctx, client, t, ref, want, clock, changed)
+	if _, ok := errors.AsType[*runners.NotReachedError](err); ok {
+		return nil, fmt.Errorf("the step's timeout (%s) ran out while waiting: %w. A wait usually needs a larger timeout than the default: raise the timeout input, up to %s", s.timeout, err, shortDuration(config.MaxTimeout))
+	}
+	if err != nil {
+		return nil, err
+	}
+	r := w.Runner
+	status, busy := r.Status.String(), strconv.FormatBool(r.Busy)
+	took := retry.Round(clock.Now().Sub(start))
+	line := fmt.Sprintf("%s is %s, as waited for, after %s.", upperFirst(r.Shown()), r.State(), took)
+	if w.Gone {
+		status, busy = "gone", "false"
+		line = fmt.Sprintf("%s is gone from %s, as waited for, after %s.", upperFirst(r.Shown()), t, took)
+		if r.ID == 0 {
+			line = fmt.Sprintf("%s is not registered in %s, as waited for.", upperFirst(ref.String()), t)
+		}
+		fmt.Fprintf(&rows, "| %s | gone | |\n", took)
+	}
+	id := ""
+	if r.ID != 0 {
+		id = strconv.FormatInt(r.ID, 10)
+	}
+	return &handover{
+		outputs: []output{
+			{"runner-id", id, false},
+			{"runner-name", r.Name.String(), false},
+			{"runner-status", status, false},
+			{"runner-busy", busy, false},
+			{"runner-url", t.RunnerURL(cfg.Server), false},
+		},
+		log: []string{line},
+		summary: fmt.Sprintf("### Self-hosted runner %s\n\n| | |\n|---|---|\n| Runner | %s |\n| Runner ID | %s |\n| Target | %s `%s` |\n\n| after | status | busy |\n|---|---|---|\n%s",
+			want, r.Name.Markdown(), orUnknown(id), t.Scope, t.Name(), rows.String()),
+	}, nil
+}
+
+// clock is the step's clock for waits of its own, as the request policy's:
+// the real one unless Env says otherwise.
+func (s *step) clock() runners.Clock {
+	c := runners.Clock{Now: s.env.Now, Sleep: s.env.Sleep, Jitter: s.env.Jitter}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Sleep == nil {
+		c.Sleep = func(ctx context.Context, d time.Duration) error {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	if c.Jitter == nil {
+		c.Jitter = rand.Float64
+	}
+	return c
+}
+
+// shortDuration writes d as the README does: 1h, not 1h0m0s.
+func shortDuration(d time.Duration) string {
+	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+}
+
+// upperFirst starts a log line with a capital: "Runner "vm-1" (id 41) ...".
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}

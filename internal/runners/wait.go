@@ -1,0 +1,164 @@
+package runners
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/runnertoken/runner-token-action/internal/config"
+	"github.com/runnertoken/runner-token-action/internal/target"
+	"github.com/runnertoken/runner-token-action/internal/untrusted"
+)
+
+// Clock is what Wait paces its looks with: the step's, as the request
+// policy's, so that tests never really wait.
+type Clock struct {
+	Now    func() time.Time
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Jitter func() float64 // in [0, 1)
+}
+
+// How often Wait looks: first after about FirstPoll, then a half longer
+// each time, up to MaxPoll. A wait of an hour makes a few hundred requests,
+// a small part of an hour's rate limit.
+const (
+	FirstPoll = 2 * time.Second
+	MaxPoll   = 15 * time.Second
+)
+
+// pollWait is the wait after look n (from 1): a window that grows by half
+// from FirstPoll up to MaxPoll, its last quarter random, so that the jobs
+// of a matrix waiting together do not look together.
+func pollWait(n int, jitter float64) time.Duration {
+	w := min(float64(FirstPoll)*math.Pow(1.5, float64(n-1)), float64(MaxPoll))
+	return time.Duration(w*0.75 + jitter*w*0.25)
+}
+
+// Waited is how a wait ended: Runner as last seen (only what ref said of
+// it when it was never seen), and Gone when it is no longer registered.
+type Waited struct {
+	Runner Runner
+	Gone   bool
+}
+
+// Wait looks at the runner ref names until it is in state want, and
+// returns it then. A runner named by name is found through the target's
+// list (until it appears, unless want is gone), then looked at by id.
+// changed is called at the first look and at each change of status or
+// busy; with nil while a named runner is not registered yet. A runner
+// that is removed while Wait waits for it to be online or idle fails at
+// once (DisappearedError); the step's deadline ends the wait with a
+// NotReachedError.
+func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef, want config.WaitState, clk Clock, changed func(*Runner)) (*Waited, error) {
+	var (
+		last    *Runner // as last seen
+		waiting bool    // changed was told the runner is not registered yet
+		id      = ref.ID
+	)
+	for n := 1; ; n++ {
+		var (
+			r   *Runner
+			err error
+		)
+		if id != 0 {
+			r, err = Get(ctx, c, t, id)
+		} else {
+			r, err = Find(ctx, c, t, ref.Name)
+		}
+		if err != nil {
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil, &NotReachedError{Target: t, Ref: ref, Want: want, Last: last}
+			}
+			return nil, err
+		}
+		switch {
+		case r == nil && (want == config.WaitGone || last != nil):
+			w := &Waited{Runner: Runner{ID: ref.ID, Name: untrusted.Of(ref.Name)}, Gone: true}
+			if last != nil {
+				w.Runner = *last
+			}
+			if want != config.WaitGone {
+				return nil, &DisappearedError{Target: t, Runner: last, Want: want}
+			}
+			return w, nil
+		case r == nil:
+			if !waiting {
+				changed(nil)
+				waiting = true
+			}
+		default:
+			if last == nil || !last.Status.Equal(r.Status) || last.Busy != r.Busy {
+				changed(r)
+			}
+			last, id = r, r.ID
+			if reached(r, want) {
+				return &Waited{Runner: *r}, nil
+			}
+		}
+		wait := pollWait(n, clk.Jitter())
+		if d, ok := ctx.Deadline(); ok && clk.Now().Add(wait).After(d) {
+			return nil, &NotReachedError{Target: t, Ref: ref, Want: want, Last: last}
+		}
+		if err := clk.Sleep(ctx, wait); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				return nil, &NotReachedError{Target: t, Ref: ref, Want: want, Last: last}
+			}
+			return nil, err
+		}
+	}
+}
+
+// reached says whether r is in state want (never gone: r is registered).
+func reached(r *Runner, want config.WaitState) bool {
+	online := r.Status.EqualFold("online")
+	switch want {
+	case config.WaitOnline:
+		return online
+	case config.WaitIdle:
+		return online && !r.Busy
+	}
+	return false
+}
+
+// Shown names r for a message: "runner "vm-1" (id 41)".
+func (r *Runner) Shown() string {
+	if r.Name.IsEmpty() {
+		return fmt.Sprintf("runner id %d", r.ID)
+	}
+	return fmt.Sprintf("runner %q (id %d)", r.Name, r.ID)
+}
+
+// NotReachedError: the step's deadline came before the runner reached the
+// state waited for.
+type NotReachedError struct {
+	Target target.Target
+	Ref    config.RunnerRef
+	Want   config.WaitState
+	// Last is the runner as last seen; nil if it was never registered
+	// while the step looked.
+	Last *Runner
+}
+
+func (e *NotReachedError) Error() string {
+	if e.Last == nil {
+		return fmt.Sprintf("%s never appeared in %s", e.Ref, e.Target)
+	}
+	return fmt.Sprintf("%s in %s was not %s; last seen %s", e.Last.Shown(), e.Target, e.Want, e.Last.State())
+}
+
+// DisappearedError: the runner was removed while the step waited for it to
+// be online or idle.
+type DisappearedError struct {
+	Target target.Target
+	Runner *Runner // as last seen
+	Want   config.WaitState
+}
+
+func (e *DisappearedError) Error() string {
+	return fmt.Sprintf("%s was removed from %s while this step waited for it to be %s (last seen %s): an ephemeral runner removes itself after its job, or someone removed it; wait-for: gone waits for that",
+		e.Runner.Shown(), e.Target, e.Want, e.Runner.State())
+}
