@@ -56,10 +56,10 @@ func (s *step) pruneRunners(ctx context.Context, client *github.Client, cfg *con
 		case runners.SkippedGone:
 			what, why, note = "Skipped", "skipped: removed by someone else meanwhile", ": someone else removed it meanwhile"
 		case runners.PruneFailed:
-			failed = append(failed, fmt.Sprintf("%s: %v", r.Shown(), m.Err))
+			failed = append(failed, fmt.Sprintf("%s: %v", r.Describe(), m.Err))
 			what, why, note = "Could not remove", "failed: see the error", ": see the error"
 		}
-		log = append(log, fmt.Sprintf("%s %s, %s%s.", what, r.Shown(), r.State(), note))
+		log = append(log, fmt.Sprintf("%s %s, %s%s.", what, r.Describe(), r.State(), note))
 		busy := "idle"
 		if r.Busy {
 			busy = "busy"

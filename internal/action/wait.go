@@ -32,7 +32,7 @@ func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *confi
 			fmt.Fprintf(&rows, "| %s | not registered yet | |\n", after)
 			return
 		}
-		s.info("%s is %s", upperFirst(r.Shown()), r.State())
+		s.info("%s is %s", upperFirst(r.Describe()), r.State())
 		fmt.Fprintf(&rows, "| %s | %s | %t |\n", after, r.Status.Markdown(), r.Busy)
 	}
 	w, err := runners.Wait(ctx, client, t, ref, want, clock, changed)
@@ -45,10 +45,10 @@ func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *confi
 	r := w.Runner
 	status, busy := r.Status.String(), strconv.FormatBool(r.Busy)
 	took := retry.Round(clock.Now().Sub(start))
-	line := fmt.Sprintf("%s is %s, as waited for, after %s.", upperFirst(r.Shown()), r.State(), took)
+	line := fmt.Sprintf("%s is %s, as waited for, after %s.", upperFirst(r.Describe()), r.State(), took)
 	if w.Gone {
 		status, busy = "gone", "false"
-		line = fmt.Sprintf("%s is gone from %s, as waited for, after %s.", upperFirst(r.Shown()), t, took)
+		line = fmt.Sprintf("%s is gone from %s, as waited for, after %s.", upperFirst(r.Describe()), t, took)
 		if r.ID == 0 {
 			line = fmt.Sprintf("%s is not registered in %s, as waited for.", upperFirst(ref.String()), t)
 		}

@@ -76,6 +76,9 @@ func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.Run
 			return nil, err
 		}
 		switch {
+		case r == nil && ref.ID != 0 && last == nil && want != config.WaitGone:
+			// An id is GitHub's once registered: one not registered now never will be.
+			return nil, fmt.Errorf("runner id %d is not registered in %s, so it will never be %s: give the id of a registered runner, or wait for it by runner-name", ref.ID, t, want)
 		case r == nil && (want == config.WaitGone || last != nil):
 			w := &Waited{Runner: Runner{ID: ref.ID, Name: untrusted.Of(ref.Name)}, Gone: true}
 			if last != nil {
@@ -124,8 +127,8 @@ func reached(r *Runner, want config.WaitState) bool {
 	return false
 }
 
-// Shown names r for a message: "runner "vm-1" (id 41)".
-func (r *Runner) Shown() string {
+// Describe names r for a message: "runner "vm-1" (id 41)".
+func (r *Runner) Describe() string {
 	if r.Name.IsEmpty() {
 		return fmt.Sprintf("runner id %d", r.ID)
 	}
@@ -147,7 +150,7 @@ func (e *NotReachedError) Error() string {
 	if e.Last == nil {
 		return fmt.Sprintf("%s never appeared in %s", e.Ref, e.Target)
 	}
-	return fmt.Sprintf("%s in %s was not %s; last seen %s", e.Last.Shown(), e.Target, e.Want, e.Last.State())
+	return fmt.Sprintf("%s in %s was not %s; last seen %s", e.Last.Describe(), e.Target, e.Want, e.Last.State())
 }
 
 // DisappearedError: the runner was removed while the step waited for it to
@@ -160,5 +163,5 @@ type DisappearedError struct {
 
 func (e *DisappearedError) Error() string {
 	return fmt.Sprintf("%s was removed from %s while this step waited for it to be %s (last seen %s): an ephemeral runner removes itself after its job, or someone removed it; wait-for: gone waits for that",
-		e.Runner.Shown(), e.Target, e.Want, e.Runner.State())
+		e.Runner.Describe(), e.Target, e.Want, e.Runner.State())
 }
