@@ -239,3 +239,20 @@ func TestPruneHostileNames(t *testing.T) {
 		t.Error("the runner was not removed")
 	}
 }
+
+// TestPruneARunnerListedWithoutAnID: nothing is sent for a runner the list
+// gives no id for (no DELETE …/runners/0); the step names it and fails.
+func TestPruneARunnerListedWithoutAnID(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t).set(map[string]string{"INPUT_KIND": "prune", "INPUT_RUNNER-NAME-PREFIX": "vm-"})
+	h.sim.Inject(h.sim.Answer(http.StatusOK, `{"total_count":1,"runners":[{"name":"vm-1","status":"offline","busy":false,"labels":[]}]}`))
+	if code := h.run(); code != 1 {
+		t.Fatalf("exit code %d, want 1", code)
+	}
+	if e := h.errors(); len(e) != 1 || !strings.Contains(e[0], "GitHub lists it without an id") {
+		t.Errorf("errors %q", e)
+	}
+	if n := len(h.sim.Requests()); n != 1 {
+		t.Errorf("%d requests, want only the listing", n)
+	}
+}

@@ -85,7 +85,10 @@ func Prune(ctx context.Context, c *github.Client, t target.Target, req config.Pr
 			continue
 		}
 		m := Match{Runner: r, Outcome: SkippedActive}
-		if r.Status.EqualFold("offline") && !r.Busy {
+		switch {
+		case r.ID <= 0: // nothing to remove it by
+			m.Outcome, m.Err = PruneFailed, errors.New("GitHub lists it without an id, so it cannot be removed")
+		case r.Status.EqualFold("offline") && !r.Busy:
 			m.Outcome = WouldPrune
 			candidates = append(candidates, r)
 		}
