@@ -8,7 +8,8 @@ package main
 //   - a GitHub App: find the installation, get an installation token, mint
 //     the registration token, revoke the installation token (curl is handed
 //     a JWT signed beforehand: it cannot sign one);
-//   - delete-runner by name: list runners by that name, delete the one.
+//   - delete-runner by name: list runners by that name, delete the one;
+//   - wait for online, one poll: get the runner, which is online.
 //
 // One curl process per request, as a shell script would run them. Where a
 // request needs an earlier answer (a group id, a token, a runner id), the
@@ -196,6 +197,27 @@ func kinds(sc scenario, dir, binary, curl string, sim *ghsim.Server, pemText, jw
 				}
 				return c.do(ctx, "DELETE", fmt.Sprintf("%s/orgs/octo-org/actions/runners/%d", api, list.Runners[0].ID), token, "", nil)
 			}},
+	})
+
+	// wait for online, one poll: the runner is online at the first look.
+	online := sim.AddRunner("orgs/octo-org", ghsim.Runner{Name: fmt.Sprintf("online-%d", seq.Add(1)), Status: "online", Labels: []string{"self-hosted"}})
+	onlineID := strconv.FormatInt(online.ID, 10)
+	waitStep, err := newStep(filepath.Join(dir, "wait-step"), sc, map[string]string{"token": token, "api-url": api, "kind": "wait", "organization": "octo-org", "runner-id": onlineID, "wait-for": "online"})
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, kind{
+		name: "wait for online, one poll (get the runner)", requests: 1,
+		action: &subject{name: "action", cmd: stepRun(waitStep, binary), check: func() error {
+			o, err := hasOutputs(waitStep, "runner-id", "runner-status")
+			if err == nil && o["runner-status"] != "online" {
+				err = errors.New("the runner was not seen online")
+			}
+			return err
+		}},
+		curl: &subject{name: "curl", run: func(ctx context.Context) error {
+			return c.do(ctx, "GET", api+"/orgs/octo-org/actions/runners/"+onlineID, token, "", nil)
+		}},
 	})
 	for _, k := range out {
 		if k.curl.check == nil {

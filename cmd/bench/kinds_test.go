@@ -47,7 +47,7 @@ func TestEveryKindSideBySide(t *testing.T) {
 			t.Errorf("%s: %.0f requests by the action, %.0f by curl, want %d each", r.kind, a, c, r.requests)
 		}
 	}
-	want := map[string]int{"jit (runner-group by name)": 2, "GitHub App (installation, token, mint, revoke)": 4, "delete-runner by name (list, delete)": 2}
+	want := map[string]int{"jit (runner-group by name)": 2, "GitHub App (installation, token, mint, revoke)": 4, "delete-runner by name (list, delete)": 2, "wait for online, one poll (get the runner)": 1}
 	for k, n := range want {
 		if got[k] != n {
 			t.Errorf("kind %q: %d requests per run, want %d (measured: %v)", k, got[k], n, got)
