@@ -108,13 +108,13 @@ func sleep(ctx context.Context, d time.Duration) error {
 // policy does not replay, such as a JIT registration after its recovery:
 // the policy's backoff, on its clock, never past ctx's deadline.
 func (p Policy) Pause(ctx context.Context, n int) error {
-	rt := &retrier{p: p.withDefaults()}
-	wait := rt.backoff(n)
-	if d, ok := ctx.Deadline(); ok && rt.p.Now().Add(wait).After(d) {
+	p = p.withDefaults()
+	wait := p.backoff(n)
+	if d, ok := ctx.Deadline(); ok && p.Now().Add(wait).After(d) {
 		return fmt.Errorf("waiting %s more would pass the step's deadline", Round(wait))
 	}
-	rt.p.Log("Waiting %s before trying again (attempt %d)", Round(wait), n+1)
-	return rt.p.Sleep(ctx, wait)
+	p.Log("Waiting %s before trying again (attempt %d)", Round(wait), n+1)
+	return p.Sleep(ctx, wait)
 }
 
 // ErrBodyTooLarge is returned for an answer larger than Policy.MaxBody.
@@ -418,7 +418,7 @@ func (rt *retrier) wait(v verdict, failures, limited int, remaining time.Duratio
 		if v.asked > 0 {
 			return v.asked + rt.jitter(v.asked)
 		}
-		return rt.backoff(failures)
+		return rt.p.backoff(failures)
 	}
 	return rateLimitWindow(v.asked, limited, remaining, rt.p.Jitter())
 }
@@ -496,13 +496,16 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// backoff waits before retry number attempt: a window that doubles from
-// BaseDelay up to MaxDelay, half of it fixed and half random ("equal
-// jitter", not full jitter: no retry comes at once), so that many jobs
-// failing together do not retry together.
-func (rt *retrier) backoff(attempt int) time.Duration {
-	w := exponential(rt.p.BaseDelay, rt.p.MaxDelay, attempt)
-	return w/2 + time.Duration(rt.p.Jitter()*float64(w/2))
+// backoff waits before retry number attempt (from 1): a window that
+// doubles from BaseDelay up to MaxDelay, half of it fixed and half random
+// ("equal jitter", not full jitter: no retry comes at once), so that many
+// jobs failing together do not retry together.
+func (p Policy) backoff(attempt int) time.Duration {
+	w := p.MaxDelay
+	if d := float64(p.BaseDelay) * math.Pow(2, float64(attempt-1)); d <= float64(w) {
+		w = time.Duration(d)
+	}
+	return w/2 + time.Duration(p.Jitter()*float64(w/2))
 }
 
 // retryableError is true for failures of the connection or of time, false
@@ -538,13 +541,4 @@ func replayableBody(req *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(req.Body)
 	req.Body.Close()
 	return b, err
-}
-
-// exponential is the backoff window before the nth retry (n from 1).
-func exponential(base, limit time.Duration, n int) time.Duration {
-	d := float64(base) * math.Pow(2, float64(n-1))
-	if d > float64(limit) {
-		return limit
-	}
-	return time.Duration(d)
 }
