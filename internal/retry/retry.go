@@ -220,11 +220,17 @@ func NewTransport(next http.RoundTripper, p Policy) http.RoundTripper {
 func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	tr := traceFrom(ctx)
-	body, err := replayableBody(req)
-	if err != nil {
-		return nil, err
+	// Read once, to send again with each try.
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		var err error
+		body, err = io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
 	}
-	_, hasDeadline := ctx.Deadline()
+	deadline, hasDeadline := ctx.Deadline()
 	// Tries that count towards MaxAttempts, and rate limits in a row (which
 	// count only for a request without a deadline to end them).
 	failures, limited := 0, 0
@@ -232,10 +238,10 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := rt.awaitBudget(req); err != nil {
 			return nil, err
 		}
-		tr.update(func(t *Tries) { t.Method, t.Path, t.Attempts = req.Method, req.URL.Path, attempt })
 		resp, sent, err := rt.try(req, body)
 		v := rt.classify(resp, err, sent)
 		tr.update(func(t *Tries) {
+			t.Method, t.Path, t.Attempts = req.Method, req.URL.Path, attempt
 			t.RateLimited, t.Reset = v.rateLimited, v.reset
 			if v.unclear {
 				t.Unclear++
@@ -243,9 +249,7 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		})
 		if v.unclear && v.retry && !replayable(req) {
 			v.retry = false
-			tr.update(func(t *Tries) {
-				t.Stopped = "GitHub may have acted on it, and sending it again could do it twice"
-			})
+			tr.update(func(t *Tries) { t.Stopped = "GitHub may have acted on it, and sending it again could do it twice" })
 		}
 		if v.rateLimited {
 			limited++
@@ -257,10 +261,8 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, err
 		}
 		wait := rt.wait(v, failures, limited, remainingBefore(ctx, rt.p.Now()))
-		if deadline, ok := ctx.Deadline(); ok && rt.p.Now().Add(wait).After(deadline) {
-			tr.update(func(t *Tries) {
-				t.Stopped = stopReason(v, wait, deadline.Sub(rt.p.Now()))
-			})
+		if hasDeadline && rt.p.Now().Add(wait).After(deadline) {
+			tr.update(func(t *Tries) { t.Stopped = stopReason(v, wait, deadline.Sub(rt.p.Now())) })
 			return resp, err
 		}
 		of := fmt.Sprintf(" of %d", rt.p.MaxAttempts)
@@ -532,13 +534,4 @@ func Round(d time.Duration) time.Duration {
 		return d.Round(time.Millisecond)
 	}
 	return d.Round(100 * time.Millisecond)
-}
-
-func replayableBody(req *http.Request) ([]byte, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil
-	}
-	b, err := io.ReadAll(req.Body)
-	req.Body.Close()
-	return b, err
 }
