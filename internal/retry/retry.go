@@ -413,21 +413,17 @@ func (rt *retrier) classify(resp *http.Response, err error, sent bool) verdict {
 
 // wait is how long to wait before the next try. A rate limit's wait is at
 // least what GitHub asked, and grows with each one in a row; every wait has
-// jitter on top, so that the jobs of a matrix limited together do not all
-// come back together.
+// jitter on top (after a 5xx's Retry-After, up to half of it and at most
+// MaxDelay), so that the jobs of a matrix limited together do not all come
+// back together.
 func (rt *retrier) wait(v verdict, failures, limited int, remaining time.Duration) time.Duration {
 	if !v.rateLimited {
 		if v.asked > 0 {
-			return v.asked + rt.jitter(v.asked)
+			return v.asked + time.Duration(rt.p.Jitter()*float64(min(v.asked/2, rt.p.MaxDelay)))
 		}
 		return rt.p.backoff(failures)
 	}
 	return rateLimitWindow(v.asked, limited, remaining, rt.p.Jitter())
-}
-
-// jitter is a random part of d, up to half of it and at most MaxDelay.
-func (rt *retrier) jitter(d time.Duration) time.Duration {
-	return time.Duration(rt.p.Jitter() * float64(min(d/2, rt.p.MaxDelay)))
 }
 
 // rateLimitWait recognises GitHub's primary and secondary rate limits and
