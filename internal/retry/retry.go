@@ -293,15 +293,15 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	}
 	start := rt.p.Now()
 	resp, err := rt.next.RoundTrip(r)
-	if err == nil && resp.StatusCode == http.StatusProxyAuthRequired {
-		// A plain-HTTP proxy's refusal: the request never reached GitHub.
-		resp.Body.Close()
-		return nil, false, ErrProxyAuth
-	}
 	if err != nil {
 		err = rt.attemptError(req, err)
 		rt.p.Debug("%s %s: %v", req.Method, req.URL.Path, err)
 		return nil, sent.Load(), err
+	}
+	if resp.StatusCode == http.StatusProxyAuthRequired {
+		// A plain-HTTP proxy's refusal: the request never reached GitHub.
+		resp.Body.Close()
+		return nil, false, ErrProxyAuth
 	}
 	// Logged before the body is read: a body can hold a credential, and the
 	// caller masks it before anything is written after it arrives.
