@@ -512,16 +512,11 @@ func retryableError(err error) bool {
 	_, unknownCA := errors.AsType[x509.UnknownAuthorityError](err)
 	_, hostname := errors.AsType[x509.HostnameError](err)
 	_, invalid := errors.AsType[x509.CertificateInvalidError](err)
-	dns, isDNS := errors.AsType[*net.DNSError](err)
-	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrProxyAuth):
+	if unknownCA || hostname || invalid || errors.Is(err, context.Canceled) || errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrProxyAuth) {
 		return false
-	case unknownCA, hostname, invalid:
-		return false
-	case isDNS:
-		return !dns.IsNotFound
 	}
-	return true
+	dns, isDNS := errors.AsType[*net.DNSError](err)
+	return !isDNS || !dns.IsNotFound
 }
 
 // Round shortens d for a message.
