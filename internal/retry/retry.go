@@ -464,12 +464,12 @@ const (
 	maxUnix  = 1 << 40
 )
 
+// secondaryMessage says whether a 403's body is about a secondary rate
+// limit. The body is the one try read whole into memory, so reading it
+// again cannot fail.
 func secondaryMessage(resp *http.Response) bool {
-	b, err := io.ReadAll(resp.Body)
+	b, _ := io.ReadAll(resp.Body)
 	resp.Body = io.NopCloser(bytes.NewReader(b))
-	if err != nil {
-		return false
-	}
 	s := strings.ToLower(string(b))
 	return strings.Contains(s, "secondary rate limit") || strings.Contains(s, "abuse detection")
 }
