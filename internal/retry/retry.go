@@ -167,15 +167,6 @@ func WithTrace(ctx context.Context) (context.Context, *Trace) {
 	return context.WithValue(ctx, traceKey{}, t), t
 }
 
-// traceFrom is ctx's Trace; a request without one records its Tries in a
-// Trace of its own, which nobody reads.
-func traceFrom(ctx context.Context) *Trace {
-	if t, ok := ctx.Value(traceKey{}).(*Trace); ok {
-		return t
-	}
-	return &Trace{}
-}
-
 type replayKey struct{}
 
 // Replayable marks ctx's requests as safe to send again after a try GitHub
@@ -219,7 +210,12 @@ func NewTransport(next http.RoundTripper, p Policy) http.RoundTripper {
 
 func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	tr := traceFrom(ctx)
+	// A request without a Trace records its Tries in one of its own, which
+	// nobody reads.
+	tr, ok := ctx.Value(traceKey{}).(*Trace)
+	if !ok {
+		tr = &Trace{}
+	}
 	// Read once, to send again with each try.
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
