@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -180,12 +181,8 @@ func Replayable(ctx context.Context) context.Context {
 // Replayable. A POST that may have created something is never replayed
 // blindly: the flow that owns it recovers instead.
 func replayable(req *http.Request) bool {
-	switch req.Method {
-	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete:
-		return true
-	}
 	marked, _ := req.Context().Value(replayKey{}).(bool)
-	return marked
+	return marked || slices.Contains([]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete}, req.Method)
 }
 
 // retrier is the retrying http.RoundTripper. It is one credential's: after
