@@ -399,9 +399,8 @@ func (rt *retrier) classify(resp *http.Response, err error, sent bool) verdict {
 		return verdict{}
 	}
 	// A 5xx may come after the work was done; 501 says it never will be.
-	v := verdict{retry: status != http.StatusNotImplemented, unclear: status != http.StatusNotImplemented, why: what}
-	v.asked, _ = retryAfter(resp.Header, rt.p.Now())
-	return v
+	asked, _ := retryAfter(resp.Header, rt.p.Now())
+	return verdict{retry: status != http.StatusNotImplemented, unclear: status != http.StatusNotImplemented, asked: asked, why: what}
 }
 
 // wait is how long to wait before the next try. A rate limit's wait is at
@@ -423,12 +422,11 @@ func (rt *retrier) wait(v verdict, failures, limited int, remaining time.Duratio
 // says how long to wait: Retry-After, else the reset time when the limit is
 // used up, else a minute (GitHub's advice for secondary limits).
 func (rt *retrier) rateLimitWait(resp *http.Response) (asked time.Duration, reset time.Time, ok bool) {
-	h := resp.Header
 	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusForbidden {
 		return 0, time.Time{}, false
 	}
-	reset, spent := budget(h)
-	if d, ok := retryAfter(h, rt.p.Now()); ok {
+	reset, spent := budget(resp.Header)
+	if d, ok := retryAfter(resp.Header, rt.p.Now()); ok {
 		return d, reset, true
 	}
 	if spent {
