@@ -113,15 +113,13 @@ func DefaultHTTPClient() (*http.Client, error) {
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
-	t.OnProxyConnectResponse = proxyRefusal
-	return &http.Client{Transport: t}, nil
-}
-
-// proxyRefusal types a proxy's 407 to CONNECT, which net/http otherwise
-// reports only as text.
-func proxyRefusal(_ context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
-	if resp.StatusCode == http.StatusProxyAuthRequired {
-		return retry.ErrProxyAuth
+	// Types a proxy's 407 to CONNECT, which net/http otherwise reports only
+	// as text.
+	t.OnProxyConnectResponse = func(_ context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
+		if resp.StatusCode == http.StatusProxyAuthRequired {
+			return retry.ErrProxyAuth
+		}
+		return nil
 	}
-	return nil
+	return &http.Client{Transport: t}, nil
 }

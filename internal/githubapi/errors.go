@@ -172,10 +172,9 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 		rl  *github.RateLimitError
 		arl *github.AbuseRateLimitError
 		ue  *url.Error
-		se  *json.SyntaxError
-		te  *json.UnmarshalTypeError
 	)
-	e := &Error{Op: op, Method: method, Path: path}
+	e := &Error{Op: op, Method: method, Path: path, RateLimited: tr.RateLimited, RateLimitReset: tr.Reset,
+		Attempts: tr.Attempts, Waited: tr.Waited, Stopped: tr.Stopped}
 	switch {
 	case tr.Attempts == 0 && ctx.Err() == nil:
 		// Nothing was sent: whatever this is, GitHub did not say it.
@@ -190,7 +189,7 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 			e.Details = append(e.Details, detail(d))
 		}
 		e.NotJSON = er.Message == "" && len(er.Errors) == 0
-	case errors.As(err, &se), errors.As(err, &te):
+	case errors.As(err, new(*json.SyntaxError)), errors.As(err, new(*json.UnmarshalTypeError)):
 		status := 0
 		if resp != nil {
 			status = resp.StatusCode
@@ -214,8 +213,6 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 		e.RequestID = untrusted.Of(resp.Header.Get("X-GitHub-Request-Id"))
 		e.EnterpriseVersion = untrusted.Of(resp.Header.Get("X-GitHub-Enterprise-Version"))
 	}
-	e.RateLimited, e.RateLimitReset = tr.RateLimited, tr.Reset
-	e.Attempts, e.Waited, e.Stopped = tr.Attempts, tr.Waited, tr.Stopped
 	e.Hint = e.hint()
 	return e
 }

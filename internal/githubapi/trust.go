@@ -42,17 +42,12 @@ func trustedRoots(system func() (*x509.CertPool, error), getenv func(string) str
 	}
 	// SSL_CERT_FILE's certificates, if set, on top of the system's: like
 	// Go's own loader, skip what does not parse and keep the rest.
-	pool := systemOrEmpty(system)
-	pool.AppendCertsFromPEM(pemBytes)
-	return pool, nil
-}
-
-func systemOrEmpty(system func() (*x509.CertPool, error)) *x509.CertPool {
 	pool, err := system()
 	if err != nil || pool == nil {
-		return x509.NewCertPool() // no system roots at all
+		pool = x509.NewCertPool() // no system roots at all
 	}
-	return pool
+	pool.AppendCertsFromPEM(pemBytes)
+	return pool, nil
 }
 
 // holdsCertificate says whether pemBytes has a certificate that parses. It

@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,13 +109,13 @@ func sleep(ctx context.Context, d time.Duration) error {
 // policy does not replay, such as a JIT registration after its recovery:
 // the policy's backoff, on its clock, never past ctx's deadline.
 func (p Policy) Pause(ctx context.Context, n int) error {
-	rt := &retrier{p: p.withDefaults()}
-	wait := rt.backoff(n)
-	if d, ok := ctx.Deadline(); ok && rt.p.Now().Add(wait).After(d) {
+	p = p.withDefaults()
+	wait := p.backoff(n)
+	if d, ok := ctx.Deadline(); ok && p.Now().Add(wait).After(d) {
 		return fmt.Errorf("waiting %s more would pass the step's deadline", Round(wait))
 	}
-	rt.p.Log("Waiting %s before trying again (attempt %d)", Round(wait), n+1)
-	return rt.p.Sleep(ctx, wait)
+	p.Log("Waiting %s before trying again (attempt %d)", Round(wait), n+1)
+	return p.Sleep(ctx, wait)
 }
 
 // ErrBodyTooLarge is returned for an answer larger than Policy.MaxBody.
@@ -167,15 +168,6 @@ func WithTrace(ctx context.Context) (context.Context, *Trace) {
 	return context.WithValue(ctx, traceKey{}, t), t
 }
 
-// traceFrom is ctx's Trace; a request without one records its Tries in a
-// Trace of its own, which nobody reads.
-func traceFrom(ctx context.Context) *Trace {
-	if t, ok := ctx.Value(traceKey{}).(*Trace); ok {
-		return t
-	}
-	return &Trace{}
-}
-
 type replayKey struct{}
 
 // Replayable marks ctx's requests as safe to send again after a try GitHub
@@ -189,12 +181,8 @@ func Replayable(ctx context.Context) context.Context {
 // Replayable. A POST that may have created something is never replayed
 // blindly: the flow that owns it recovers instead.
 func replayable(req *http.Request) bool {
-	switch req.Method {
-	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete:
-		return true
-	}
 	marked, _ := req.Context().Value(replayKey{}).(bool)
-	return marked
+	return marked || slices.Contains([]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete}, req.Method)
 }
 
 // retrier is the retrying http.RoundTripper. It is one credential's: after
@@ -219,12 +207,23 @@ func NewTransport(next http.RoundTripper, p Policy) http.RoundTripper {
 
 func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	tr := traceFrom(ctx)
-	body, err := replayableBody(req)
-	if err != nil {
-		return nil, err
+	// A request without a Trace records its Tries in one of its own, which
+	// nobody reads.
+	tr, ok := ctx.Value(traceKey{}).(*Trace)
+	if !ok {
+		tr = &Trace{}
 	}
-	_, hasDeadline := ctx.Deadline()
+	// Read once, to send again with each try.
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		var err error
+		body, err = io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	deadline, hasDeadline := ctx.Deadline()
 	// Tries that count towards MaxAttempts, and rate limits in a row (which
 	// count only for a request without a deadline to end them).
 	failures, limited := 0, 0
@@ -232,10 +231,10 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := rt.awaitBudget(req); err != nil {
 			return nil, err
 		}
-		tr.update(func(t *Tries) { t.Method, t.Path, t.Attempts = req.Method, req.URL.Path, attempt })
 		resp, sent, err := rt.try(req, body)
 		v := rt.classify(resp, err, sent)
 		tr.update(func(t *Tries) {
+			t.Method, t.Path, t.Attempts = req.Method, req.URL.Path, attempt
 			t.RateLimited, t.Reset = v.rateLimited, v.reset
 			if v.unclear {
 				t.Unclear++
@@ -243,9 +242,7 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		})
 		if v.unclear && v.retry && !replayable(req) {
 			v.retry = false
-			tr.update(func(t *Tries) {
-				t.Stopped = "GitHub may have acted on it, and sending it again could do it twice"
-			})
+			tr.update(func(t *Tries) { t.Stopped = "GitHub may have acted on it, and sending it again could do it twice" })
 		}
 		if v.rateLimited {
 			limited++
@@ -257,10 +254,8 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, err
 		}
 		wait := rt.wait(v, failures, limited, remainingBefore(ctx, rt.p.Now()))
-		if deadline, ok := ctx.Deadline(); ok && rt.p.Now().Add(wait).After(deadline) {
-			tr.update(func(t *Tries) {
-				t.Stopped = stopReason(v, wait, deadline.Sub(rt.p.Now()))
-			})
+		if hasDeadline && rt.p.Now().Add(wait).After(deadline) {
+			tr.update(func(t *Tries) { t.Stopped = stopReason(v, wait, deadline.Sub(rt.p.Now())) })
 			return resp, err
 		}
 		of := fmt.Sprintf(" of %d", rt.p.MaxAttempts)
@@ -291,15 +286,15 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	}
 	start := rt.p.Now()
 	resp, err := rt.next.RoundTrip(r)
-	if err == nil && resp.StatusCode == http.StatusProxyAuthRequired {
-		// A plain-HTTP proxy's refusal: the request never reached GitHub.
-		resp.Body.Close()
-		return nil, false, ErrProxyAuth
-	}
 	if err != nil {
 		err = rt.attemptError(req, err)
 		rt.p.Debug("%s %s: %v", req.Method, req.URL.Path, err)
 		return nil, sent.Load(), err
+	}
+	if resp.StatusCode == http.StatusProxyAuthRequired {
+		// A plain-HTTP proxy's refusal: the request never reached GitHub.
+		resp.Body.Close()
+		return nil, false, ErrProxyAuth
 	}
 	// Logged before the body is read: a body can hold a credential, and the
 	// caller masks it before anything is written after it arrives.
@@ -404,40 +399,34 @@ func (rt *retrier) classify(resp *http.Response, err error, sent bool) verdict {
 		return verdict{}
 	}
 	// A 5xx may come after the work was done; 501 says it never will be.
-	v := verdict{retry: status != http.StatusNotImplemented, unclear: status != http.StatusNotImplemented, why: what}
-	v.asked, _ = retryAfter(resp.Header, rt.p.Now())
-	return v
+	asked, _ := retryAfter(resp.Header, rt.p.Now())
+	return verdict{retry: status != http.StatusNotImplemented, unclear: status != http.StatusNotImplemented, asked: asked, why: what}
 }
 
 // wait is how long to wait before the next try. A rate limit's wait is at
 // least what GitHub asked, and grows with each one in a row; every wait has
-// jitter on top, so that the jobs of a matrix limited together do not all
-// come back together.
+// jitter on top (after a 5xx's Retry-After, up to half of it and at most
+// MaxDelay), so that the jobs of a matrix limited together do not all come
+// back together.
 func (rt *retrier) wait(v verdict, failures, limited int, remaining time.Duration) time.Duration {
 	if !v.rateLimited {
 		if v.asked > 0 {
-			return v.asked + rt.jitter(v.asked)
+			return v.asked + time.Duration(rt.p.Jitter()*float64(min(v.asked/2, rt.p.MaxDelay)))
 		}
-		return rt.backoff(failures)
+		return rt.p.backoff(failures)
 	}
 	return rateLimitWindow(v.asked, limited, remaining, rt.p.Jitter())
-}
-
-// jitter is a random part of d, up to half of it and at most MaxDelay.
-func (rt *retrier) jitter(d time.Duration) time.Duration {
-	return time.Duration(rt.p.Jitter() * float64(min(d/2, rt.p.MaxDelay)))
 }
 
 // rateLimitWait recognises GitHub's primary and secondary rate limits and
 // says how long to wait: Retry-After, else the reset time when the limit is
 // used up, else a minute (GitHub's advice for secondary limits).
 func (rt *retrier) rateLimitWait(resp *http.Response) (asked time.Duration, reset time.Time, ok bool) {
-	h := resp.Header
 	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusForbidden {
 		return 0, time.Time{}, false
 	}
-	reset, spent := budget(h)
-	if d, ok := retryAfter(h, rt.p.Now()); ok {
+	reset, spent := budget(resp.Header)
+	if d, ok := retryAfter(resp.Header, rt.p.Now()); ok {
 		return d, reset, true
 	}
 	if spent {
@@ -466,12 +455,12 @@ const (
 	maxUnix  = 1 << 40
 )
 
+// secondaryMessage says whether a 403's body is about a secondary rate
+// limit. The body is the one try read whole into memory, so reading it
+// again cannot fail.
 func secondaryMessage(resp *http.Response) bool {
-	b, err := io.ReadAll(resp.Body)
+	b, _ := io.ReadAll(resp.Body)
 	resp.Body = io.NopCloser(bytes.NewReader(b))
-	if err != nil {
-		return false
-	}
 	s := strings.ToLower(string(b))
 	return strings.Contains(s, "secondary rate limit") || strings.Contains(s, "abuse detection")
 }
@@ -496,13 +485,16 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// backoff waits before retry number attempt: a window that doubles from
-// BaseDelay up to MaxDelay, half of it fixed and half random ("equal
-// jitter", not full jitter: no retry comes at once), so that many jobs
-// failing together do not retry together.
-func (rt *retrier) backoff(attempt int) time.Duration {
-	w := exponential(rt.p.BaseDelay, rt.p.MaxDelay, attempt)
-	return w/2 + time.Duration(rt.p.Jitter()*float64(w/2))
+// backoff waits before retry number attempt (from 1): a window that
+// doubles from BaseDelay up to MaxDelay, half of it fixed and half random
+// ("equal jitter", not full jitter: no retry comes at once), so that many
+// jobs failing together do not retry together.
+func (p Policy) backoff(attempt int) time.Duration {
+	w := p.MaxDelay
+	if d := float64(p.BaseDelay) * math.Pow(2, float64(attempt-1)); d <= float64(w) {
+		w = time.Duration(d)
+	}
+	return w/2 + time.Duration(p.Jitter()*float64(w/2))
 }
 
 // retryableError is true for failures of the connection or of time, false
@@ -511,16 +503,11 @@ func retryableError(err error) bool {
 	_, unknownCA := errors.AsType[x509.UnknownAuthorityError](err)
 	_, hostname := errors.AsType[x509.HostnameError](err)
 	_, invalid := errors.AsType[x509.CertificateInvalidError](err)
-	dns, isDNS := errors.AsType[*net.DNSError](err)
-	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrProxyAuth):
+	if unknownCA || hostname || invalid || errors.Is(err, context.Canceled) || errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrProxyAuth) {
 		return false
-	case unknownCA, hostname, invalid:
-		return false
-	case isDNS:
-		return !dns.IsNotFound
 	}
-	return true
+	dns, isDNS := errors.AsType[*net.DNSError](err)
+	return !isDNS || !dns.IsNotFound
 }
 
 // Round shortens d for a message.
@@ -529,22 +516,4 @@ func Round(d time.Duration) time.Duration {
 		return d.Round(time.Millisecond)
 	}
 	return d.Round(100 * time.Millisecond)
-}
-
-func replayableBody(req *http.Request) ([]byte, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil
-	}
-	b, err := io.ReadAll(req.Body)
-	req.Body.Close()
-	return b, err
-}
-
-// exponential is the backoff window before the nth retry (n from 1).
-func exponential(base, limit time.Duration, n int) time.Duration {
-	d := float64(base) * math.Pow(2, float64(n-1))
-	if d > float64(limit) {
-		return limit
-	}
-	return time.Duration(d)
 }
