@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
 	"github.com/runnertoken/runner-token-action/internal/untrusted"
@@ -83,6 +84,15 @@ func Find(ctx context.Context, c *github.Client, t target.Target, name string) (
 		page = resp.NextPage
 	}
 	return folded, nil
+}
+
+// lookup returns the runner ref names in t by its id, or else by its name;
+// nil if there is none.
+func lookup(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef) (*Runner, error) {
+	if ref.ID != 0 {
+		return Get(ctx, c, t, ref.ID)
+	}
+	return Find(ctx, c, t, ref.Name)
 }
 
 // Get returns t's runner id, or nil if GitHub has no such runner. A 404
