@@ -175,6 +175,8 @@ func (s *step) run(ctx context.Context) error {
 	h, err := s.mint(ctx, cleanup, client, cfg)
 	if err == nil {
 		s.mask(h.secret)
+		// Every kind hands on the target's runner URL, last of its outputs.
+		h.outputs = append(h.outputs, output{"runner-url", cfg.Target.RunnerURL(cfg.Server), false})
 	}
 	dl, dlErr := download(err != nil)
 	switch {
@@ -289,7 +291,6 @@ func (s *step) mint(ctx, cleanup context.Context, client *github.Client, cfg *co
 		outputs: []output{
 			{"token", tok.Value, true},
 			{"expires-at", tok.ExpiresAt.String(), false},
-			{"runner-url", runnerURL, false},
 		},
 		log: []string{
 			fmt.Sprintf("Minted a %s token for %s, valid until %s.", kind, t, tok.ExpiresAt),

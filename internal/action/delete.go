@@ -33,7 +33,6 @@ func (s *step) deleteRunner(ctx context.Context, client *github.Client, cfg *con
 			{"deleted", strconv.FormatBool(d.Outcome == runners.Removed), false},
 			{"runner-id", id, false},
 			{"runner-name", r.Name.String(), false},
-			{"runner-url", t.RunnerURL(cfg.Server), false},
 		},
 		done: d.Outcome == runners.Removed,
 	}

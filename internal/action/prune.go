@@ -84,7 +84,6 @@ func (s *step) pruneRunners(ctx context.Context, client *github.Client, cfg *con
 		outputs: []output{
 			{"removed-count", strconv.Itoa(len(gone)), false},
 			{"removed-runners", string(list), false},
-			{"runner-url", t.RunnerURL(cfg.Server), false},
 		},
 		log:  log,
 		done: len(gone) > 0,

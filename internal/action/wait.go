@@ -64,7 +64,6 @@ func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *confi
 			{"runner-name", r.Name.String(), false},
 			{"runner-status", status, false},
 			{"runner-busy", busy, false},
-			{"runner-url", t.RunnerURL(cfg.Server), false},
 		},
 		log: []string{line},
 		summary: fmt.Sprintf("### Self-hosted runner %s\n\n| | |\n|---|---|\n| Runner | %s |\n| Runner ID | %s |\n| Target | %s `%s` |\n\n| after | status | busy |\n|---|---|---|\n%s",
