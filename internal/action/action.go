@@ -166,9 +166,11 @@ func (s *step) run(ctx context.Context) error {
 	cleanup, stopCleanup := cleanupContext(ctx)
 	defer stopCleanup()
 
-	cred, err := s.credential(ctx, cfg)
-	if err != nil {
-		return err
+	cred := &credential{token: cfg.Credential.Token, release: func(context.Context) error { return nil }}
+	if cfg.Credential.App != nil {
+		if cred, err = s.appCredential(ctx, cfg); err != nil { // app.go
+			return err
+		}
 	}
 	client := githubapi.NewClient(s.env.HTTPClient, cfg.API, cred.token, githubapi.WithPolicy(s.policy()))
 	download := s.download(ctx, client, cfg) // download.go: alongside the mint
@@ -258,13 +260,6 @@ type credential struct {
 	token   string
 	outputs []output
 	release func(context.Context) error
-}
-
-func (s *step) credential(ctx context.Context, cfg *config.Config) (*credential, error) {
-	if cfg.Credential.App != nil {
-		return s.appCredential(ctx, cfg) // app.go
-	}
-	return &credential{token: cfg.Credential.Token, release: func(context.Context) error { return nil }}, nil
 }
 
 // mint does what cfg's kind names.
