@@ -166,7 +166,7 @@ func (s *step) run(ctx context.Context) error {
 	cleanup, stopCleanup := cleanupContext(ctx)
 	defer stopCleanup()
 
-	cred := &credential{token: cfg.Credential.Token, release: func(context.Context) error { return nil }}
+	cred := &credential{token: cfg.Credential.Token, release: func(context.Context) {}}
 	if cfg.Credential.App != nil {
 		if cred, err = s.appCredential(ctx, cfg); err != nil { // app.go
 			return err
@@ -201,7 +201,8 @@ func (s *step) run(ctx context.Context) error {
 		}
 	}
 	// The credential used to mint is no longer needed, whatever happened.
-	if err := errors.Join(err, cred.release(cleanup)); err != nil {
+	cred.release(cleanup)
+	if err != nil {
 		return err
 	}
 	for _, l := range slices.Concat(h.log, dl.log) {
@@ -255,11 +256,11 @@ func (s *step) policy() retry.Policy {
 
 // credential is what the step calls the API with: a token, the outputs
 // that say how it was obtained, and what to do once the runner credential
-// is minted.
+// is minted (never a failure of the step).
 type credential struct {
 	token   string
 	outputs []output
-	release func(context.Context) error
+	release func(context.Context)
 }
 
 // mint does what cfg's kind names.
