@@ -70,11 +70,11 @@ func Prune(ctx context.Context, c *github.Client, t target.Target, req config.Pr
 		}
 		matches = append(matches, m)
 	}
-	if len(candidates) > req.MaxRemovals && !req.DryRun {
-		return nil, &TooManyError{Target: t, Runners: candidates, Max: req.MaxRemovals}
-	}
 	if req.DryRun {
 		return matches, nil
+	}
+	if len(candidates) > req.MaxRemovals {
+		return nil, &TooManyError{Target: t, Runners: candidates, Max: req.MaxRemovals}
 	}
 	for i, m := range matches {
 		if m.Outcome != WouldPrune {
