@@ -166,15 +166,19 @@ func (s *step) run(ctx context.Context) error {
 	cleanup, stopCleanup := cleanupContext(ctx)
 	defer stopCleanup()
 
-	cred, err := s.credential(ctx, cfg)
-	if err != nil {
-		return err
+	cred := &credential{token: cfg.Credential.Token, release: func(context.Context) {}}
+	if cfg.Credential.App != nil {
+		if cred, err = s.appCredential(ctx, cfg); err != nil { // app.go
+			return err
+		}
 	}
 	client := githubapi.NewClient(s.env.HTTPClient, cfg.API, cred.token, githubapi.WithPolicy(s.policy()))
 	download := s.download(ctx, client, cfg) // download.go: alongside the mint
 	h, err := s.mint(ctx, cleanup, client, cfg)
 	if err == nil {
 		s.mask(h.secret)
+		// Every kind hands on the target's runner URL, last of its outputs.
+		h.outputs = append(h.outputs, output{"runner-url", cfg.Target.RunnerURL(cfg.Server), false})
 	}
 	dl, dlErr := download(err != nil)
 	switch {
@@ -197,7 +201,8 @@ func (s *step) run(ctx context.Context) error {
 		}
 	}
 	// The credential used to mint is no longer needed, whatever happened.
-	if err := errors.Join(err, cred.release(cleanup)); err != nil {
+	cred.release(cleanup)
+	if err != nil {
 		return err
 	}
 	for _, l := range slices.Concat(h.log, dl.log) {
@@ -251,18 +256,11 @@ func (s *step) policy() retry.Policy {
 
 // credential is what the step calls the API with: a token, the outputs
 // that say how it was obtained, and what to do once the runner credential
-// is minted.
+// is minted (never a failure of the step).
 type credential struct {
 	token   string
 	outputs []output
-	release func(context.Context) error
-}
-
-func (s *step) credential(ctx context.Context, cfg *config.Config) (*credential, error) {
-	if cfg.Credential.App != nil {
-		return s.appCredential(ctx, cfg) // app.go
-	}
-	return &credential{token: cfg.Credential.Token, release: func(context.Context) error { return nil }}, nil
+	release func(context.Context)
 }
 
 // mint does what cfg's kind names.
@@ -289,7 +287,6 @@ func (s *step) mint(ctx, cleanup context.Context, client *github.Client, cfg *co
 		outputs: []output{
 			{"token", tok.Value, true},
 			{"expires-at", tok.ExpiresAt.String(), false},
-			{"runner-url", runnerURL, false},
 		},
 		log: []string{
 			fmt.Sprintf("Minted a %s token for %s, valid until %s.", kind, t, tok.ExpiresAt),

@@ -30,12 +30,7 @@ func (s *step) appCredential(ctx context.Context, cfg *config.Config) (*credenti
 
 	// Revoked on every path, after cancellation too, within the step's
 	// clean-up grace.
-	revoked := false
-	release := func(ctx context.Context) error {
-		if revoked {
-			return nil
-		}
-		revoked = true
+	release := func(ctx context.Context) {
 		if err := c.Revoke(ctx, tok); err != nil {
 			// Not a failure of the step: the runner credential is what the
 			// workflow asked for, and failing would throw it away for a
@@ -43,10 +38,9 @@ func (s *step) appCredential(ctx context.Context, cfg *config.Config) (*credenti
 			msg := fmt.Sprintf("%v. The installation token is limited to the %s; revoke it sooner by removing the app's installation if you must", err, limited)
 			s.gha.WithFieldsMap(map[string]string{"title": "Installation token not revoked"}).
 				Warningf("%s", redact(msg, s.secrets))
-			return nil
+			return
 		}
 		s.info("Revoked the installation token.")
-		return nil
 	}
 	outputs := []output{{"installation-id", strconv.FormatInt(tok.InstallationID, 10), false}}
 	return &credential{token: tok.Value, outputs: outputs, release: release}, nil

@@ -1,15 +1,15 @@
 package action
 
 import (
+	"context"
 	"fmt"
 	"strconv"
-
-	"context"
 
 	"github.com/google/go-github/v66/github"
 
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/runners"
+	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
 // deleteRunner removes the runner cfg names, unless it is running a job.
@@ -24,23 +24,11 @@ func (s *step) deleteRunner(ctx context.Context, client *github.Client, cfg *con
 		return nil, err
 	}
 	r := d.Runner
-	id := ""
-	if r.ID != 0 {
-		id = strconv.FormatInt(r.ID, 10)
-	}
-	h := &handover{
-		outputs: []output{
-			{"deleted", strconv.FormatBool(d.Outcome == runners.Removed), false},
-			{"runner-id", id, false},
-			{"runner-name", r.Name.String(), false},
-			{"runner-url", t.RunnerURL(cfg.Server), false},
-		},
-		done: d.Outcome == runners.Removed,
-	}
 	shown := ref.String()
 	if r.ID != 0 && !r.Name.IsEmpty() {
-		shown = fmt.Sprintf("runner %q (id %d)", r.Name, r.ID)
+		shown = r.Describe()
 	}
+	h := &handover{done: d.Outcome == runners.Removed}
 	title := "Self-hosted runner already gone"
 	switch d.Outcome {
 	case runners.Removed:
@@ -51,7 +39,20 @@ func (s *step) deleteRunner(ctx context.Context, client *github.Client, cfg *con
 	default:
 		h.notice = fmt.Sprintf("%s is not registered in %s: nothing to remove (deleted=false).", shown, t)
 	}
-	h.summary = fmt.Sprintf("### %s\n\n| | |\n|---|---|\n| Runner | %s |\n| Runner ID | %s |\n| Target | %s `%s` |\n",
-		title, r.Name.Markdown(), orUnknown(id), t.Scope, t.Name())
+	var outputs []output
+	outputs, h.summary = aboutRunner(title, r, t)
+	h.outputs = append([]output{{"deleted", strconv.FormatBool(h.done), false}}, outputs...)
 	return h, nil
+}
+
+// aboutRunner is what delete-runner and wait hand over of the runner they
+// looked at: its id ("" if unknown) and name as outputs, and the summary's
+// head, titled title.
+func aboutRunner(title string, r runners.Runner, t target.Target) ([]output, string) {
+	id := ""
+	if r.ID != 0 {
+		id = strconv.FormatInt(r.ID, 10)
+	}
+	return []output{{"runner-id", id, false}, {"runner-name", r.Name.String(), false}},
+		fmt.Sprintf("### %s\n\n| | |\n|---|---|\n| Runner | %s |\n| Runner ID | %s |\n| Target | %s `%s` |\n", title, r.Name.Markdown(), orUnknown(id), t.Scope, t.Name())
 }

@@ -50,7 +50,6 @@ func (s *step) mintJIT(ctx, cleanup context.Context, client *github.Client, cfg 
 			{"jit-config", c.Encoded, true},
 			{"runner-id", id, false},
 			{"runner-name", c.Runner.Name.String(), false},
-			{"runner-url", runnerURL, false},
 		},
 		log: []string{
 			fmt.Sprintf("Registered just-in-time runner %q (id %s) for %s in runner group %s, with labels %s.", c.Runner.Name, id, t, c.Group, labels),

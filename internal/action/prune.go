@@ -66,10 +66,7 @@ func (s *step) pruneRunners(ctx context.Context, client *github.Client, cfg *con
 		}
 		fmt.Fprintf(&rows, "| %s | %d | %s, %s | %s |\n", r.Name.Markdown(), r.ID, r.Status.Markdown(), busy, why)
 	}
-	list, err := json.Marshal(gone)
-	if err != nil {
-		return nil, err
-	}
+	list, _ := json.Marshal(gone) // plain ids and strings: it cannot fail
 	title := "Self-hosted runners pruned"
 	switch {
 	case req.DryRun:
@@ -84,7 +81,6 @@ func (s *step) pruneRunners(ctx context.Context, client *github.Client, cfg *con
 		outputs: []output{
 			{"removed-count", strconv.Itoa(len(gone)), false},
 			{"removed-runners", string(list), false},
-			{"runner-url", t.RunnerURL(cfg.Server), false},
 		},
 		log:  log,
 		done: len(gone) > 0,

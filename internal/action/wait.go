@@ -54,21 +54,11 @@ func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *confi
 		}
 		fmt.Fprintf(&rows, "| %s | gone | |\n", took)
 	}
-	id := ""
-	if r.ID != 0 {
-		id = strconv.FormatInt(r.ID, 10)
-	}
+	outputs, summary := aboutRunner("Self-hosted runner "+string(want), r, t)
 	return &handover{
-		outputs: []output{
-			{"runner-id", id, false},
-			{"runner-name", r.Name.String(), false},
-			{"runner-status", status, false},
-			{"runner-busy", busy, false},
-			{"runner-url", t.RunnerURL(cfg.Server), false},
-		},
-		log: []string{line},
-		summary: fmt.Sprintf("### Self-hosted runner %s\n\n| | |\n|---|---|\n| Runner | %s |\n| Runner ID | %s |\n| Target | %s `%s` |\n\n| after | status | busy |\n|---|---|---|\n%s",
-			want, r.Name.Markdown(), orUnknown(id), t.Scope, t.Name(), rows.String()),
+		outputs: append(outputs, output{"runner-status", status, false}, output{"runner-busy", busy, false}),
+		log:     []string{line},
+		summary: summary + "\n| after | status | busy |\n|---|---|---|\n" + rows.String(),
 	}, nil
 }
 

@@ -119,12 +119,11 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	// Not Apps.CreateInstallationToken: its answer type fails whole on an
 	// expiry it cannot parse, and the token must be read first, on its own.
 	var answer json.RawMessage
-	path := fmt.Sprintf("app/installations/%d/access_tokens", inst.ID)
 	account := inst.Account.Login
 	// Sent again after a try that got no clear answer: a token lost to one
 	// cannot be revoked whether or not another is asked for, and every
 	// token this run receives is revoked.
-	if _, err := githubapi.Do(githubapi.Replayable(ctx), api, githubapi.OpInstallationToken, http.MethodPost, path, grant.options(), &answer); err != nil {
+	if _, err := githubapi.Do(githubapi.Replayable(ctx), api, githubapi.OpInstallationToken, http.MethodPost, fmt.Sprintf("app/installations/%d/access_tokens", inst.ID), grant.options(), &answer); err != nil {
 		unrevoked := ""
 		if githubapi.MayHaveApplied(err) {
 			unrevoked = ". GitHub may have issued a token all the same; this run never got it, so it cannot revoke it: such a token expires within the hour"
@@ -148,13 +147,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	}
 	_ = json.Unmarshal(answer, &rest)
 	expires, _ := githubapi.ParseTime(rest.ExpiresAt)
-	return &Token{
-		Value:          tok.Token,
-		InstallationID: inst.ID,
-		Account:        account,
-		ExpiresAt:      expires,
-		Grant:          grant,
-	}, nil
+	return &Token{Value: tok.Token, InstallationID: inst.ID, Account: account, ExpiresAt: expires, Grant: grant}, nil
 }
 
 // Revoke makes tok unusable at once (DELETE /installation/token, with tok

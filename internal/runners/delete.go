@@ -38,15 +38,7 @@ type Deletion struct {
 // Delete removes the runner ref names from t, unless it is running a job.
 // A runner that is not registered is no failure.
 func Delete(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef) (*Deletion, error) {
-	var (
-		run *Runner
-		err error
-	)
-	if ref.ID != 0 {
-		run, err = Get(ctx, c, t, ref.ID)
-	} else {
-		run, err = Find(ctx, c, t, ref.Name)
-	}
+	run, err := lookup(ctx, c, t, ref)
 	switch {
 	case err != nil:
 		return nil, err

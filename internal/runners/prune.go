@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/google/go-github/v66/github"
@@ -16,28 +14,6 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/target"
 	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
-
-// List returns every runner t has, page by page (at most
-// githubapi.MaxPages of them).
-func List(ctx context.Context, c *github.Client, t target.Target) ([]Runner, error) {
-	var all []Runner
-	for page := 1; page <= githubapi.MaxPages; {
-		var r struct {
-			Runners []Runner `json:"runners"`
-		}
-		q := url.Values{"per_page": {strconv.Itoa(githubapi.PerPage)}, "page": {strconv.Itoa(page)}}
-		resp, err := githubapi.Do(ctx, c, githubapi.OpListRunners, http.MethodGet, t.APIPath()+"/actions/runners?"+q.Encode(), nil, &r)
-		if err != nil {
-			return nil, fmt.Errorf("listing the runners of %s: %w", t, err)
-		}
-		all = append(all, r.Runners...)
-		if resp.NextPage <= page {
-			break
-		}
-		page = resp.NextPage
-	}
-	return all, nil
-}
 
 // PruneOutcome is what Prune did with a runner that matched its filters.
 type PruneOutcome int
@@ -94,11 +70,11 @@ func Prune(ctx context.Context, c *github.Client, t target.Target, req config.Pr
 		}
 		matches = append(matches, m)
 	}
-	if len(candidates) > req.MaxRemovals && !req.DryRun {
-		return nil, &TooManyError{Target: t, Runners: candidates, Max: req.MaxRemovals}
-	}
 	if req.DryRun {
 		return matches, nil
+	}
+	if len(candidates) > req.MaxRemovals {
+		return nil, &TooManyError{Target: t, Runners: candidates, Max: req.MaxRemovals}
 	}
 	for i, m := range matches {
 		if m.Outcome != WouldPrune {

@@ -1,9 +1,11 @@
 // Package runners holds the self-hosted runners already registered with a
-// target: looking one up by id or by name, and removing one. Both the JIT
-// transaction's undo and kind delete-runner go through it.
+// target: listing them, looking one up by id or by name, waiting on one, and
+// removing them. The JIT transaction's undo and kinds delete-runner, wait
+// and prune go through it.
 package runners
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
 	"github.com/runnertoken/runner-token-action/internal/untrusted"
@@ -57,32 +60,61 @@ func RemoveHint(t target.Target, id int64) string {
 // name filter is exact; names are compared ignoring case all the same, as
 // GitHub refuses a second runner whose name differs only in case.
 func Find(ctx context.Context, c *github.Client, t target.Target, name string) (*Runner, error) {
-	var folded *Runner
+	var exact, folded *Runner
+	err := pages(ctx, c, t, url.Values{"name": {name}}, func(rs []Runner) bool {
+		for i, x := range rs {
+			if x.Name.Raw() == name {
+				exact = &rs[i]
+				return false
+			}
+			if folded == nil && x.Name.EqualFold(name) {
+				folded = &rs[i]
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("looking up runner %q in %s: %w", name, t, err)
+	}
+	return cmp.Or(exact, folded), nil
+}
+
+// List returns every runner t has (at most githubapi.MaxPages of them).
+func List(ctx context.Context, c *github.Client, t target.Target) ([]Runner, error) {
+	var all []Runner
+	if err := pages(ctx, c, t, url.Values{}, func(rs []Runner) bool { all = append(all, rs...); return true }); err != nil {
+		return nil, fmt.Errorf("listing the runners of %s: %w", t, err)
+	}
+	return all, nil
+}
+
+// pages lists t's runners with query q, page by page (at most
+// githubapi.MaxPages), handing each page to each until it returns false.
+func pages(ctx context.Context, c *github.Client, t target.Target, q url.Values, each func([]Runner) bool) error {
 	for page := 1; page <= githubapi.MaxPages; {
 		var r struct {
 			Runners []Runner `json:"runners"`
 		}
-		q := url.Values{"name": {name}, "per_page": {strconv.Itoa(githubapi.PerPage)}, "page": {strconv.Itoa(page)}}
+		q.Set("per_page", strconv.Itoa(githubapi.PerPage))
+		q.Set("page", strconv.Itoa(page))
 		// Into Runner, not go-github's: that has no runner_group_id, which
 		// tells this run's runner from another's.
 		resp, err := githubapi.Do(ctx, c, githubapi.OpListRunners, http.MethodGet, t.APIPath()+"/actions/runners?"+q.Encode(), nil, &r)
-		if err != nil {
-			return nil, fmt.Errorf("looking up runner %q in %s: %w", name, t, err)
-		}
-		for i, x := range r.Runners {
-			if x.Name.Raw() == name {
-				return &r.Runners[i], nil
-			}
-			if folded == nil && x.Name.EqualFold(name) {
-				folded = &r.Runners[i]
-			}
-		}
-		if resp.NextPage <= page {
-			break
+		if err != nil || !each(r.Runners) || resp.NextPage <= page {
+			return err
 		}
 		page = resp.NextPage
 	}
-	return folded, nil
+	return nil
+}
+
+// lookup returns the runner ref names in t by its id, or else by its name;
+// nil if there is none.
+func lookup(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef) (*Runner, error) {
+	if ref.ID != 0 {
+		return Get(ctx, c, t, ref.ID)
+	}
+	return Find(ctx, c, t, ref.Name)
 }
 
 // Get returns t's runner id, or nil if GitHub has no such runner. A 404

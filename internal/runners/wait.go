@@ -57,21 +57,14 @@ func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.Run
 	var (
 		last    *Runner // as last seen
 		waiting bool    // changed was told the runner is not registered yet
-		id      = ref.ID
+		look    = ref   // by id once seen
 	)
+	notReached := func() error { return &NotReachedError{Target: t, Ref: ref, Want: want, Last: last} }
 	for n := 1; ; n++ {
-		var (
-			r   *Runner
-			err error
-		)
-		if id != 0 {
-			r, err = Get(ctx, c, t, id)
-		} else {
-			r, err = Find(ctx, c, t, ref.Name)
-		}
+		r, err := lookup(ctx, c, t, look)
 		if err != nil {
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return nil, &NotReachedError{Target: t, Ref: ref, Want: want, Last: last}
+				return nil, notReached()
 			}
 			return nil, err
 		}
@@ -79,13 +72,12 @@ func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.Run
 		case r == nil && ref.ID != 0 && last == nil && want != config.WaitGone:
 			// An id is GitHub's once registered: one not registered now never will be.
 			return nil, fmt.Errorf("runner id %d is not registered in %s, so it will never be %s: give the id of a registered runner, or wait for it by runner-name", ref.ID, t, want)
-		case r == nil && (want == config.WaitGone || last != nil):
+		case r == nil && want != config.WaitGone && last != nil:
+			return nil, &DisappearedError{Target: t, Runner: last, Want: want}
+		case r == nil && want == config.WaitGone:
 			w := &Waited{Runner: Runner{ID: ref.ID, Name: untrusted.Of(ref.Name)}, Gone: true}
 			if last != nil {
 				w.Runner = *last
-			}
-			if want != config.WaitGone {
-				return nil, &DisappearedError{Target: t, Runner: last, Want: want}
 			}
 			return w, nil
 		case r == nil:
@@ -97,18 +89,18 @@ func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.Run
 			if last == nil || !last.Status.Equal(r.Status) || last.Busy != r.Busy {
 				changed(r)
 			}
-			last, id = r, r.ID
+			last, look.ID = r, r.ID
 			if reached(r, want) {
 				return &Waited{Runner: *r}, nil
 			}
 		}
 		wait := pollWait(n, clk.Jitter())
 		if d, ok := ctx.Deadline(); ok && clk.Now().Add(wait).After(d) {
-			return nil, &NotReachedError{Target: t, Ref: ref, Want: want, Last: last}
+			return nil, notReached()
 		}
 		if err := clk.Sleep(ctx, wait); err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
-				return nil, &NotReachedError{Target: t, Ref: ref, Want: want, Last: last}
+				return nil, notReached()
 			}
 			return nil, err
 		}
