@@ -237,9 +237,6 @@ const maxLabelProblems = 3
 // characters, each up to 10 bytes once quoted.
 func quoteShort(s string) string {
 	const keep = 24
-	if utf8.RuneCountInString(s) <= keep {
-		return fmt.Sprintf("%q", s)
-	}
 	n := 0
 	for i := range s {
 		if n == keep {
