@@ -209,7 +209,7 @@ func ParseLabels(s string) ([]string, error) {
 				errs = append(errs, fmt.Sprintf("%s is empty: remove the extra comma or blank line", where))
 			case utf8.RuneCountInString(l) > MaxLabelLength:
 				errs = append(errs, fmt.Sprintf("%s is %d characters long; GitHub allows at most %d", where, utf8.RuneCountInString(l), MaxLabelLength))
-			case strings.IndexFunc(l, unusable) >= 0:
+			case strings.ContainsFunc(l, unusable):
 				errs = append(errs, fmt.Sprintf("%s %s contains a space or control character: separate labels with commas or line breaks", where, quoteShort(l)))
 			case !seen[strings.ToLower(l)]:
 				seen[strings.ToLower(l)] = true
@@ -263,7 +263,7 @@ func ParseGroup(s string) (Group, error) {
 	if n := utf8.RuneCountInString(s); n > maxGroupNameLength {
 		return Group{}, invalid("input runner-group is %d characters long: give a group name or id", n)
 	}
-	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0 {
+	if strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
 		return Group{}, invalid("input runner-group %q contains a control character or line break", s)
 	}
 	return Group{Name: s}, nil
@@ -276,7 +276,7 @@ func ParseWorkFolder(s string) (string, error) {
 		return DefaultWorkFolder, nil
 	case len(s) > MaxWorkFolderLength:
 		return "", invalid("input work-folder is %d bytes long; at most %d", len(s), MaxWorkFolderLength)
-	case strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0:
+	case strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }):
 		return "", invalid("input work-folder %q contains a control character or line break", s)
 	}
 	return s, nil

@@ -79,7 +79,7 @@ func (in *Inputs) parsePrune() (PruneRequest, error) {
 	if p := in.RunnerNamePrefix; p != "" {
 		if n := utf8.RuneCountInString(p); n > MaxNameLength {
 			errs = append(errs, fmt.Errorf("input runner-name-prefix is %d characters long; a runner name has at most %d", n, MaxNameLength))
-		} else if strings.IndexFunc(p, unusable) >= 0 {
+		} else if strings.ContainsFunc(p, unusable) {
 			errs = append(errs, fmt.Errorf("input runner-name-prefix %q contains a space or control character, which no runner name has", p))
 		}
 		r.Prefix = p
