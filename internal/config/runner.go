@@ -131,16 +131,13 @@ func unusable(r rune) bool {
 // random (RandomSuffix). Parts that are missing (outside a runner) or not
 // what GitHub sets are left out.
 func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
-	_, repo, ok := strings.Cut(workflowRepository, "/")
-	if !ok {
-		repo = workflowRepository
-	}
-	repo = strings.Map(func(r rune) rune {
-		if isAlnum(r) || r == '.' || r == '-' || r == '_' {
+	// The name after the owner, if any, in ASCII letters, digits and ._- only.
+	repo := strings.Map(func(r rune) rune {
+		if r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._-", r)) {
 			return r
 		}
 		return -1 // dropped
-	}, repo)
+	}, workflowRepository[strings.Index(workflowRepository, "/")+1:])
 	tail := ""
 	if digits(runID) {
 		tail += "-" + runID
@@ -149,15 +146,9 @@ func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
 		}
 	}
 	tail += "-" + suffix
-	if room := MaxNameLength - len(tail); len(repo) > room {
-		repo = repo[:max(room, 0)]
-	}
-	repo = cmp.Or(strings.Trim(repo, ".-_"), "runner")
-	name := repo + tail
-	if len(name) > MaxNameLength { // only with absurd run ids
-		name = name[len(name)-MaxNameLength:]
-	}
-	return name
+	repo = repo[:max(0, min(len(repo), MaxNameLength-len(tail)))]
+	name := cmp.Or(strings.Trim(repo, ".-_"), "runner") + tail
+	return name[max(0, len(name)-MaxNameLength):] // cut only with absurd run ids
 }
 
 // RandomSuffix is 8 random hex digits: 32 bits, so that two runs with the
@@ -174,10 +165,6 @@ func RandomSuffix() (string, error) {
 // digits says whether s is 1 to 20 ASCII digits.
 func digits(s string) bool {
 	return s != "" && len(s) <= 20 && strings.Trim(s, "0123456789") == ""
-}
-
-func isAlnum(r rune) bool {
-	return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
 // ParseLabels reads runner-labels: labels separated by commas or line
