@@ -166,7 +166,7 @@ func (in *Inputs) Parse() (*Config, error) {
 		c.JIT, err = in.parseJIT(t)
 		errs = append(errs, err)
 	case DeleteRunner:
-		c.Runner, err = in.parseRunnerRef()
+		c.Runner, err = in.parseRunnerRef(DeleteRunner, "removes")
 		errs = append(errs, err)
 	case Wait:
 		c.Runner, c.WaitFor, err = in.parseWait()

@@ -41,33 +41,15 @@ type PruneRequest struct {
 }
 
 func (in *Inputs) parseWait() (RunnerRef, WaitState, error) {
-	var (
-		ref  RunnerRef
-		errs []error
-		err  error
-	)
-	switch {
-	case in.RunnerID != "" && in.RunnerName != "":
-		errs = append(errs, errors.New("inputs runner-id and runner-name are both set: kind wait waits for one runner, named by one of them"))
-	case in.RunnerID != "":
-		ref.ID, err = ParseRunnerID(in.RunnerID)
-		errs = append(errs, err)
-	case in.RunnerName != "":
-		ref.Name, err = ParseName(in.RunnerName)
-		errs = append(errs, err)
-	default:
-		errs = append(errs, errors.New("kind wait needs input runner-id (e.g. the runner-id output of the kind: jit step that registered it) or runner-name"))
-	}
-	var state WaitState
-	switch s := WaitState(strings.ToLower(in.WaitFor)); s {
+	ref, err := in.parseRunnerRef(Wait, "waits for")
+	switch state := WaitState(strings.ToLower(in.WaitFor)); state {
 	case WaitOnline, WaitIdle, WaitGone:
-		state = s
+		return ref, state, err
 	case "":
-		errs = append(errs, errors.New("kind wait needs input wait-for: online, idle (online and not running a job) or gone (removed; for an ephemeral runner, its job is done)"))
+		return ref, "", errors.Join(err, errors.New("kind wait needs input wait-for: online, idle (online and not running a job) or gone (removed; for an ephemeral runner, its job is done)"))
 	default:
-		errs = append(errs, fmt.Errorf("input wait-for %q is not one of: online, idle, gone", in.WaitFor))
+		return ref, "", errors.Join(err, fmt.Errorf("input wait-for %q is not one of: online, idle, gone", in.WaitFor))
 	}
-	return ref, state, errors.Join(errs...)
 }
 
 func (in *Inputs) parsePrune() (PruneRequest, error) {
