@@ -53,20 +53,17 @@ func (in *Inputs) parseWait() (RunnerRef, WaitState, error) {
 }
 
 func (in *Inputs) parsePrune() (PruneRequest, error) {
-	r := PruneRequest{MaxRemovals: DefaultMaxRemovals}
+	r := PruneRequest{Prefix: in.RunnerNamePrefix, MaxRemovals: DefaultMaxRemovals}
 	var errs []error
 	if in.RunnerNamePrefix == "" && in.RunnerLabels == "" {
 		errs = append(errs, errors.New("kind prune needs a filter: set runner-name-prefix, runner-labels or both, so that it removes only the runners you mean"))
 	}
-	if p := in.RunnerNamePrefix; p != "" {
-		if n := utf8.RuneCountInString(p); n > MaxNameLength {
-			errs = append(errs, fmt.Errorf("input runner-name-prefix is %d characters long; a runner name has at most %d", n, MaxNameLength))
-		} else if strings.ContainsFunc(p, unusable) {
-			errs = append(errs, fmt.Errorf("input runner-name-prefix %q contains a space or control character, which no runner name has", p))
-		}
-		r.Prefix = p
+	if n := utf8.RuneCountInString(r.Prefix); n > MaxNameLength {
+		errs = append(errs, fmt.Errorf("input runner-name-prefix is %d characters long; a runner name has at most %d", n, MaxNameLength))
+	} else if strings.ContainsFunc(r.Prefix, unusable) {
+		errs = append(errs, fmt.Errorf("input runner-name-prefix %q contains a space or control character, which no runner name has", r.Prefix))
 	}
-	if in.RunnerLabels != "" {
+	if in.RunnerLabels != "" { // unset is no label filter, not ParseLabels' default
 		var err error
 		r.Labels, err = ParseLabels(in.RunnerLabels)
 		errs = append(errs, err)
