@@ -151,33 +151,31 @@ func (in *Inputs) Parse() (*Config, error) {
 	c := &Config{SummaryFile: in.SummaryFile}
 	cred, errs := in.parseCredential()
 
-	t, err := in.parseTarget()
+	var err error
+	c.Target, err = in.parseTarget()
 	errs = append(errs, err)
-	c.Target = t
-	if in.usesApp() && err == nil && t.Scope == target.Enterprise {
+	if in.usesApp() && err == nil && c.Target.Scope == target.Enterprise {
 		errs = append(errs, ErrAppEnterprise)
 	}
 
 	if c.Kind, err = ParseKind(in.Kind); err != nil {
 		errs = append(errs, fmt.Errorf("input %w", err))
 	}
+	var kindErr error // from the inputs of the kinds that have some
 	switch c.Kind {
 	case JIT:
-		c.JIT, err = in.parseJIT(t)
-		errs = append(errs, err)
+		c.JIT, kindErr = in.parseJIT(c.Target)
 	case DeleteRunner:
-		c.Runner, err = in.parseRunnerRef(DeleteRunner, "removes")
-		errs = append(errs, err)
+		c.Runner, kindErr = in.parseRunnerRef(DeleteRunner, "removes")
 	case Wait:
-		c.Runner, c.WaitFor, err = in.parseWait()
-		errs = append(errs, err)
+		c.Runner, c.WaitFor, kindErr = in.parseWait()
 	case Prune:
-		c.Prune, err = in.parsePrune()
-		errs = append(errs, err)
+		c.Prune, kindErr = in.parsePrune()
 	}
+	errs = append(errs, kindErr)
 	if c.Kind != "" {
-		// Ignoring them would hand the workflow something other than what
-		// it asked for: say so instead.
+		// Inputs set for other kinds: ignoring them would hand the workflow
+		// something other than what it asked for, so say so instead.
 		errs = append(errs, in.misplaced(c.Kind))
 	}
 	if in.RunnerPlatform != "" && (c.Kind == Registration || c.Kind == JIT) {
