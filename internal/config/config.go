@@ -217,12 +217,7 @@ func (in *Inputs) parseCredential() (Credential, []error) {
 	var errs []error
 	switch {
 	case in.Token != "" && in.usesApp():
-		var set []string
-		for _, i := range [][2]string{{"app-id", in.AppID}, {"client-id", in.ClientID}, {"private-key", in.PrivateKey}} {
-			if i[1] != "" {
-				set = append(set, i[0])
-			}
-		}
+		set := setInputs([][2]string{{"app-id", in.AppID}, {"client-id", in.ClientID}, {"private-key", in.PrivateKey}})
 		errs = append(errs, fmt.Errorf("inputs token and %s are both set: pass one credential, either token or a GitHub App's app-id (or client-id) with private-key", strings.Join(set, "/")))
 	case in.Token == "" && !in.usesApp():
 		errs = append(errs, errors.New("input token is required, or app-id with private-key: pass a personal access token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}, or a GitHub App's app-id (or client-id) and private-key"))
@@ -255,13 +250,19 @@ func (in *Inputs) parseCredential() (Credential, []error) {
 	return Credential{App: &app}, errs
 }
 
-func (in *Inputs) parseTarget() (target.Target, error) {
+// setInputs names those of the inputs, name and value, that are set.
+func setInputs(inputs [][2]string) []string {
 	var set []string
-	for _, input := range [][2]string{{"repository", in.Repository}, {"organization", in.Organization}, {"enterprise", in.Enterprise}} {
-		if input[1] != "" {
-			set = append(set, input[0])
+	for _, i := range inputs {
+		if i[1] != "" {
+			set = append(set, i[0])
 		}
 	}
+	return set
+}
+
+func (in *Inputs) parseTarget() (target.Target, error) {
+	set := setInputs([][2]string{{"repository", in.Repository}, {"organization", in.Organization}, {"enterprise", in.Enterprise}})
 	switch {
 	case len(set) > 1:
 		return target.Target{}, fmt.Errorf("inputs %s are all set: set at most one of repository, organization and enterprise", strings.Join(set, " and "))
