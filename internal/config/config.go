@@ -236,10 +236,9 @@ func (in *Inputs) parseCredential() (Credential, []error) {
 		errs = append(errs, errors.New("inputs app-id and client-id are both set, to different values: identify the GitHub App once, by its Client ID (client-id) or its App ID (app-id)"))
 	case in.ClientID != "":
 		identity = "client-id"
-		app.ID, err = parseAppID(identity, in.ClientID)
-		errs = append(errs, err)
+		fallthrough
 	default:
-		app.ID, err = parseAppID(identity, in.AppID)
+		app.ID, err = parseAppID(identity, cmp.Or(in.ClientID, in.AppID))
 		errs = append(errs, err)
 	}
 	if in.PrivateKey == "" {
