@@ -451,7 +451,7 @@ func parseAPIURL(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("input api-url %q contains credentials: remove them and pass the credential in the token input", shown)
 	case u.Scheme == "" || u.Host == "" || u.Opaque != "":
 		return nil, fmt.Errorf("input api-url %q is not an absolute URL: give one such as https://api.github.com or https://HOST/api/v3", shown)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !strings.EqualFold(u.Hostname(), "localhost") && !net.ParseIP(u.Hostname()).IsLoopback(): // a host name parses to a nil IP, not loopback
 		return nil, fmt.Errorf("input api-url %q uses plain http, which would send the credential unencrypted: use https (http is allowed only for loopback hosts)", shown)
 	case u.Scheme != "https" && u.Scheme != "http":
 		return nil, fmt.Errorf("input api-url %q has scheme %q: use https", shown, u.Scheme)
@@ -459,11 +459,6 @@ func parseAPIURL(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("input api-url %q has a query or fragment: give the API's base URL only", shown)
 	}
 	return u, nil
-}
-
-func isLoopback(host string) bool {
-	ip := net.ParseIP(host)
-	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
 }
 
 var gheComAPI = regexp.MustCompile(`^api\.([a-z0-9-]+)\.ghe\.com$`)
