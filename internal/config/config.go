@@ -471,23 +471,20 @@ var gheComAPI = regexp.MustCompile(`^api\.([a-z0-9-]+)\.ghe\.com$`)
 func serverURL(api *url.URL, workflowAPI, workflowServer string) *url.URL {
 	given, err := url.Parse(workflowServer)
 	usable := err == nil && given.Host != "" // not when unset
-	if usable && sameURL(api.String(), workflowAPI) {
+	if usable && strings.EqualFold(strings.TrimSuffix(api.String(), "/"), strings.TrimSuffix(workflowAPI, "/")) {
 		return given
 	}
 	host := strings.ToLower(api.Hostname())
+	ghesBase, ghes := strings.CutSuffix(strings.TrimSuffix(api.Path, "/"), "/api/v3")
 	switch {
 	case host == "api.github.com":
 		return &url.URL{Scheme: "https", Host: "github.com"}
 	case gheComAPI.MatchString(host):
 		return &url.URL{Scheme: "https", Host: strings.TrimPrefix(host, "api.")}
-	case strings.HasSuffix(strings.TrimSuffix(api.Path, "/"), "/api/v3"):
-		return &url.URL{Scheme: api.Scheme, Host: api.Host, Path: strings.TrimSuffix(strings.TrimSuffix(api.Path, "/"), "/api/v3")}
+	case ghes:
+		return &url.URL{Scheme: api.Scheme, Host: api.Host, Path: ghesBase}
 	case usable:
 		return given
 	}
 	return &url.URL{Scheme: api.Scheme, Host: api.Host}
-}
-
-func sameURL(a, b string) bool {
-	return strings.EqualFold(strings.TrimSuffix(a, "/"), strings.TrimSuffix(b, "/"))
 }
