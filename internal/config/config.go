@@ -78,7 +78,7 @@ type Inputs struct {
 	APIURL  string `env:"INPUT_API_URL"`
 	Timeout string `env:"INPUT_TIMEOUT, default=2m"`
 
-	// Inputs for some kinds only (kindInputs). action.yml gives them no
+	// Inputs for some kinds only (misplaced). action.yml gives them no
 	// defaults, so that setting one with another kind can be told from
 	// leaving it out.
 	RunnerName     string `env:"INPUT_RUNNER_NAME"`
@@ -281,33 +281,30 @@ func (in *Inputs) parseTarget() (target.Target, error) {
 	return target.Target{}, errors.New("no target: set one of the inputs repository, organization or enterprise (GITHUB_REPOSITORY, the default, is not set)")
 }
 
-// kindInputs are the inputs that apply to some kinds only.
-var kindInputs = []struct {
-	name  string
-	value func(*Inputs) string
-	kinds []Kind
-}{
-	{"runner-name", func(in *Inputs) string { return in.RunnerName }, []Kind{JIT, DeleteRunner, Wait}},
-	{"runner-labels", func(in *Inputs) string { return in.RunnerLabels }, []Kind{JIT, Prune}},
-	{"runner-group", func(in *Inputs) string { return in.RunnerGroup }, []Kind{JIT}},
-	{"work-folder", func(in *Inputs) string { return in.WorkFolder }, []Kind{JIT}},
-	{"runner-id", func(in *Inputs) string { return in.RunnerID }, []Kind{DeleteRunner, Wait}},
-	{"runner-platform", func(in *Inputs) string { return in.RunnerPlatform }, []Kind{Registration, JIT}},
-	{"wait-for", func(in *Inputs) string { return in.WaitFor }, []Kind{Wait}},
-	{"runner-name-prefix", func(in *Inputs) string { return in.RunnerNamePrefix }, []Kind{Prune}},
-	{"max-removals", func(in *Inputs) string { return in.MaxRemovals }, []Kind{Prune}},
-	{"dry-run", func(in *Inputs) string { return in.DryRun }, []Kind{Prune}},
-}
-
 // misplaced refuses the inputs that are set but do not apply to kind, one
 // line per set of kinds they apply to.
 func (in *Inputs) misplaced(kind Kind) error {
+	inputs := []struct { // those that apply to some kinds only
+		name, value string
+		kinds       []Kind
+	}{
+		{"runner-name", in.RunnerName, []Kind{JIT, DeleteRunner, Wait}},
+		{"runner-labels", in.RunnerLabels, []Kind{JIT, Prune}},
+		{"runner-group", in.RunnerGroup, []Kind{JIT}},
+		{"work-folder", in.WorkFolder, []Kind{JIT}},
+		{"runner-id", in.RunnerID, []Kind{DeleteRunner, Wait}},
+		{"runner-platform", in.RunnerPlatform, []Kind{Registration, JIT}},
+		{"wait-for", in.WaitFor, []Kind{Wait}},
+		{"runner-name-prefix", in.RunnerNamePrefix, []Kind{Prune}},
+		{"max-removals", in.MaxRemovals, []Kind{Prune}},
+		{"dry-run", in.DryRun, []Kind{Prune}},
+	}
 	var (
 		order [][]Kind
 		names = map[string][]string{}
 	)
-	for _, i := range kindInputs {
-		if i.value(in) == "" || slices.Contains(i.kinds, kind) {
+	for _, i := range inputs {
+		if i.value == "" || slices.Contains(i.kinds, kind) {
 			continue
 		}
 		key := fmt.Sprint(i.kinds)
