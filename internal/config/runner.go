@@ -183,11 +183,12 @@ func ParseLabels(s string) ([]string, error) {
 		errs   []string
 		entry  int
 	)
-	for lineNo, line := range strings.Split(s, "\n") {
+	lines := strings.Split(s, "\n")
+	for lineNo, line := range lines {
 		for _, raw := range strings.Split(line, ",") {
 			entry++
 			where := fmt.Sprintf("entry %d", entry)
-			if strings.Contains(s, "\n") {
+			if len(lines) > 1 {
 				where += fmt.Sprintf(" (line %d)", lineNo+1)
 			}
 			l := strings.TrimSpace(raw)
