@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -302,13 +303,7 @@ var (
 // SystemLabels are the labels config.sh adds on platform p: self-hosted,
 // then its OS and architecture labels where config.sh has one for them.
 func SystemLabels(p Platform) []string {
-	labels := []string{DefaultLabel}
-	for _, l := range []string{osLabels[p.OS], archLabels[p.Arch]} {
-		if l != "" {
-			labels = append(labels, l)
-		}
-	}
-	return labels
+	return slices.DeleteFunc([]string{DefaultLabel, osLabels[p.OS], archLabels[p.Arch]}, func(l string) bool { return l == "" })
 }
 
 // PlatformLabels gives a JIT runner on platform p the labels config.sh
