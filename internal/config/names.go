@@ -127,7 +127,7 @@ func UnknownInputsWarning(unknown []string) string {
 		return ""
 	}
 	const maxShown = 10
-	shown := make([]string, 0, min(len(unknown), maxShown))
+	var shown []string
 	for _, n := range unknown[:min(len(unknown), maxShown)] {
 		shown = append(shown, quoteName(n))
 	}
