@@ -78,7 +78,7 @@ type Inputs struct {
 	APIURL  string `env:"INPUT_API_URL"`
 	Timeout string `env:"INPUT_TIMEOUT, default=2m"`
 
-	// Inputs for some kinds only (kindInputs). action.yml gives them no
+	// Inputs for some kinds only (misplaced). action.yml gives them no
 	// defaults, so that setting one with another kind can be told from
 	// leaving it out.
 	RunnerName     string `env:"INPUT_RUNNER_NAME"`
@@ -151,33 +151,31 @@ func (in *Inputs) Parse() (*Config, error) {
 	c := &Config{SummaryFile: in.SummaryFile}
 	cred, errs := in.parseCredential()
 
-	t, err := in.parseTarget()
+	var err error
+	c.Target, err = in.parseTarget()
 	errs = append(errs, err)
-	c.Target = t
-	if in.usesApp() && err == nil && t.Scope == target.Enterprise {
+	if in.usesApp() && err == nil && c.Target.Scope == target.Enterprise {
 		errs = append(errs, ErrAppEnterprise)
 	}
 
 	if c.Kind, err = ParseKind(in.Kind); err != nil {
 		errs = append(errs, fmt.Errorf("input %w", err))
 	}
+	var kindErr error // from the inputs of the kinds that have some
 	switch c.Kind {
 	case JIT:
-		c.JIT, err = in.parseJIT(t)
-		errs = append(errs, err)
+		c.JIT, kindErr = in.parseJIT(c.Target)
 	case DeleteRunner:
-		c.Runner, err = in.parseRunnerRef()
-		errs = append(errs, err)
+		c.Runner, kindErr = in.parseRunnerRef(DeleteRunner, "removes")
 	case Wait:
-		c.Runner, c.WaitFor, err = in.parseWait()
-		errs = append(errs, err)
+		c.Runner, c.WaitFor, kindErr = in.parseWait()
 	case Prune:
-		c.Prune, err = in.parsePrune()
-		errs = append(errs, err)
+		c.Prune, kindErr = in.parsePrune()
 	}
+	errs = append(errs, kindErr)
 	if c.Kind != "" {
-		// Ignoring them would hand the workflow something other than what
-		// it asked for: say so instead.
+		// Inputs set for other kinds: ignoring them would hand the workflow
+		// something other than what it asked for, so say so instead.
 		errs = append(errs, in.misplaced(c.Kind))
 	}
 	if in.RunnerPlatform != "" && (c.Kind == Registration || c.Kind == JIT) {
@@ -219,12 +217,7 @@ func (in *Inputs) parseCredential() (Credential, []error) {
 	var errs []error
 	switch {
 	case in.Token != "" && in.usesApp():
-		var set []string
-		for _, i := range [][2]string{{"app-id", in.AppID}, {"client-id", in.ClientID}, {"private-key", in.PrivateKey}} {
-			if i[1] != "" {
-				set = append(set, i[0])
-			}
-		}
+		set := setInputs([][2]string{{"app-id", in.AppID}, {"client-id", in.ClientID}, {"private-key", in.PrivateKey}})
 		errs = append(errs, fmt.Errorf("inputs token and %s are both set: pass one credential, either token or a GitHub App's app-id (or client-id) with private-key", strings.Join(set, "/")))
 	case in.Token == "" && !in.usesApp():
 		errs = append(errs, errors.New("input token is required, or app-id with private-key: pass a personal access token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}, or a GitHub App's app-id (or client-id) and private-key"))
@@ -243,10 +236,9 @@ func (in *Inputs) parseCredential() (Credential, []error) {
 		errs = append(errs, errors.New("inputs app-id and client-id are both set, to different values: identify the GitHub App once, by its Client ID (client-id) or its App ID (app-id)"))
 	case in.ClientID != "":
 		identity = "client-id"
-		app.ID, err = parseAppID(identity, in.ClientID)
-		errs = append(errs, err)
+		fallthrough
 	default:
-		app.ID, err = parseAppID(identity, in.AppID)
+		app.ID, err = parseAppID(identity, cmp.Or(in.ClientID, in.AppID))
 		errs = append(errs, err)
 	}
 	if in.PrivateKey == "" {
@@ -257,13 +249,19 @@ func (in *Inputs) parseCredential() (Credential, []error) {
 	return Credential{App: &app}, errs
 }
 
-func (in *Inputs) parseTarget() (target.Target, error) {
+// setInputs names those of the inputs, name and value, that are set.
+func setInputs(inputs [][2]string) []string {
 	var set []string
-	for _, input := range [][2]string{{"repository", in.Repository}, {"organization", in.Organization}, {"enterprise", in.Enterprise}} {
-		if input[1] != "" {
-			set = append(set, input[0])
+	for _, i := range inputs {
+		if i[1] != "" {
+			set = append(set, i[0])
 		}
 	}
+	return set
+}
+
+func (in *Inputs) parseTarget() (target.Target, error) {
+	set := setInputs([][2]string{{"repository", in.Repository}, {"organization", in.Organization}, {"enterprise", in.Enterprise}})
 	switch {
 	case len(set) > 1:
 		return target.Target{}, fmt.Errorf("inputs %s are all set: set at most one of repository, organization and enterprise", strings.Join(set, " and "))
@@ -283,33 +281,30 @@ func (in *Inputs) parseTarget() (target.Target, error) {
 	return target.Target{}, errors.New("no target: set one of the inputs repository, organization or enterprise (GITHUB_REPOSITORY, the default, is not set)")
 }
 
-// kindInputs are the inputs that apply to some kinds only.
-var kindInputs = []struct {
-	name  string
-	value func(*Inputs) string
-	kinds []Kind
-}{
-	{"runner-name", func(in *Inputs) string { return in.RunnerName }, []Kind{JIT, DeleteRunner, Wait}},
-	{"runner-labels", func(in *Inputs) string { return in.RunnerLabels }, []Kind{JIT, Prune}},
-	{"runner-group", func(in *Inputs) string { return in.RunnerGroup }, []Kind{JIT}},
-	{"work-folder", func(in *Inputs) string { return in.WorkFolder }, []Kind{JIT}},
-	{"runner-id", func(in *Inputs) string { return in.RunnerID }, []Kind{DeleteRunner, Wait}},
-	{"runner-platform", func(in *Inputs) string { return in.RunnerPlatform }, []Kind{Registration, JIT}},
-	{"wait-for", func(in *Inputs) string { return in.WaitFor }, []Kind{Wait}},
-	{"runner-name-prefix", func(in *Inputs) string { return in.RunnerNamePrefix }, []Kind{Prune}},
-	{"max-removals", func(in *Inputs) string { return in.MaxRemovals }, []Kind{Prune}},
-	{"dry-run", func(in *Inputs) string { return in.DryRun }, []Kind{Prune}},
-}
-
 // misplaced refuses the inputs that are set but do not apply to kind, one
 // line per set of kinds they apply to.
 func (in *Inputs) misplaced(kind Kind) error {
+	inputs := []struct { // those that apply to some kinds only
+		name, value string
+		kinds       []Kind
+	}{
+		{"runner-name", in.RunnerName, []Kind{JIT, DeleteRunner, Wait}},
+		{"runner-labels", in.RunnerLabels, []Kind{JIT, Prune}},
+		{"runner-group", in.RunnerGroup, []Kind{JIT}},
+		{"work-folder", in.WorkFolder, []Kind{JIT}},
+		{"runner-id", in.RunnerID, []Kind{DeleteRunner, Wait}},
+		{"runner-platform", in.RunnerPlatform, []Kind{Registration, JIT}},
+		{"wait-for", in.WaitFor, []Kind{Wait}},
+		{"runner-name-prefix", in.RunnerNamePrefix, []Kind{Prune}},
+		{"max-removals", in.MaxRemovals, []Kind{Prune}},
+		{"dry-run", in.DryRun, []Kind{Prune}},
+	}
 	var (
 		order [][]Kind
 		names = map[string][]string{}
 	)
-	for _, i := range kindInputs {
-		if i.value(in) == "" || slices.Contains(i.kinds, kind) {
+	for _, i := range inputs {
+		if i.value == "" || slices.Contains(i.kinds, kind) {
 			continue
 		}
 		key := fmt.Sprint(i.kinds)
@@ -453,7 +448,7 @@ func parseAPIURL(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("input api-url %q contains credentials: remove them and pass the credential in the token input", shown)
 	case u.Scheme == "" || u.Host == "" || u.Opaque != "":
 		return nil, fmt.Errorf("input api-url %q is not an absolute URL: give one such as https://api.github.com or https://HOST/api/v3", shown)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !strings.EqualFold(u.Hostname(), "localhost") && !net.ParseIP(u.Hostname()).IsLoopback(): // a host name parses to a nil IP, not loopback
 		return nil, fmt.Errorf("input api-url %q uses plain http, which would send the credential unencrypted: use https (http is allowed only for loopback hosts)", shown)
 	case u.Scheme != "https" && u.Scheme != "http":
 		return nil, fmt.Errorf("input api-url %q has scheme %q: use https", shown, u.Scheme)
@@ -461,11 +456,6 @@ func parseAPIURL(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("input api-url %q has a query or fragment: give the API's base URL only", shown)
 	}
 	return u, nil
-}
-
-func isLoopback(host string) bool {
-	ip := net.ParseIP(host)
-	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
 }
 
 var gheComAPI = regexp.MustCompile(`^api\.([a-z0-9-]+)\.ghe\.com$`)
@@ -478,23 +468,20 @@ var gheComAPI = regexp.MustCompile(`^api\.([a-z0-9-]+)\.ghe\.com$`)
 func serverURL(api *url.URL, workflowAPI, workflowServer string) *url.URL {
 	given, err := url.Parse(workflowServer)
 	usable := err == nil && given.Host != "" // not when unset
-	if usable && sameURL(api.String(), workflowAPI) {
+	if usable && strings.EqualFold(strings.TrimSuffix(api.String(), "/"), strings.TrimSuffix(workflowAPI, "/")) {
 		return given
 	}
 	host := strings.ToLower(api.Hostname())
+	ghesBase, ghes := strings.CutSuffix(strings.TrimSuffix(api.Path, "/"), "/api/v3")
 	switch {
 	case host == "api.github.com":
 		return &url.URL{Scheme: "https", Host: "github.com"}
 	case gheComAPI.MatchString(host):
 		return &url.URL{Scheme: "https", Host: strings.TrimPrefix(host, "api.")}
-	case strings.HasSuffix(strings.TrimSuffix(api.Path, "/"), "/api/v3"):
-		return &url.URL{Scheme: api.Scheme, Host: api.Host, Path: strings.TrimSuffix(strings.TrimSuffix(api.Path, "/"), "/api/v3")}
+	case ghes:
+		return &url.URL{Scheme: api.Scheme, Host: api.Host, Path: ghesBase}
 	case usable:
 		return given
 	}
 	return &url.URL{Scheme: api.Scheme, Host: api.Host}
-}
-
-func sameURL(a, b string) bool {
-	return strings.EqualFold(strings.TrimSuffix(a, "/"), strings.TrimSuffix(b, "/"))
 }

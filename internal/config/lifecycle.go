@@ -5,15 +5,14 @@ package config
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 )
 
-// RunnerRef is the runner kind delete-runner removes: by the id GitHub
-// gave it, or by its name. Exactly one is set.
+// RunnerRef is the runner kind delete-runner removes, or kind wait waits
+// for: by the id GitHub gave it, or by its name. Exactly one is set.
 type RunnerRef struct {
 	ID   int64
 	Name string
@@ -36,10 +35,12 @@ func ParseRunnerID(s string) (int64, error) {
 	return id, nil
 }
 
-func (in *Inputs) parseRunnerRef() (RunnerRef, error) {
+// parseRunnerRef reads runner-id or runner-name for kind, which "does" one
+// runner: removes it, waits for it.
+func (in *Inputs) parseRunnerRef(kind Kind, does string) (RunnerRef, error) {
 	switch {
 	case in.RunnerID != "" && in.RunnerName != "":
-		return RunnerRef{}, errors.New("inputs runner-id and runner-name are both set: kind delete-runner removes one runner, named by one of them")
+		return RunnerRef{}, fmt.Errorf("inputs runner-id and runner-name are both set: kind %s %s one runner, named by one of them", kind, does)
 	case in.RunnerID != "":
 		id, err := ParseRunnerID(in.RunnerID)
 		return RunnerRef{ID: id}, err
@@ -47,7 +48,7 @@ func (in *Inputs) parseRunnerRef() (RunnerRef, error) {
 		name, err := ParseName(in.RunnerName)
 		return RunnerRef{Name: name}, err
 	}
-	return RunnerRef{}, errors.New("kind delete-runner needs input runner-id (e.g. the runner-id output of the kind: jit step that registered it) or runner-name")
+	return RunnerRef{}, fmt.Errorf("kind %s needs input runner-id (e.g. the runner-id output of the kind: jit step that registered it) or runner-name", kind)
 }
 
 // Platform is a runner application platform as GitHub names them in its

@@ -83,7 +83,7 @@ func closest(known []string, s string) string {
 // runes each count one. It gives up at maxTypo+1.
 func distance(a, b string) int {
 	r, s := []rune(a), []rune(b)
-	if abs(len(r)-len(s)) > maxTypo {
+	if max(len(r)-len(s), len(s)-len(r)) > maxTypo {
 		return maxTypo + 1
 	}
 	d := make([][]int, len(r)+1)
@@ -109,13 +109,6 @@ func distance(a, b string) int {
 	return d[len(r)][len(s)]
 }
 
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
-}
-
 // maxNameShown bounds an unknown input's name in a message.
 const maxNameShown = 64
 
@@ -134,7 +127,7 @@ func UnknownInputsWarning(unknown []string) string {
 		return ""
 	}
 	const maxShown = 10
-	shown := make([]string, 0, min(len(unknown), maxShown))
+	var shown []string
 	for _, n := range unknown[:min(len(unknown), maxShown)] {
 		shown = append(shown, quoteName(n))
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -131,16 +132,13 @@ func unusable(r rune) bool {
 // random (RandomSuffix). Parts that are missing (outside a runner) or not
 // what GitHub sets are left out.
 func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
-	_, repo, ok := strings.Cut(workflowRepository, "/")
-	if !ok {
-		repo = workflowRepository
-	}
-	repo = strings.Map(func(r rune) rune {
-		if isAlnum(r) || r == '.' || r == '-' || r == '_' {
+	// The name after the owner, if any, in ASCII letters, digits and ._- only.
+	repo := strings.Map(func(r rune) rune {
+		if r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._-", r)) {
 			return r
 		}
 		return -1 // dropped
-	}, repo)
+	}, workflowRepository[strings.Index(workflowRepository, "/")+1:])
 	tail := ""
 	if digits(runID) {
 		tail += "-" + runID
@@ -149,15 +147,9 @@ func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
 		}
 	}
 	tail += "-" + suffix
-	if room := MaxNameLength - len(tail); len(repo) > room {
-		repo = repo[:max(room, 0)]
-	}
-	repo = cmp.Or(strings.Trim(repo, ".-_"), "runner")
-	name := repo + tail
-	if len(name) > MaxNameLength { // only with absurd run ids
-		name = name[len(name)-MaxNameLength:]
-	}
-	return name
+	repo = repo[:max(0, min(len(repo), MaxNameLength-len(tail)))]
+	name := cmp.Or(strings.Trim(repo, ".-_"), "runner") + tail
+	return name[max(0, len(name)-MaxNameLength):] // cut only with absurd run ids
 }
 
 // RandomSuffix is 8 random hex digits: 32 bits, so that two runs with the
@@ -176,10 +168,6 @@ func digits(s string) bool {
 	return s != "" && len(s) <= 20 && strings.Trim(s, "0123456789") == ""
 }
 
-func isAlnum(r rune) bool {
-	return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
-}
-
 // ParseLabels reads runner-labels: labels separated by commas or line
 // breaks, each trimmed. An empty entry is refused (naming its position)
 // rather than skipped, because it is usually a typo that drops a label the
@@ -196,11 +184,12 @@ func ParseLabels(s string) ([]string, error) {
 		errs   []string
 		entry  int
 	)
-	for lineNo, line := range strings.Split(s, "\n") {
+	lines := strings.Split(s, "\n")
+	for lineNo, line := range lines {
 		for _, raw := range strings.Split(line, ",") {
 			entry++
 			where := fmt.Sprintf("entry %d", entry)
-			if strings.Contains(s, "\n") {
+			if len(lines) > 1 {
 				where += fmt.Sprintf(" (line %d)", lineNo+1)
 			}
 			l := strings.TrimSpace(raw)
@@ -209,7 +198,7 @@ func ParseLabels(s string) ([]string, error) {
 				errs = append(errs, fmt.Sprintf("%s is empty: remove the extra comma or blank line", where))
 			case utf8.RuneCountInString(l) > MaxLabelLength:
 				errs = append(errs, fmt.Sprintf("%s is %d characters long; GitHub allows at most %d", where, utf8.RuneCountInString(l), MaxLabelLength))
-			case strings.IndexFunc(l, unusable) >= 0:
+			case strings.ContainsFunc(l, unusable):
 				errs = append(errs, fmt.Sprintf("%s %s contains a space or control character: separate labels with commas or line breaks", where, quoteShort(l)))
 			case !seen[strings.ToLower(l)]:
 				seen[strings.ToLower(l)] = true
@@ -237,9 +226,6 @@ const maxLabelProblems = 3
 // characters, each up to 10 bytes once quoted.
 func quoteShort(s string) string {
 	const keep = 24
-	if utf8.RuneCountInString(s) <= keep {
-		return fmt.Sprintf("%q", s)
-	}
 	n := 0
 	for i := range s {
 		if n == keep {
@@ -266,7 +252,7 @@ func ParseGroup(s string) (Group, error) {
 	if n := utf8.RuneCountInString(s); n > maxGroupNameLength {
 		return Group{}, invalid("input runner-group is %d characters long: give a group name or id", n)
 	}
-	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0 {
+	if strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
 		return Group{}, invalid("input runner-group %q contains a control character or line break", s)
 	}
 	return Group{Name: s}, nil
@@ -279,7 +265,7 @@ func ParseWorkFolder(s string) (string, error) {
 		return DefaultWorkFolder, nil
 	case len(s) > MaxWorkFolderLength:
 		return "", invalid("input work-folder is %d bytes long; at most %d", len(s), MaxWorkFolderLength)
-	case strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0:
+	case strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }):
 		return "", invalid("input work-folder %q contains a control character or line break", s)
 	}
 	return s, nil
@@ -317,13 +303,7 @@ var (
 // SystemLabels are the labels config.sh adds on platform p: self-hosted,
 // then its OS and architecture labels where config.sh has one for them.
 func SystemLabels(p Platform) []string {
-	labels := []string{DefaultLabel}
-	for _, l := range []string{osLabels[p.OS], archLabels[p.Arch]} {
-		if l != "" {
-			labels = append(labels, l)
-		}
-	}
-	return labels
+	return slices.DeleteFunc([]string{DefaultLabel, osLabels[p.OS], archLabels[p.Arch]}, func(l string) bool { return l == "" })
 }
 
 // PlatformLabels gives a JIT runner on platform p the labels config.sh

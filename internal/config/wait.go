@@ -41,50 +41,29 @@ type PruneRequest struct {
 }
 
 func (in *Inputs) parseWait() (RunnerRef, WaitState, error) {
-	var (
-		ref  RunnerRef
-		errs []error
-		err  error
-	)
-	switch {
-	case in.RunnerID != "" && in.RunnerName != "":
-		errs = append(errs, errors.New("inputs runner-id and runner-name are both set: kind wait waits for one runner, named by one of them"))
-	case in.RunnerID != "":
-		ref.ID, err = ParseRunnerID(in.RunnerID)
-		errs = append(errs, err)
-	case in.RunnerName != "":
-		ref.Name, err = ParseName(in.RunnerName)
-		errs = append(errs, err)
-	default:
-		errs = append(errs, errors.New("kind wait needs input runner-id (e.g. the runner-id output of the kind: jit step that registered it) or runner-name"))
-	}
-	var state WaitState
-	switch s := WaitState(strings.ToLower(in.WaitFor)); s {
+	ref, err := in.parseRunnerRef(Wait, "waits for")
+	switch state := WaitState(strings.ToLower(in.WaitFor)); state {
 	case WaitOnline, WaitIdle, WaitGone:
-		state = s
+		return ref, state, err
 	case "":
-		errs = append(errs, errors.New("kind wait needs input wait-for: online, idle (online and not running a job) or gone (removed; for an ephemeral runner, its job is done)"))
+		return ref, "", errors.Join(err, errors.New("kind wait needs input wait-for: online, idle (online and not running a job) or gone (removed; for an ephemeral runner, its job is done)"))
 	default:
-		errs = append(errs, fmt.Errorf("input wait-for %q is not one of: online, idle, gone", in.WaitFor))
+		return ref, "", errors.Join(err, fmt.Errorf("input wait-for %q is not one of: online, idle, gone", in.WaitFor))
 	}
-	return ref, state, errors.Join(errs...)
 }
 
 func (in *Inputs) parsePrune() (PruneRequest, error) {
-	r := PruneRequest{MaxRemovals: DefaultMaxRemovals}
+	r := PruneRequest{Prefix: in.RunnerNamePrefix, MaxRemovals: DefaultMaxRemovals}
 	var errs []error
 	if in.RunnerNamePrefix == "" && in.RunnerLabels == "" {
 		errs = append(errs, errors.New("kind prune needs a filter: set runner-name-prefix, runner-labels or both, so that it removes only the runners you mean"))
 	}
-	if p := in.RunnerNamePrefix; p != "" {
-		if n := utf8.RuneCountInString(p); n > MaxNameLength {
-			errs = append(errs, fmt.Errorf("input runner-name-prefix is %d characters long; a runner name has at most %d", n, MaxNameLength))
-		} else if strings.IndexFunc(p, unusable) >= 0 {
-			errs = append(errs, fmt.Errorf("input runner-name-prefix %q contains a space or control character, which no runner name has", p))
-		}
-		r.Prefix = p
+	if n := utf8.RuneCountInString(r.Prefix); n > MaxNameLength {
+		errs = append(errs, fmt.Errorf("input runner-name-prefix is %d characters long; a runner name has at most %d", n, MaxNameLength))
+	} else if strings.ContainsFunc(r.Prefix, unusable) {
+		errs = append(errs, fmt.Errorf("input runner-name-prefix %q contains a space or control character, which no runner name has", r.Prefix))
 	}
-	if in.RunnerLabels != "" {
+	if in.RunnerLabels != "" { // unset is no label filter, not ParseLabels' default
 		var err error
 		r.Labels, err = ParseLabels(in.RunnerLabels)
 		errs = append(errs, err)
