@@ -148,7 +148,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	}
 	var before string // the baseline's binary
 	if *baseline != "" {
-		if before, err = buildAt(ctx, dir, *baseline); err != nil {
+		if before, err = actionbin.BuildAt(ctx, dir, *baseline); err != nil {
 			return err
 		}
 	}
@@ -208,21 +208,6 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 		return errors.New("a goal is not met")
 	}
 	return nil
-}
-
-// buildAt builds the action as it was at rev, from a temporary worktree of
-// this repository.
-func buildAt(ctx context.Context, dir, rev string) (string, error) {
-	src := filepath.Join(dir, "baseline-src")
-	if out, err := exec.CommandContext(ctx, "git", "worktree", "add", "--detach", src, rev).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("checking out %s: %w\n%s", rev, err, out)
-	}
-	defer func() { _ = exec.Command("git", "worktree", "remove", "--force", src).Run() }()
-	out := filepath.Join(dir, "baseline-bin")
-	if err := os.Mkdir(out, 0o755); err != nil {
-		return "", err
-	}
-	return actionbin.BuildFrom(ctx, src, out)
 }
 
 // ghSubject measures `gh api` making the same request, where gh is installed.

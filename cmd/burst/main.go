@@ -135,7 +135,7 @@ func run(ctx context.Context, s settings, w io.Writer) error {
 	type subject struct{ name, binary string }
 	var subjects []subject
 	if s.baseline != "" {
-		before, err := buildAt(ctx, dir, s.baseline)
+		before, err := actionbin.BuildAt(ctx, dir, s.baseline)
 		if err != nil {
 			return err
 		}
@@ -309,18 +309,3 @@ func pct(d []time.Duration, p int) time.Duration {
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
-
-// buildAt builds the action as it was at rev, from a temporary worktree of
-// this repository, as cmd/bench does.
-func buildAt(ctx context.Context, dir, rev string) (string, error) {
-	src := filepath.Join(dir, "baseline-src")
-	if out, err := exec.CommandContext(ctx, "git", "worktree", "add", "--detach", src, rev).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("checking out %s: %w\n%s", rev, err, out)
-	}
-	defer func() { _ = exec.Command("git", "worktree", "remove", "--force", src).Run() }()
-	out := filepath.Join(dir, "baseline-bin")
-	if err := os.Mkdir(out, 0o755); err != nil {
-		return "", err
-	}
-	return actionbin.BuildFrom(ctx, src, out)
-}

@@ -70,16 +70,7 @@ func (s *step) clock() runners.Clock {
 		c.Now = time.Now
 	}
 	if c.Sleep == nil {
-		c.Sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-t.C:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
+		c.Sleep = retry.Sleep
 	}
 	if c.Jitter == nil {
 		c.Jitter = rand.Float64

@@ -38,6 +38,25 @@ func BuildFrom(ctx context.Context, root, dir string, env ...string) (string, er
 	return build(ctx, root, dir, nil, env)
 }
 
+// BuildAt compiles the action as it was at git revision rev, from a
+// temporary worktree of this repository under dir, so that a tool can
+// measure a change side by side with what came before it.
+func BuildAt(ctx context.Context, dir, rev string) (string, error) {
+	src := filepath.Join(dir, "baseline-src")
+	if out, err := exec.CommandContext(ctx, "git", "worktree", "add", "--detach", src, rev).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("checking out %s: %w\n%s", rev, err, out)
+	}
+	// Removed even when ctx has ended: the worktree must not outlive the tool.
+	defer func() {
+		_ = exec.CommandContext(context.WithoutCancel(ctx), "git", "worktree", "remove", "--force", src).Run()
+	}()
+	out := filepath.Join(dir, "baseline-bin")
+	if err := os.Mkdir(out, 0o755); err != nil {
+		return "", err
+	}
+	return BuildFrom(ctx, src, out)
+}
+
 // BuildShowing is Build that writes to progress the packages it compiles,
 // as it compiles them (go build -v): a first build compiles every module,
 // for about a minute, and should not look stuck.

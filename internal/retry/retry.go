@@ -80,7 +80,7 @@ func (p Policy) withDefaults() Policy {
 		p.Now = time.Now
 	}
 	if p.Sleep == nil {
-		p.Sleep = sleep
+		p.Sleep = Sleep
 	}
 	if p.Jitter == nil {
 		p.Jitter = rand.Float64
@@ -94,7 +94,9 @@ func (p Policy) withDefaults() Policy {
 	return p
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx ends: the real clock's wait, for the policy
+// and for whoever paces its own work as the policy does.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
