@@ -5,8 +5,6 @@ package main
 
 import (
 	"encoding/base64"
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -156,7 +154,7 @@ func TestContainerBase64PrivateKey(t *testing.T) {
 				}
 			}
 			for i, l := range lines {
-				if err := checkMaskedLine(c.stdout, l); err != nil {
+				if err := runnertest.CheckSecretLine(c.stdout, l); err != nil {
 					t.Errorf("line %d: %v", i, err)
 				}
 			}
@@ -176,26 +174,6 @@ func TestContainerBase64PrivateKey(t *testing.T) {
 			c.assertStepContract(t, "Runner registration token minted", issued[0].Token)
 		})
 	}
-}
-
-// checkMaskedLine is CheckSecret for one line of a multi-line secret, which
-// is also (rightly) inside the whole secret's ::add-mask::: it is masked on
-// its own, and appears in nothing but ::add-mask:: commands.
-func checkMaskedLine(log, line string) error {
-	masked := false
-	for i, c := range runnertest.ParseLog(log) {
-		if c.Name == "add-mask" {
-			masked = masked || c.Message == line
-			continue
-		}
-		if strings.Contains(c.Raw, line) || strings.Contains(c.Message, line) {
-			return fmt.Errorf("log line %d writes it", i+1)
-		}
-	}
-	if !masked {
-		return errors.New("never masked on its own")
-	}
-	return nil
 }
 
 // TestContainerMisspeltInputs: the runner passes every with: key as

@@ -32,6 +32,35 @@ func (c *container) annotations(name string) []string {
 }
 
 // TestContainerDeletesRunner: kind delete-runner as a clean-up job runs it.
+// runAbout runs the step with inputs, where "ID" stands for the runner's
+// id, checks its exit code, and compares its outputs with want (nil: none),
+// in which "ID" stands for the id too and the organization's runner-url is
+// implied.
+func (c *container) runAbout(t *testing.T, id string, inputs map[string]string, code int, want map[string]string) {
+	t.Helper()
+	for k, v := range inputs {
+		c.env[runnertest.InputEnv(k)] = strings.ReplaceAll(v, "ID", id)
+	}
+	c.run()
+	if c.code != code {
+		t.Fatalf("exit %d, want %d: %s", c.code, code, c.errorAnnotation())
+	}
+	all := map[string]string{}
+	if want != nil {
+		all["runner-url"] = strings.TrimSuffix(c.sim.URL(), "/api/v3") + "/octo-org"
+		for k, v := range want {
+			all[k] = strings.ReplaceAll(v, "ID", id)
+		}
+	}
+	got := c.outputs
+	if got == nil {
+		got = map[string]string{}
+	}
+	if diff := cmp.Diff(all, got); diff != "" {
+		t.Errorf("outputs (-want +got):\n%s", diff)
+	}
+}
+
 func TestContainerDeletesRunner(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -66,27 +95,7 @@ func TestContainerDeletesRunner(t *testing.T) {
 			vm := c.sim.AddRunner("orgs/octo-org", ghsim.Runner{Name: "vm-1", Status: "offline", Labels: []string{"self-hosted"}})
 			c.sim.AddRunner("orgs/octo-org", ghsim.Runner{Name: "busy-1", Status: "online", Busy: true, Labels: []string{"self-hosted"}})
 			id := strconv.FormatInt(vm.ID, 10)
-			for k, v := range tc.inputs {
-				c.env[runnertest.InputEnv(k)] = strings.ReplaceAll(v, "ID", id)
-			}
-			c.run()
-			if c.code != tc.code {
-				t.Fatalf("exit %d, want %d: %s", c.code, tc.code, c.errorAnnotation())
-			}
-			want := map[string]string{}
-			if tc.want != nil {
-				want["runner-url"] = strings.TrimSuffix(c.sim.URL(), "/api/v3") + "/octo-org"
-				for k, v := range tc.want {
-					want[k] = strings.ReplaceAll(v, "ID", id)
-				}
-			}
-			got := c.outputs
-			if got == nil {
-				got = map[string]string{}
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("outputs (-want +got):\n%s", diff)
-			}
+			c.runAbout(t, id, tc.inputs, tc.code, tc.want)
 			if diff := cmp.Diff(tc.left, names(c.sim.Runners("orgs/octo-org"))); diff != "" {
 				t.Errorf("runners left (-want +got):\n%s", diff)
 			}

@@ -74,27 +74,7 @@ func TestContainerWaits(t *testing.T) {
 			c.sim.AddRunner("orgs/octo-org", ghsim.Runner{Name: "other", Status: "online", Labels: []string{"self-hosted"}})
 			c.sim.Schedule(vm.ID, tc.schedule...)
 			id := strconv.FormatInt(vm.ID, 10)
-			for k, v := range tc.inputs {
-				c.env[runnertest.InputEnv(k)] = strings.ReplaceAll(v, "ID", id)
-			}
-			c.run()
-			if c.code != tc.code {
-				t.Fatalf("exit %d, want %d: %s", c.code, tc.code, c.errorAnnotation())
-			}
-			want := map[string]string{}
-			if tc.want != nil {
-				want["runner-url"] = strings.TrimSuffix(c.sim.URL(), "/api/v3") + "/octo-org"
-				for k, v := range tc.want {
-					want[k] = strings.ReplaceAll(v, "ID", id)
-				}
-			}
-			got := c.outputs
-			if got == nil {
-				got = map[string]string{}
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("outputs (-want +got):\n%s", diff)
-			}
+			c.runAbout(t, id, tc.inputs, tc.code, tc.want)
 			log, at := runnertest.Render(c.stdout, false), 0
 			for _, l := range tc.log {
 				l = strings.ReplaceAll(l, "ID", id)

@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -79,28 +77,8 @@ func keySecrets(input string) []string {
 	return s
 }
 
-// checkKeyLine is CheckSecret for one line of a multi-line secret: it is
-// also (rightly) inside the whole key's ::add-mask::, so the rule is that it
-// is masked and appears in nothing but ::add-mask:: commands.
-func checkKeyLine(log, line string) error {
-	masked := false
-	for i, c := range runnertest.ParseLog(log) {
-		if c.Name == "add-mask" {
-			masked = masked || c.Message == line
-			continue
-		}
-		if strings.Contains(c.Raw, line) || strings.Contains(c.Message, line) {
-			return fmt.Errorf("line %d writes a line of the private key", i+1)
-		}
-	}
-	if !masked {
-		return errors.New("a line of the private key is never masked on its own")
-	}
-	return nil
-}
-
 // checkAppSecrets checks the key as given with CheckSecret, each of its
-// lines with checkKeyLine, and the other secrets with CheckSecret.
+// lines with runnertest.CheckSecretLine, and the other secrets with CheckSecret.
 func checkAppSecrets(t *testing.T, log, keyInput string, others ...string) {
 	t.Helper()
 	key := keySecrets(keyInput)
@@ -111,7 +89,7 @@ func checkAppSecrets(t *testing.T, log, keyInput string, others ...string) {
 		if strings.HasPrefix(l, "-----") {
 			continue // the armour lines are no secret, though masked too
 		}
-		if err := checkKeyLine(log, l); err != nil {
+		if err := runnertest.CheckSecretLine(log, l); err != nil {
 			t.Errorf("key line %d: %v", i+1, err)
 		}
 	}

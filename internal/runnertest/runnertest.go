@@ -241,3 +241,23 @@ func parseLegacy(raw string) Command {
 	name, _, _ := strings.Cut(head, " ")
 	return Command{Name: name, Message: unescapeData(msg), Raw: raw}
 }
+
+// CheckSecretLine is CheckSecret for one line of a multi-line secret: it is
+// also (rightly) inside the whole secret's ::add-mask::, so the rule is that
+// it is masked on its own and appears in nothing but ::add-mask:: commands.
+func CheckSecretLine(stdout, line string) error {
+	masked := false
+	for i, c := range ParseLog(stdout) {
+		if c.Name == "add-mask" {
+			masked = masked || c.Message == line
+			continue
+		}
+		if strings.Contains(c.Raw, line) || strings.Contains(c.Message, line) {
+			return fmt.Errorf("line %d writes a line of the secret", i+1)
+		}
+	}
+	if !masked {
+		return errors.New("a line of the secret is never masked on its own")
+	}
+	return nil
+}
