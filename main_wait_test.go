@@ -75,15 +75,13 @@ func TestContainerWaits(t *testing.T) {
 			c.sim.Schedule(vm.ID, tc.schedule...)
 			id := strconv.FormatInt(vm.ID, 10)
 			c.runAbout(t, id, tc.inputs, tc.code, tc.want)
-			log, at := runnertest.Render(c.stdout, false), 0
-			for _, l := range tc.log {
-				l = strings.ReplaceAll(l, "ID", id)
-				i := strings.Index(log[at:], l)
-				if i < 0 {
-					t.Errorf("log lacks %q (in order):\n%s", l, log)
-					continue
-				}
-				at += i + len(l)
+			lines := make([]string, len(tc.log))
+			for i, l := range tc.log {
+				lines[i] = strings.ReplaceAll(l, "ID", id)
+			}
+			log := runnertest.Render(c.stdout, false)
+			if l := runnertest.Lacks(log, lines...); l != "" {
+				t.Errorf("log lacks %q (in order):\n%s", l, log)
 			}
 			if e := c.errorAnnotation(); !strings.Contains(e, strings.ReplaceAll(tc.says, "ID", id)) || tc.says == "" && e != "" {
 				t.Errorf("error %q, want %q", e, tc.says)

@@ -86,16 +86,13 @@ func TestWait(t *testing.T) {
 			if diff := cmp.Diff(want, h.outputs()); diff != "" {
 				t.Errorf("outputs (-want +got):\n%s", diff)
 			}
+			lines := make([]string, len(tc.log))
+			for i, l := range tc.log {
+				lines[i] = strings.ReplaceAll(l, "ID", id)
+			}
 			log := runnertest.Render(h.stdout.String(), false)
-			at := 0
-			for _, l := range tc.log {
-				l = strings.ReplaceAll(l, "ID", id)
-				i := strings.Index(log[at:], l)
-				if i < 0 {
-					t.Errorf("log lacks %q (in order):\n%s", l, log)
-					continue
-				}
-				at += i + len(l)
+			if l := runnertest.Lacks(log, lines...); l != "" {
+				t.Errorf("log lacks %q (in order):\n%s", l, log)
 			}
 			if n := strings.Count(log, "is online, busy\n"); n > 1 {
 				t.Errorf("the log says the same status %d times: a line per change, not per look:\n%s", n, log)

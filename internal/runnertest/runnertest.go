@@ -261,3 +261,17 @@ func CheckSecretLine(stdout, line string) error {
 	}
 	return nil
 }
+
+// Lacks returns the first of lines that log does not hold after the lines
+// before it, in order, or "" when it holds them all so.
+func Lacks(log string, lines ...string) string {
+	at := 0
+	for _, l := range lines {
+		i := strings.Index(log[at:], l)
+		if i < 0 {
+			return l
+		}
+		at += i + len(l)
+	}
+	return ""
+}

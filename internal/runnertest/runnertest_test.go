@@ -142,3 +142,16 @@ func readFile(p string) (string, error) {
 	b, err := os.ReadFile(p)
 	return string(b), err
 }
+
+func TestLacks(t *testing.T) {
+	t.Parallel()
+	log := "a\nb\nc\n"
+	for _, tc := range []struct {
+		lines []string
+		want  string
+	}{{[]string{"a", "c"}, ""}, {[]string{"c", "a"}, "a"}, {[]string{"b", "d"}, "d"}, {nil, ""}} {
+		if got := Lacks(log, tc.lines...); got != tc.want {
+			t.Errorf("Lacks(%q) = %q, want %q", tc.lines, got, tc.want)
+		}
+	}
+}
