@@ -60,11 +60,7 @@ func (s *step) pruneRunners(ctx context.Context, client *github.Client, cfg *con
 			what, why, note = "Could not remove", "failed: see the error", ": see the error"
 		}
 		log = append(log, fmt.Sprintf("%s %s, %s%s.", what, r.Describe(), r.State(), note))
-		busy := "idle"
-		if r.Busy {
-			busy = "busy"
-		}
-		fmt.Fprintf(&rows, "| %s | %d | %s, %s | %s |\n", r.Name.Markdown(), r.ID, r.Status.Markdown(), busy, why)
+		fmt.Fprintf(&rows, "| %s | %d | %s, %s | %s |\n", r.Name.Markdown(), r.ID, r.Status.Markdown(), r.Activity(), why)
 	}
 	list, _ := json.Marshal(gone) // plain ids and strings: it cannot fail
 	title := "Self-hosted runners pruned"

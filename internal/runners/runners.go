@@ -43,12 +43,14 @@ type Label struct {
 func (l Label) String() string { return l.Name.String() }
 
 // State is how a message describes r, e.g. "offline, idle".
-func (r *Runner) State() string {
-	busy := "idle"
+func (r *Runner) State() string { return fmt.Sprintf("%s, %s", r.Status, r.Activity()) }
+
+// Activity is "busy" for a runner running a job, else "idle".
+func (r *Runner) Activity() string {
 	if r.Busy {
-		busy = "busy"
+		return "busy"
 	}
-	return fmt.Sprintf("%s, %s", r.Status, busy)
+	return "idle"
 }
 
 // RemoveHint says how to remove runner id from t by hand.
