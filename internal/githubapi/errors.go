@@ -141,13 +141,12 @@ func Do(ctx context.Context, c *github.Client, op Op, method, path string, body,
 	if err != nil {
 		return nil, fmt.Errorf("building request %s %s: %w", method, path, err)
 	}
-	traced, tr := retry.WithTrace(ctx)
+	traced, tries := retry.WithTrace(ctx)
 	resp, err := c.Do(context.WithValue(traced, bypassRateLimitCheck, true), req, v)
 	if err == nil {
 		return resp, nil
 	}
-	tries := tr.Tries()
-	err = convert(ctx, c, op, resp, err, tries)
+	err = convert(ctx, c, op, resp, err, *tries)
 	success := resp != nil && resp.StatusCode >= 200 && resp.StatusCode < 300
 	if success || tries.Unclear > 0 {
 		err = &unclearError{err}

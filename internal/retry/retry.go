@@ -142,31 +142,14 @@ type Tries struct {
 	Reset       time.Time
 }
 
-// Trace records Tries as they happen (see WithTrace).
-type Trace struct {
-	mu    sync.Mutex
-	tries Tries
-}
-
-// Tries is what the requests traced so far did.
-func (t *Trace) Tries() Tries {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.tries
-}
-
-func (t *Trace) update(f func(t *Tries)) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	f(&t.tries)
-}
-
 type traceKey struct{}
 
-// WithTrace returns a context whose requests record their Tries in the
-// returned Trace.
-func WithTrace(ctx context.Context) (context.Context, *Trace) {
-	t := &Trace{}
+// WithTrace returns a context whose requests record what they did in the
+// returned Tries. It needs no lock: the transport's tries of one request
+// (and of its redirects) run one after another in the caller's goroutine,
+// and the caller reads Tries once the request has returned.
+func WithTrace(ctx context.Context) (context.Context, *Tries) {
+	t := &Tries{}
 	return context.WithValue(ctx, traceKey{}, t), t
 }
 
@@ -209,11 +192,10 @@ func NewTransport(next http.RoundTripper, p Policy) http.RoundTripper {
 
 func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	// A request without a Trace records its Tries in one of its own, which
-	// nobody reads.
-	tr, ok := ctx.Value(traceKey{}).(*Trace)
+	// A request without a trace records its Tries where nobody reads them.
+	tries, ok := ctx.Value(traceKey{}).(*Tries)
 	if !ok {
-		tr = &Trace{}
+		tries = &Tries{}
 	}
 	// Read once, to send again with each try.
 	var body []byte
@@ -235,16 +217,14 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, sent, err := rt.try(req, body)
 		v := rt.classify(resp, err, sent)
-		tr.update(func(t *Tries) {
-			t.Method, t.Path, t.Attempts = req.Method, req.URL.Path, attempt
-			t.RateLimited, t.Reset = v.rateLimited, v.reset
-			if v.unclear {
-				t.Unclear++
-			}
-		})
+		tries.Method, tries.Path, tries.Attempts = req.Method, req.URL.Path, attempt
+		tries.RateLimited, tries.Reset = v.rateLimited, v.reset
+		if v.unclear {
+			tries.Unclear++
+		}
 		if v.unclear && v.retry && !replayable(req) {
 			v.retry = false
-			tr.update(func(t *Tries) { t.Stopped = "GitHub may have acted on it, and sending it again could do it twice" })
+			tries.Stopped = "GitHub may have acted on it, and sending it again could do it twice"
 		}
 		if v.rateLimited {
 			limited++
@@ -257,7 +237,7 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		wait := rt.wait(v, failures, limited, remainingBefore(ctx, rt.p.Now()))
 		if hasDeadline && rt.p.Now().Add(wait).After(deadline) {
-			tr.update(func(t *Tries) { t.Stopped = stopReason(v, wait, deadline.Sub(rt.p.Now())) })
+			tries.Stopped = stopReason(v, wait, deadline.Sub(rt.p.Now()))
 			return resp, err
 		}
 		of := fmt.Sprintf(" of %d", rt.p.MaxAttempts)
@@ -268,7 +248,7 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := rt.p.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
-		tr.update(func(t *Tries) { t.Waited += wait })
+		tries.Waited += wait
 	}
 }
 
