@@ -1,12 +1,15 @@
 // Package advice says what a user should do about a failure: one table maps
-// what GitHub answered (githubapi.Hint), to which call (githubapi.Op), for
-// which target and credential, to sentences. Only the step's edge asks it,
-// once, for the error it reports.
+// what GitHub answered (its status and words), to which call
+// (githubapi.Op), for which target and credential, to sentences. Only the
+// step's edge asks it, once, for the error it reports.
 package advice
 
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
@@ -27,8 +30,9 @@ const NoGitHubToken = "The workflow's GITHUB_TOKEN can never mint runner credent
 
 // For is the advice for err in s, as one or more sentences, or "" when
 // there is nothing specific to say. Its switch is the one table: what
-// GitHub answered (the hint), to which call, for which target and
-// credential; the first case that matches says what to do.
+// GitHub answered (the status, and its words where the status alone does
+// not tell), to which call, for which target and credential; the first
+// case that matches says what to do.
 func For(err error, s Situation) string {
 	if errors.Is(err, githubapi.ErrNotJSON) {
 		return "Check that api-url is the REST API's URL (" + apiURLs + "), not the web URL"
@@ -42,56 +46,72 @@ func For(err error, s Situation) string {
 	jwt := s.App != "" && (e.Op == githubapi.OpFindInstallation || e.Op == githubapi.OpInstallationToken)
 	jit := e.Op == githubapi.OpRegisterJIT
 	t := s.Target
-	switch h := e.Hint; {
-	case h == githubapi.HintRateLimited && !e.RateLimitReset.IsZero():
+	// GitHub's words tell apart some answers that share a status.
+	status, msg := e.StatusCode, strings.ToLower(e.Message.Raw())
+	skew := status == http.StatusUnauthorized && clockSkew(msg)
+	suspended := status == http.StatusForbidden && strings.Contains(msg, "suspended")
+	outside := status == http.StatusUnprocessableEntity && strings.Contains(msg, "not accessible to the parent installation")
+	invalid := (status == http.StatusBadRequest || status == http.StatusUnprocessableEntity) && !outside
+	switch {
+	case e.RateLimited && !e.RateLimitReset.IsZero():
 		return fmt.Sprintf("GitHub's API rate limit for this credential is used up until %s; try again after that", e.RateLimitReset.UTC().Format("2006-01-02 15:04:05 MST"))
-	case h == githubapi.HintRateLimited:
+	case e.RateLimited:
 		return "GitHub is rate limiting this credential: try again in a minute, and if many jobs share it, raise timeout or start fewer at once (README: Many jobs at once)"
-	case h == githubapi.HintNotAPI:
+	case e.NotJSON && (status == http.StatusNotFound || status == http.StatusMethodNotAllowed):
 		return "That is not the GitHub REST API answering: check api-url (" + apiURLs + ")"
-	case h == githubapi.HintNotImplemented:
+	case status == http.StatusNotImplemented:
 		return "The server does not implement this request: check that api-url is the GitHub REST API (https://api.github.com, https://HOST/api/v3 for GHES)"
-	case h == githubapi.HintServerError:
+	case status >= 500:
 		return "GitHub had a server error; try again, and check https://www.githubstatus.com"
 
-	case jwt && h == githubapi.HintClockSkew:
+	case jwt && skew:
 		return "GitHub refused the app's JWT because of its time claims: this runner's clock is off. " +
 			"Set it right (e.g. with NTP); the JWT already allows for 60 seconds ahead and 9 minutes behind"
-	case jwt && h == githubapi.HintBadCredential:
+	case jwt && status == http.StatusUnauthorized:
 		return fmt.Sprintf("GitHub could not verify the app's JWT: the private key does not belong to the GitHub App with id %s, "+
 			"or app-id is wrong, or the key was deleted. Use the App ID or Client ID from the app's settings page and a private key generated there", s.App)
-	case jwt && h == githubapi.HintNotFound && e.Op == githubapi.OpFindInstallation:
+	case jwt && status == http.StatusNotFound && e.Op == githubapi.OpFindInstallation:
 		return notInstalled(s)
-	case jwt && h == githubapi.HintNotAccessible:
+	case jwt && outside:
 		return fmt.Sprintf("The app's installation on %s does not include repository %s: add it under the installation's Repository access", t.Owner, t.Name())
-	case jwt && h == githubapi.HintInvalid:
+	case jwt && invalid:
 		name, label, _ := t.RunnerPermission()
 		return fmt.Sprintf("The app's installation on %s has not been granted the %s (%s: write). "+
 			"Add it in the app's settings (Permissions & events), then have an owner of %s accept the new permissions in the installation's settings",
 			t.Owner, label, name, t.Owner)
-	case jwt && h == githubapi.HintSuspended:
+	case jwt && suspended:
 		return fmt.Sprintf("The app's installation on %s is suspended: an owner of %s can unsuspend it in the installation's settings", t.Owner, t.Owner)
-	case jwt:
-		return "" // the token advice below would mislead
+	case jwt, skew, suspended:
+		// The advice below is a token's: it would mislead about the app's
+		// own requests, and about answers that speak of the app.
+		return ""
 
-	case jit && h == githubapi.HintInvalid:
+	case jit && invalid:
 		return fmt.Sprintf("GitHub refused the runner's settings: check runner-labels (%d to %d labels, each at most %d characters), runner-name (at most %d characters), runner-group and work-folder",
 			config.MinLabels, config.MaxLabels, config.MaxLabelLength, config.MaxNameLength)
-	case jit && h == githubapi.HintNotFound && e.EnterpriseBefore(3, 10):
+	case jit && status == http.StatusNotFound && e.EnterpriseBefore(3, 10):
 		return fmt.Sprintf("This server is GitHub Enterprise Server %s, which has no just-in-time runner API (it came in 3.10): use kind: registration, or upgrade the server", e.EnterpriseVersion)
-	case jit && h == githubapi.HintNotFound && t.Scope != target.Repository:
+	case jit && status == http.StatusNotFound && t.Scope != target.Repository:
 		return notFound(t) + " Or runner group " + s.Group.String() + " was removed meanwhile"
-	case jit && h == githubapi.HintNoPermission && t.Scope != target.Repository && !s.Group.IsDefault():
+	case jit && status == http.StatusForbidden && t.Scope != target.Repository && !s.Group.IsDefault():
 		return noPermission(t) + " If the credential has that, runner group " + s.Group.String() + " may not accept self-hosted runners: pick another runner-group"
 
-	case h == githubapi.HintBadCredential:
+	case status == http.StatusUnauthorized:
 		return "The credential is bad, expired or revoked, or belongs to another GitHub host than api-url: check the secret passed as token"
-	case h == githubapi.HintNoPermission:
+	case status == http.StatusForbidden:
 		return noPermission(t)
-	case h == githubapi.HintNotFound:
+	case status == http.StatusNotFound:
 		return notFound(t)
 	}
 	return ""
+}
+
+// clockSkew recognises GitHub's answers about a JWT's iat or exp claim,
+// e.g. "'Expiration time' claim ('exp') is too far in the future".
+func clockSkew(lower string) bool {
+	return slices.ContainsFunc([]string{"('iat')", "('exp')", "issued at", "expiration time"}, func(s string) bool {
+		return strings.Contains(lower, s)
+	})
 }
 
 const apiURLs = "https://api.github.com, https://HOST/api/v3 for GHES, https://api.SUBDOMAIN.ghe.com for GHE.com"

@@ -16,11 +16,28 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
+// Op is which call of the action a request was: the same answer means
+// different things, and calls for different advice, from different calls.
+type Op int
+
+const (
+	OpOther             Op = iota
+	OpRunnerToken          // POST {target}/actions/runners/{registration,remove}-token
+	OpFindInstallation     // GET {target}/installation, with the app's JWT
+	OpInstallationToken    // POST app/installations/{id}/access_tokens, with the JWT
+	OpRevokeToken          // DELETE installation/token
+	OpListGroups           // GET {target}/actions/runner-groups
+	OpListRunners          // GET {target}/actions/runners
+	OpRegisterJIT          // POST {target}/actions/runners/generate-jitconfig
+	OpRemoveRunner         // DELETE {target}/actions/runners/{id}
+	OpGetRunner            // GET {target}/actions/runners/{id}
+	OpListDownloads        // GET {target}/actions/runners/downloads
+)
+
 // Error is an HTTP error answer from the API, reduced to what a user needs:
 // the status, GitHub's own message and the request id to quote to support.
 type Error struct {
 	Op         Op
-	Hint       Hint
 	Method     string
 	Path       string // below the API root
 	StatusCode int
@@ -212,7 +229,6 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 		e.RequestID = untrusted.Of(resp.Header.Get("X-GitHub-Request-Id"))
 		e.EnterpriseVersion = untrusted.Of(resp.Header.Get("X-GitHub-Enterprise-Version"))
 	}
-	e.Hint = e.hint()
 	return e
 }
 

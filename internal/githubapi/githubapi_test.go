@@ -89,44 +89,12 @@ func TestErrorFromGitHub(t *testing.T) {
 	if !errors.As(err, &e) {
 		t.Fatalf("err = %v, want *Error", err)
 	}
-	want := &Error{Op: OpRunnerToken, Hint: HintInvalid, Method: "POST", Path: "x", StatusCode: 422, Message: untrusted.Of("Validation Failed"),
+	want := &Error{Op: OpRunnerToken, Method: "POST", Path: "x", StatusCode: 422, Message: untrusted.Of("Validation Failed"),
 		Details: []untrusted.Text{untrusted.Of("Runner name: already_exists"), untrusted.Of("labels\tbad\u0007\n")}, RequestID: untrusted.Of("0A0B:1C1D:2E2F"), Attempts: 1}
 	if diff := cmp.Diff(want, e, cmp.Comparer(func(a, b untrusted.Text) bool { return a.Raw() == b.Raw() })); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	if got := e.Error(); got != `GitHub answered 422 Unprocessable Entity: "Validation Failed" (Runner name: already_exists; labels bad) [request ID 0A0B:1C1D:2E2F]` {
 		t.Errorf("Error() = %s", got)
-	}
-}
-
-// TestHint: what each answer says, read in one place.
-func TestHint(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		e    Error
-		want Hint
-	}{
-		{Error{StatusCode: 401, Message: untrusted.Of("Bad credentials")}, HintBadCredential},
-		{Error{StatusCode: 401, Message: untrusted.Of("'Expiration time' claim ('exp') is too far in the future")}, HintClockSkew},
-		{Error{StatusCode: 401, Message: untrusted.Of("'Issued at' claim ('iat') must be an Integer")}, HintClockSkew},
-		{Error{StatusCode: 403, Message: untrusted.Of("Resource not accessible by integration")}, HintNoPermission},
-		{Error{StatusCode: 403, Message: untrusted.Of("This installation has been suspended")}, HintSuspended},
-		{Error{StatusCode: 403, RateLimited: true}, HintRateLimited},
-		{Error{StatusCode: 429, RateLimited: true}, HintRateLimited},
-		{Error{StatusCode: 404, Message: untrusted.Of("Not Found")}, HintNotFound},
-		{Error{StatusCode: 404, NotJSON: true}, HintNotAPI},
-		{Error{StatusCode: 405, NotJSON: true}, HintNotAPI},
-		{Error{StatusCode: 409}, HintConflict},
-		{Error{StatusCode: 400}, HintInvalid},
-		{Error{StatusCode: 422, Message: untrusted.Of("Validation Failed")}, HintInvalid},
-		{Error{StatusCode: 422, Message: untrusted.Of("There is at least one repository that does not exist or is not accessible to the parent installation.")}, HintNotAccessible},
-		{Error{StatusCode: 501}, HintNotImplemented},
-		{Error{StatusCode: 502}, HintServerError},
-		{Error{StatusCode: 418}, HintNone},
-	}
-	for _, tc := range cases {
-		if got := tc.e.hint(); got != tc.want {
-			t.Errorf("%d %q: hint %d, want %d", tc.e.StatusCode, tc.e.Message, got, tc.want)
-		}
 	}
 }

@@ -164,7 +164,7 @@ func TestDeleteOnATargetItCannotSee(t *testing.T) {
 	missing.Owner = "no-such-org"
 	_, err := Delete(context.Background(), c, missing, config.RunnerRef{ID: 1})
 	var e *githubapi.Error
-	if !errors.As(err, &e) || e.Hint != githubapi.HintNotFound {
+	if !errors.As(err, &e) || e.StatusCode != http.StatusNotFound {
 		t.Errorf("Delete = %v, want GitHub's 404 for the target", err)
 	}
 }

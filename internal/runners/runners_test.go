@@ -62,14 +62,14 @@ func TestGet(t *testing.T) {
 		body       string
 		listStatus int // the target's runner list, asked only after a 404
 		want       *Runner
-		wantHint   githubapi.Hint // HintNone: no error
+		wantStatus int // 0: no error
 		wantOp     githubapi.Op
 	}{
 		{name: "found", status: 200, body: runner,
 			want: &Runner{ID: 42, Name: untrusted.Of("build-1"), OS: untrusted.Of("linux"), Status: untrusted.Of("online"), Busy: true, Labels: []Label{{Name: untrusted.Of("self-hosted")}}}},
 		{name: "no such runner", status: 404, body: `{"message":"Not Found"}`, listStatus: 200},
-		{name: "no such target", status: 404, body: `{"message":"Not Found"}`, listStatus: 404, wantHint: githubapi.HintNotFound, wantOp: githubapi.OpListRunners},
-		{name: "no permission", status: 403, body: `{"message":"Resource not accessible by personal access token"}`, wantHint: githubapi.HintNoPermission, wantOp: githubapi.OpGetRunner},
+		{name: "no such target", status: 404, body: `{"message":"Not Found"}`, listStatus: 404, wantStatus: 404, wantOp: githubapi.OpListRunners},
+		{name: "no permission", status: 403, body: `{"message":"Resource not accessible by personal access token"}`, wantStatus: 403, wantOp: githubapi.OpGetRunner},
 	}
 	for _, sc := range scopes {
 		for _, tc := range cases {
@@ -97,10 +97,10 @@ func TestGet(t *testing.T) {
 				got, err := Get(context.Background(), client, sc.t, 42)
 				var e *githubapi.Error
 				switch {
-				case tc.wantHint == githubapi.HintNone && err != nil:
+				case tc.wantStatus == 0 && err != nil:
 					t.Fatalf("Get: %v", err)
-				case tc.wantHint != githubapi.HintNone && (!errors.As(err, &e) || e.Hint != tc.wantHint || e.Op != tc.wantOp):
-					t.Fatalf("Get: %v, want hint %d from op %d", err, tc.wantHint, tc.wantOp)
+				case tc.wantStatus != 0 && (!errors.As(err, &e) || e.StatusCode != tc.wantStatus || e.Op != tc.wantOp):
+					t.Fatalf("Get: %v, want %d from op %d", err, tc.wantStatus, tc.wantOp)
 				}
 				if diff := cmp.Diff(tc.want, got); diff != "" {
 					t.Errorf("Get (-want +got):\n%s", diff)
@@ -133,12 +133,13 @@ func TestRemove(t *testing.T) {
 		status   int
 		body     string
 		wantGone bool
-		want     githubapi.Hint // HintNone: no error
+		wantErr  int  // the error's status; 0: no error
+		notJSON  bool // the error says the body was not GitHub's JSON
 	}{
-		{"removed", http.StatusNoContent, ``, false, githubapi.HintNone},
-		{"already gone", http.StatusNotFound, `{"message":"Not Found"}`, true, githubapi.HintNone},
-		{"running a job", http.StatusUnprocessableEntity, `{"message":"Bad request - Runner \"x\" is still running a job"}`, false, githubapi.HintInvalid},
-		{"a web page", http.StatusNotFound, `<html>`, false, githubapi.HintNotAPI},
+		{"removed", http.StatusNoContent, ``, false, 0, false},
+		{"already gone", http.StatusNotFound, `{"message":"Not Found"}`, true, 0, false},
+		{"running a job", http.StatusUnprocessableEntity, `{"message":"Bad request - Runner \"x\" is still running a job"}`, false, 422, false},
+		{"a web page", http.StatusNotFound, `<html>`, false, 404, true},
 	}
 	for _, sc := range scopes {
 		for _, tc := range cases {
@@ -154,10 +155,10 @@ func TestRemove(t *testing.T) {
 				gone, err := Remove(context.Background(), client, sc.t, 42)
 				var e *githubapi.Error
 				switch {
-				case tc.want == githubapi.HintNone && (err != nil || gone != tc.wantGone):
+				case tc.wantErr == 0 && (err != nil || gone != tc.wantGone):
 					t.Errorf("Remove = %v, %v; want gone %v", gone, err, tc.wantGone)
-				case tc.want != githubapi.HintNone && (!errors.As(err, &e) || e.Hint != tc.want || e.Op != githubapi.OpRemoveRunner):
-					t.Errorf("Remove: %#v, want hint %d from the removal", err, tc.want)
+				case tc.wantErr != 0 && (!errors.As(err, &e) || e.StatusCode != tc.wantErr || e.NotJSON != tc.notJSON || e.Op != githubapi.OpRemoveRunner):
+					t.Errorf("Remove: %#v, want %d (not JSON: %v) from the removal", err, tc.wantErr, tc.notJSON)
 				}
 			})
 		}

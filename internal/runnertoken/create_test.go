@@ -62,7 +62,7 @@ func TestCreateErrors(t *testing.T) {
 	}{
 		{"403", 403, `{"message":"Must have admin rights to Repository."}`, func(t *testing.T, err error) {
 			var e *githubapi.Error
-			if !errors.As(err, &e) || e.Op != githubapi.OpRunnerToken || e.Hint != githubapi.HintNoPermission {
+			if !errors.As(err, &e) || e.Op != githubapi.OpRunnerToken || e.StatusCode != http.StatusForbidden {
 				t.Errorf("error = %#v, want a 403 from the runner token request", err)
 			}
 		}},
