@@ -29,7 +29,10 @@ import (
 )
 
 // Policy says how requests are retried and bounded. The zero value of each
-// field means its default (a negative number is taken as given).
+// field means its default: five tries, 1s doubling to 30s between them, 30s
+// per try, 1 MiB per answer (GitHub's answers here are a few hundred bytes;
+// a JIT config a few KiB), the real clock and no log. A negative number is
+// taken as given.
 type Policy struct {
 	// MaxAttempts bounds the tries of one request, the first included,
 	// that fail for the server's or the network's sake. Tries refused by a
@@ -56,26 +59,12 @@ type Policy struct {
 	Log, Debug func(format string, args ...any)
 }
 
-// Defaults: five tries, 1s doubling to 30s between them, 30s per try, 1 MiB
-// per answer (GitHub's answers here are a few hundred bytes; a JIT config a
-// few KiB).
-const (
-	DefaultMaxAttempts    = 5
-	DefaultBaseDelay      = time.Second
-	DefaultMaxDelay       = 30 * time.Second
-	DefaultAttemptTimeout = 30 * time.Second
-	DefaultMaxBody        = 1 << 20
-	// secondaryFallback is GitHub's advice for a secondary rate limit that
-	// says nothing about when to retry: wait at least a minute.
-	secondaryFallback = time.Minute
-)
-
 func (p Policy) withDefaults() Policy {
-	p.MaxAttempts = cmp.Or(p.MaxAttempts, DefaultMaxAttempts)
-	p.BaseDelay = cmp.Or(p.BaseDelay, DefaultBaseDelay)
-	p.MaxDelay = cmp.Or(p.MaxDelay, DefaultMaxDelay)
-	p.AttemptTimeout = cmp.Or(p.AttemptTimeout, DefaultAttemptTimeout)
-	p.MaxBody = cmp.Or(p.MaxBody, DefaultMaxBody)
+	p.MaxAttempts = cmp.Or(p.MaxAttempts, 5)
+	p.BaseDelay = cmp.Or(p.BaseDelay, time.Second)
+	p.MaxDelay = cmp.Or(p.MaxDelay, 30*time.Second)
+	p.AttemptTimeout = cmp.Or(p.AttemptTimeout, 30*time.Second)
+	p.MaxBody = cmp.Or(p.MaxBody, 1<<20)
 	if p.Now == nil {
 		p.Now = time.Now
 	}
@@ -180,10 +169,6 @@ type retrier struct {
 	mu         sync.Mutex
 	spentUntil time.Time
 }
-
-// ErrBudgetSpent is returned, with nothing sent, when GitHub said the
-// credential's rate limit is used up until after the step's deadline.
-var ErrBudgetSpent = errors.New("GitHub's rate limit for this credential is used up")
 
 // NewTransport wraps next with p's retries and bounds.
 func NewTransport(next http.RoundTripper, p Policy) http.RoundTripper {
@@ -322,8 +307,8 @@ func (rt *retrier) awaitBudget(req *http.Request) error {
 		return nil
 	}
 	if deadline, ok := req.Context().Deadline(); ok && until.After(deadline) {
-		return fmt.Errorf("%w until %s, %s from now, after the step's deadline: nothing was sent. Try again after the reset, or with another credential",
-			ErrBudgetSpent, until.UTC().Format(time.RFC3339), Round(wait))
+		return fmt.Errorf("GitHub's rate limit for this credential is used up until %s, %s from now, after the step's deadline: nothing was sent. Try again after the reset, or with another credential",
+			until.UTC().Format(time.RFC3339), Round(wait))
 	}
 	rt.p.Log("%s %s: GitHub's rate limit for this credential is used up; waiting %s for its reset", req.Method, req.URL.Path, Round(wait))
 	return rt.p.Sleep(req.Context(), wait)
@@ -335,12 +320,11 @@ func (rt *retrier) awaitBudget(req *http.Request) error {
 var ErrProxyAuth = errors.New("the proxy refused the credentials (407 Proxy Authentication Required): " +
 	"check the user and password in HTTPS_PROXY, as http://user:password@host:port (a proxy URL is almost always http://, even for HTTPS traffic), or whether this host belongs in NO_PROXY")
 
-// errAttemptTimeout marks one try that ran out of time.
-var errAttemptTimeout = errors.New("no complete answer in time")
-
+// attemptError says so when err is the end of this try's own time, not of
+// the request's.
 func (rt *retrier) attemptError(req *http.Request, err error) error {
 	if req.Context().Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%w (%s)", errAttemptTimeout, rt.p.AttemptTimeout)
+		return fmt.Errorf("no complete answer in time (%s)", rt.p.AttemptTimeout)
 	}
 	return err
 }
@@ -415,7 +399,7 @@ func (rt *retrier) rateLimitWait(resp *http.Response) (asked time.Duration, rese
 		return max(reset.Sub(rt.p.Now())+time.Second, 0), reset, true
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || secondaryMessage(resp) {
-		return secondaryFallback, time.Time{}, true
+		return time.Minute, time.Time{}, true
 	}
 	return 0, time.Time{}, false // a 403 for want of permission
 }
