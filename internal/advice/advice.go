@@ -53,8 +53,8 @@ func For(err error, s Situation) string {
 	outside := status == http.StatusUnprocessableEntity && strings.Contains(msg, "not accessible to the parent installation")
 	invalid := (status == http.StatusBadRequest || status == http.StatusUnprocessableEntity) && !outside
 	switch {
-	case e.RateLimited && !e.RateLimitReset.IsZero():
-		return fmt.Sprintf("GitHub's API rate limit for this credential is used up until %s; try again after that", e.RateLimitReset.UTC().Format("2006-01-02 15:04:05 MST"))
+	case e.RateLimited && !e.Reset.IsZero():
+		return fmt.Sprintf("GitHub's API rate limit for this credential is used up until %s; try again after that", e.Reset.UTC().Format("2006-01-02 15:04:05 MST"))
 	case e.RateLimited:
 		return "GitHub is rate limiting this credential: try again in a minute, and if many jobs share it, raise timeout or start fewer at once (README: Many jobs at once)"
 	case e.NotJSON && (status == http.StatusNotFound || status == http.StatusMethodNotAllowed):

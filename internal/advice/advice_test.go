@@ -25,6 +25,14 @@ func answer(op githubapi.Op, status int, message string) *githubapi.Error {
 	return &githubapi.Error{Op: op, StatusCode: status, Message: untrusted.Of(message)}
 }
 
+// limited is GitHub's refusal of op for a rate limit, as the policy saw it:
+// reset is when the credential's primary limit resets, if GitHub said.
+func limited(op githubapi.Op, status int, message string, reset time.Time) *githubapi.Error {
+	e := answer(op, status, message)
+	e.RateLimited, e.Reset = true, reset
+	return e
+}
+
 // page is an answer to op whose body is not GitHub's JSON, e.g. a web page.
 func page(op githubapi.Op, status int) *githubapi.Error {
 	return &githubapi.Error{Op: op, StatusCode: status, NotJSON: true}
@@ -64,12 +72,10 @@ func TestFor(t *testing.T) {
 		{"404", answer(mint, 404, notFound), Situation{Target: org}, []string{"The organization does not exist or this credential cannot see it"}},
 		{"404 not JSON", page(mint, 404), Situation{Target: repo}, []string{"not the GitHub REST API answering", "/api/v3"}},
 		{"405 not JSON", page(mint, 405), Situation{Target: repo}, []string{"not the GitHub REST API answering", "/api/v3"}},
-		{"primary rate limit", &githubapi.Error{Op: mint, StatusCode: 403, Message: untrusted.Of("API rate limit exceeded for user ID 1."), RateLimited: true, RateLimitReset: reset},
-			Situation{Target: repo}, []string{"used up until 2026-11-25 15:04:05 UTC"}},
-		{"secondary rate limit", &githubapi.Error{Op: mint, StatusCode: 403, Message: untrusted.Of("You have exceeded a secondary rate limit."), RateLimited: true},
-			Situation{Target: repo}, []string{"rate limiting", "raise timeout or start fewer at once"}},
-		{"429", &githubapi.Error{Op: mint, StatusCode: 429, RateLimited: true}, Situation{Target: repo}, []string{"rate limiting", "raise timeout or start fewer at once"}},
-		{"a rate limit on the app's request", &githubapi.Error{Op: exch, StatusCode: 403, RateLimited: true}, app(repo), []string{"rate limiting"}},
+		{"primary rate limit", limited(mint, 403, "API rate limit exceeded for user ID 1.", reset), Situation{Target: repo}, []string{"used up until 2026-11-25 15:04:05 UTC"}},
+		{"secondary rate limit", limited(mint, 403, "You have exceeded a secondary rate limit.", time.Time{}), Situation{Target: repo}, []string{"rate limiting", "raise timeout or start fewer at once"}},
+		{"429", limited(mint, 429, "", time.Time{}), Situation{Target: repo}, []string{"rate limiting", "raise timeout or start fewer at once"}},
+		{"a rate limit on the app's request", limited(exch, 403, "", time.Time{}), app(repo), []string{"rate limiting"}},
 		{"5xx", answer(mint, 503, "Service Unavailable"), Situation{Target: repo}, []string{"server error", "githubstatus.com"}},
 		{"5xx as a web page", page(mint, 502), Situation{Target: repo}, []string{"server error", "githubstatus.com"}},
 		{"501 is not a passing fault", answer(mint, 501, "Not Implemented"), Situation{Target: repo}, []string{"does not implement this request", "api-url"}},

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/google/go-github/v66/github"
 
@@ -38,26 +37,19 @@ const (
 // the status, GitHub's own message and the request id to quote to support.
 type Error struct {
 	Op         Op
-	Method     string
-	Path       string // below the API root
 	StatusCode int
 	Message    untrusted.Text // GitHub's message
 	Details    []untrusted.Text
 	RequestID  untrusted.Text
 	// EnterpriseVersion is GHES's version, from X-GitHub-Enterprise-Version.
 	EnterpriseVersion untrusted.Text
-	// RateLimited is set for GitHub's primary and secondary rate limits
-	// (a 403 or 429 the policy recognised); RateLimitReset is when the
-	// primary limit resets, if GitHub said.
-	RateLimited    bool
-	RateLimitReset time.Time
 	// NotJSON is set when the body was not GitHub's JSON error at all, e.g.
 	// an HTML page from a web host or a proxy.
 	NotJSON bool
-	// Attempts, Waited and Stopped are what the retries did (see retry.Tries).
-	Attempts int
-	Waited   time.Duration
-	Stopped  string
+	// Tries is what the retries did, RateLimited included: the last try was
+	// refused by a primary or secondary rate limit (Reset is when the
+	// primary limit resets, if GitHub said).
+	retry.Tries
 }
 
 func (e *Error) Error() string {
@@ -75,7 +67,7 @@ func (e *Error) Error() string {
 	if !e.RequestID.IsEmpty() {
 		fmt.Fprintf(&b, " [request ID %s]", e.RequestID)
 	}
-	b.WriteString(retries(e.Attempts, e.Waited, e.Stopped))
+	b.WriteString(retries(e.Tries))
 	return b.String()
 }
 
@@ -103,13 +95,13 @@ func details(ds []untrusted.Text) string {
 
 // retries says what retrying did, for an error message: nothing when there
 // was a single attempt.
-func retries(attempts int, waited time.Duration, stopped string) string {
+func retries(tr retry.Tries) string {
 	var parts []string
-	if attempts > 1 {
-		parts = append(parts, fmt.Sprintf("after %d attempts over %s", attempts, retry.Round(waited)))
+	if tr.Attempts > 1 {
+		parts = append(parts, fmt.Sprintf("after %d attempts over %s", tr.Attempts, retry.Round(tr.Waited)))
 	}
-	if stopped != "" {
-		parts = append(parts, "not retried: "+stopped)
+	if tr.Stopped != "" {
+		parts = append(parts, "not retried: "+tr.Stopped)
 	}
 	if len(parts) == 0 {
 		return ""
@@ -178,9 +170,8 @@ func Do(ctx context.Context, c *github.Client, op Op, method, path string, body,
 func Replayable(ctx context.Context) context.Context { return retry.Replayable(ctx) }
 
 func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response, err error, tr retry.Tries) error {
-	method, path := tr.Method, strings.TrimPrefix(tr.Path, c.BaseURL.Path)
-	what := method + " " + path
-	if method == "" {
+	what := tr.Method + " " + strings.TrimPrefix(tr.Path, c.BaseURL.Path)
+	if tr.Method == "" {
 		what = "the request" // nothing was sent
 	}
 	var (
@@ -189,8 +180,12 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 		arl *github.AbuseRateLimitError
 		ue  *url.Error
 	)
-	e := &Error{Op: op, Method: method, Path: path, RateLimited: tr.RateLimited, RateLimitReset: tr.Reset,
-		Attempts: tr.Attempts, Waited: tr.Waited, Stopped: tr.Stopped}
+	e := &Error{Op: op, Tries: tr}
+	if resp != nil {
+		e.StatusCode = resp.StatusCode
+		e.RequestID = untrusted.Of(resp.Header.Get("X-GitHub-Request-Id"))
+		e.EnterpriseVersion = untrusted.Of(resp.Header.Get("X-GitHub-Enterprise-Version"))
+	}
 	switch {
 	case tr.Attempts == 0 && ctx.Err() == nil:
 		// Nothing was sent: whatever this is, GitHub did not say it.
@@ -206,28 +201,19 @@ func convert(ctx context.Context, c *github.Client, op Op, resp *github.Response
 		}
 		e.NotJSON = er.Message == "" && len(er.Errors) == 0
 	case errors.As(err, new(*json.SyntaxError)), errors.As(err, new(*json.UnmarshalTypeError)):
-		status := 0
-		if resp != nil {
-			status = resp.StatusCode
-		}
-		return fmt.Errorf("%w (status %d from %s): %w", ErrNotJSON, status, what, err)
+		return fmt.Errorf("%w (status %d from %s): %w", ErrNotJSON, e.StatusCode, what, err)
 	case ctx.Err() != nil:
-		return fmt.Errorf("%s: %w%s", what, ctx.Err(), retries(tr.Attempts, tr.Waited, tr.Stopped))
+		return fmt.Errorf("%s: %w%s", what, ctx.Err(), retries(tr))
 	case errors.Is(err, ErrRedirectChangesMethod), errors.Is(err, ErrRedirectElsewhere), errors.Is(err, retry.ErrBodyTooLarge), errors.Is(err, retry.ErrProxyAuth):
 		// Without url.Error's method and URL: the error says it all.
 		if errors.As(err, &ue) {
-			err = ue.Err
+			return ue.Err
 		}
-		return fmt.Errorf("%w", err)
+		return err
 	case errors.As(err, &ue):
-		return fmt.Errorf("could not reach the GitHub API at %s: %w%s", c.BaseURL.Host, ue.Err, retries(tr.Attempts, tr.Waited, tr.Stopped))
+		return fmt.Errorf("could not reach the GitHub API at %s: %w%s", c.BaseURL.Host, ue.Err, retries(tr))
 	default:
 		return fmt.Errorf("%s: %w", what, err)
-	}
-	if resp != nil {
-		e.StatusCode = resp.StatusCode
-		e.RequestID = untrusted.Of(resp.Header.Get("X-GitHub-Request-Id"))
-		e.EnterpriseVersion = untrusted.Of(resp.Header.Get("X-GitHub-Enterprise-Version"))
 	}
 	return e
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/runnertoken/runner-token-action/internal/ghsim"
+	"github.com/runnertoken/runner-token-action/internal/retry"
 	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
@@ -89,8 +90,9 @@ func TestErrorFromGitHub(t *testing.T) {
 	if !errors.As(err, &e) {
 		t.Fatalf("err = %v, want *Error", err)
 	}
-	want := &Error{Op: OpRunnerToken, Method: "POST", Path: "x", StatusCode: 422, Message: untrusted.Of("Validation Failed"),
-		Details: []untrusted.Text{untrusted.Of("Runner name: already_exists"), untrusted.Of("labels\tbad\u0007\n")}, RequestID: untrusted.Of("0A0B:1C1D:2E2F"), Attempts: 1}
+	want := &Error{Op: OpRunnerToken, StatusCode: 422, Message: untrusted.Of("Validation Failed"),
+		Details: []untrusted.Text{untrusted.Of("Runner name: already_exists"), untrusted.Of("labels\tbad\u0007\n")}, RequestID: untrusted.Of("0A0B:1C1D:2E2F"),
+		Tries: retry.Tries{Method: "POST", Path: "/api/v3/x", Attempts: 1}}
 	if diff := cmp.Diff(want, e, cmp.Comparer(func(a, b untrusted.Text) bool { return a.Raw() == b.Raw() })); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
