@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,8 +21,8 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
 
-// UserAgent identifies the action to GitHub (and in GHES audit logs).
-const UserAgent = "runner-token-action"
+// userAgent identifies the action to GitHub (and in GHES audit logs).
+const userAgent = "runner-token-action"
 
 // maxRedirects bounds same-host redirects (GitHub answers 307 for a renamed
 // repository).
@@ -83,7 +84,7 @@ func NewClient(hc *http.Client, base *url.URL, token string, opts ...ClientOptio
 	}
 	c.BaseURL = &b
 	c.UploadURL = &b // never used; keeps go-github off uploads.github.com
-	c.UserAgent = UserAgent
+	c.UserAgent = userAgent
 	return c
 }
 
@@ -106,9 +107,9 @@ func sameOrigin(req *http.Request, via []*http.Request) error {
 // DefaultHTTPClient is the client the action uses in a runner: the standard
 // transport, so HTTPS_PROXY/NO_PROXY work as users expect, trusting the
 // system roots plus SSL_CERT_FILE's certificates on every platform (see
-// TrustedRoots). It fails only if SSL_CERT_FILE is set and unusable.
+// trustedRoots). It fails only if SSL_CERT_FILE is set and unusable.
 func DefaultHTTPClient() (*http.Client, error) {
-	roots, err := TrustedRoots(os.Getenv, os.ReadFile)
+	roots, err := trustedRoots(x509.SystemCertPool, os.Getenv, os.ReadFile, goReadsSSLCertFile)
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func TestBaseURLUsedExactly(t *testing.T) {
 				t.Fatalf("Do: %v", err)
 			}
 			r := onlyRequest(t, s)
-			if diff := cmp.Diff([]string{"POST", tc.wantPath, "admin", "Bearer", UserAgent},
+			if diff := cmp.Diff([]string{"POST", tc.wantPath, "admin", "Bearer", userAgent},
 				[]string{r.Method, r.Path, r.Credential, r.AuthScheme, r.Header.Get("User-Agent")}); diff != "" {
 				t.Errorf("request (-want +got):\n%s", diff)
 			}

@@ -12,20 +12,17 @@ import (
 // macOS and Windows Go asks the platform and ignores the variable.
 var goReadsSSLCertFile = runtime.GOOS != "darwin" && runtime.GOOS != "ios" && runtime.GOOS != "windows"
 
-// TrustedRoots returns the certificates the action trusts, for
+// trustedRoots returns the certificates the action trusts, for
 // tls.Config.RootCAs: the system's, plus every certificate in the PEM file
-// SSL_CERT_FILE names, if set. Where Go reads SSL_CERT_FILE itself (in the
-// container) it returns nil, for Go's own pool, so that the file is parsed
-// once, lazily; elsewhere (macOS: the local demo and the tests) it loads the
-// file into a copy of the system pool, so a private CA works the same.
+// SSL_CERT_FILE names, if set. Where Go reads SSL_CERT_FILE itself
+// (goReadsIt: in the container) it returns nil, for Go's own pool, so that
+// the file is parsed once, lazily; elsewhere (macOS: the local demo and the
+// tests) it loads the file into a copy of the system pool, so a private CA
+// works the same.
 //
 // A set SSL_CERT_FILE that cannot be read, or that holds no certificate, is
 // an error: the user meant to trust something, and a request that then fails
 // with "certificate signed by unknown authority" would not say why.
-func TrustedRoots(getenv func(string) string, readFile func(string) ([]byte, error)) (*x509.CertPool, error) {
-	return trustedRoots(x509.SystemCertPool, getenv, readFile, goReadsSSLCertFile)
-}
-
 func trustedRoots(system func() (*x509.CertPool, error), getenv func(string) string, readFile func(string) ([]byte, error), goReadsIt bool) (*x509.CertPool, error) {
 	var pemBytes []byte
 	if name := getenv("SSL_CERT_FILE"); name != "" {

@@ -121,7 +121,7 @@ func TestTrustedRootsRefusesAnUnusableSSLCertFile(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			roots, err := TrustedRoots(env(map[string]string{"SSL_CERT_FILE": tc.file}), os.ReadFile)
+			roots, err := trustedRoots(x509.SystemCertPool, env(map[string]string{"SSL_CERT_FILE": tc.file}), os.ReadFile, goReadsSSLCertFile)
 			if err == nil {
 				t.Fatalf("no error; roots %v", roots)
 			}
