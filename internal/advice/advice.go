@@ -25,8 +25,8 @@ type Situation struct {
 	Group config.Group
 }
 
-// NoGitHubToken says plainly what every user who tries it needs to hear.
-const NoGitHubToken = "The workflow's GITHUB_TOKEN can never mint runner credentials, whatever its permissions."
+// noGitHubToken says plainly what every user who tries it needs to hear.
+const noGitHubToken = "The workflow's GITHUB_TOKEN can never mint runner credentials, whatever its permissions."
 
 // For is the advice for err in s, as one or more sentences, or "" when
 // there is nothing specific to say. Its switch is the one table: what
@@ -117,12 +117,12 @@ func clockSkew(lower string) bool {
 const apiURLs = "https://api.github.com, https://HOST/api/v3 for GHES, https://api.SUBDOMAIN.ghe.com for GHE.com"
 
 func noPermission(t target.Target) string {
-	return "The credential lacks permission: it needs " + Permission(t) + ". " + NoGitHubToken
+	return "The credential lacks permission: it needs " + permission(t) + ". " + noGitHubToken
 }
 
 func notFound(t target.Target) string {
 	return fmt.Sprintf("The %s does not exist or this credential cannot see it: check the name, and that the credential has ", t.Scope) +
-		Permission(t) + ". " + NoGitHubToken
+		permission(t) + ". " + noGitHubToken
 }
 
 func notInstalled(s Situation) string {
@@ -136,9 +136,9 @@ func notInstalled(s Situation) string {
 		s.App, t)
 }
 
-// Permission says which credential can manage self-hosted runners of the
+// permission says which credential can manage self-hosted runners of the
 // target's scope.
-func Permission(t target.Target) string {
+func permission(t target.Target) string {
 	_, label, _ := t.RunnerPermission()
 	switch t.Scope {
 	case target.Repository:

@@ -66,9 +66,9 @@ func TestFor(t *testing.T) {
 	}{
 		// Any call, with a token.
 		{"401", answer(mint, 401, badCreds), Situation{Target: repo}, []string{"bad, expired or revoked"}},
-		{"403 repo", answer(mint, 403, noAdmin), Situation{Target: repo}, []string{"admin rights on o/r", "repo scope", `"Administration: write"`, NoGitHubToken}},
-		{"403 org", answer(mint, 403, "Resource not accessible by personal access token"), Situation{Target: org}, []string{"admin:org", `"Self-hosted runners: write"`, NoGitHubToken}},
-		{"403 enterprise", answer(mint, 403, "Resource not accessible by integration"), Situation{Target: ent}, []string{"manage_runners:enterprise", NoGitHubToken}},
+		{"403 repo", answer(mint, 403, noAdmin), Situation{Target: repo}, []string{"admin rights on o/r", "repo scope", `"Administration: write"`, noGitHubToken}},
+		{"403 org", answer(mint, 403, "Resource not accessible by personal access token"), Situation{Target: org}, []string{"admin:org", `"Self-hosted runners: write"`, noGitHubToken}},
+		{"403 enterprise", answer(mint, 403, "Resource not accessible by integration"), Situation{Target: ent}, []string{"manage_runners:enterprise", noGitHubToken}},
 		{"404", answer(mint, 404, notFound), Situation{Target: org}, []string{"The organization does not exist or this credential cannot see it"}},
 		{"404 not JSON", page(mint, 404), Situation{Target: repo}, []string{"not the GitHub REST API answering", "/api/v3"}},
 		{"405 not JSON", page(mint, 405), Situation{Target: repo}, []string{"not the GitHub REST API answering", "/api/v3"}},

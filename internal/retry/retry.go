@@ -361,12 +361,12 @@ func (rt *retrier) classify(resp *http.Response, err error, sent bool) verdict {
 	if asked, reset, ok := rt.rateLimitWait(resp); ok {
 		return verdict{retry: true, rateLimited: true, asked: asked, reset: reset, why: what + " (rate limited)"}
 	}
-	if status < 500 {
+	// A 5xx may come after the work was done; 501 says it never will be.
+	if status < 500 || status == http.StatusNotImplemented {
 		return verdict{}
 	}
-	// A 5xx may come after the work was done; 501 says it never will be.
 	asked, _ := retryAfter(resp.Header, rt.p.Now())
-	return verdict{retry: status != http.StatusNotImplemented, unclear: status != http.StatusNotImplemented, asked: asked, why: what}
+	return verdict{retry: true, unclear: true, asked: asked, why: what}
 }
 
 // wait is how long to wait before the next try. A rate limit's wait is at
@@ -375,13 +375,13 @@ func (rt *retrier) classify(resp *http.Response, err error, sent bool) verdict {
 // MaxDelay), so that the jobs of a matrix limited together do not all come
 // back together.
 func (rt *retrier) wait(v verdict, failures, limited int, remaining time.Duration) time.Duration {
-	if !v.rateLimited {
-		if v.asked > 0 {
-			return v.asked + time.Duration(rt.p.Jitter()*float64(min(v.asked/2, rt.p.MaxDelay)))
-		}
-		return rt.p.backoff(failures)
+	switch {
+	case v.rateLimited:
+		return rateLimitWindow(v.asked, limited, remaining, rt.p.Jitter())
+	case v.asked > 0:
+		return v.asked + time.Duration(rt.p.Jitter()*float64(min(v.asked/2, rt.p.MaxDelay)))
 	}
-	return rateLimitWindow(v.asked, limited, remaining, rt.p.Jitter())
+	return rt.p.backoff(failures)
 }
 
 // rateLimitWait recognises GitHub's primary and secondary rate limits and
