@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -60,15 +61,17 @@ type Credential struct {
 }
 
 // Inputs are the action's inputs (INPUT_*) and the parts of the runner's
-// environment (GITHUB_*) the action uses, as given.
+// environment (GITHUB_*) the action uses, as given. Two more tags describe
+// an input: secret marks a credential (masked, and redacted in LogValue),
+// and kinds lists the only kinds it applies to (misplaced).
 type Inputs struct {
-	Token string `env:"INPUT_TOKEN"`
+	Token string `env:"INPUT_TOKEN" secret:"true"`
 	// A GitHub App instead of a token: its App ID or Client ID (app-id,
 	// or client-id as actions/create-github-app-token names it), and its
 	// private key (PEM, real line breaks or \n escapes, or base64 PEM).
 	AppID      string `env:"INPUT_APP_ID"`
 	ClientID   string `env:"INPUT_CLIENT_ID"`
-	PrivateKey string `env:"INPUT_PRIVATE_KEY"`
+	PrivateKey string `env:"INPUT_PRIVATE_KEY" secret:"true"`
 
 	Repository   string `env:"INPUT_REPOSITORY"`
 	Organization string `env:"INPUT_ORGANIZATION"`
@@ -78,20 +81,19 @@ type Inputs struct {
 	APIURL  string `env:"INPUT_API_URL"`
 	Timeout string `env:"INPUT_TIMEOUT, default=2m"`
 
-	// Inputs for some kinds only (misplaced). action.yml gives them no
-	// defaults, so that setting one with another kind can be told from
-	// leaving it out.
-	RunnerName     string `env:"INPUT_RUNNER_NAME"`
-	RunnerLabels   string `env:"INPUT_RUNNER_LABELS"`
-	RunnerGroup    string `env:"INPUT_RUNNER_GROUP"`
-	WorkFolder     string `env:"INPUT_WORK_FOLDER"`
-	RunnerID       string `env:"INPUT_RUNNER_ID"`
-	RunnerPlatform string `env:"INPUT_RUNNER_PLATFORM"`
+	// Inputs for some kinds only. action.yml gives them no defaults, so
+	// that setting one with another kind can be told from leaving it out.
+	RunnerName     string `env:"INPUT_RUNNER_NAME" kinds:"jit, delete-runner, wait"`
+	RunnerLabels   string `env:"INPUT_RUNNER_LABELS" kinds:"jit, prune"`
+	RunnerGroup    string `env:"INPUT_RUNNER_GROUP" kinds:"jit"`
+	WorkFolder     string `env:"INPUT_WORK_FOLDER" kinds:"jit"`
+	RunnerID       string `env:"INPUT_RUNNER_ID" kinds:"delete-runner, wait"`
+	RunnerPlatform string `env:"INPUT_RUNNER_PLATFORM" kinds:"registration, jit"`
 	// Kinds wait and prune (wait.go).
-	WaitFor          string `env:"INPUT_WAIT_FOR"`
-	RunnerNamePrefix string `env:"INPUT_RUNNER_NAME_PREFIX"`
-	MaxRemovals      string `env:"INPUT_MAX_REMOVALS"`
-	DryRun           string `env:"INPUT_DRY_RUN"`
+	WaitFor          string `env:"INPUT_WAIT_FOR" kinds:"wait"`
+	RunnerNamePrefix string `env:"INPUT_RUNNER_NAME_PREFIX" kinds:"prune"`
+	MaxRemovals      string `env:"INPUT_MAX_REMOVALS" kinds:"prune"`
+	DryRun           string `env:"INPUT_DRY_RUN" kinds:"prune"`
 
 	WorkflowRepository string `env:"GITHUB_REPOSITORY"`
 	WorkflowAPIURL     string `env:"GITHUB_API_URL"`
@@ -100,6 +102,29 @@ type Inputs struct {
 	WorkflowRunAttempt string `env:"GITHUB_RUN_ATTEMPT"`
 	OutputFile         string `env:"GITHUB_OUTPUT"`
 	SummaryFile        string `env:"GITHUB_STEP_SUMMARY"`
+}
+
+// input is one of the action's inputs, as Inputs' tags declare it.
+type input struct {
+	name   string // as action.yml spells it
+	value  string
+	secret bool
+	kinds  string // e.g. "jit, prune"; "" when it applies to every kind
+}
+
+// inputs lists in's INPUT_ fields, in order.
+func (in *Inputs) inputs() []input {
+	v := reflect.ValueOf(in).Elem()
+	var list []input
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
+		key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+		if rest, ok := strings.CutPrefix(key, "INPUT_"); ok {
+			name := strings.ToLower(strings.ReplaceAll(rest, "_", "-"))
+			list = append(list, input{name, v.Field(i).String(), f.Tag.Get("secret") == "true", f.Tag.Get("kinds")})
+		}
+	}
+	return list
 }
 
 // Read reads the inputs through getenv, the way the runner passes them to a
@@ -132,7 +157,12 @@ func (l lookuper) Lookup(key string) (string, bool) {
 // Secrets are the credential inputs, to be masked before anything else is
 // written to the log.
 func (in *Inputs) Secrets() []string {
-	s := slices.DeleteFunc([]string{in.Token, in.PrivateKey}, func(v string) bool { return v == "" })
+	var s []string
+	for _, i := range in.inputs() {
+		if i.secret && i.value != "" {
+			s = append(s, i.value)
+		}
+	}
 	// A key given with \n escapes is one line; its real lines must be
 	// masked one by one too, wherever a part of it could surface.
 	if k := NormalizeKey(in.PrivateKey); k != in.PrivateKey {
@@ -284,46 +314,29 @@ func (in *Inputs) parseTarget() (target.Target, error) {
 // misplaced refuses the inputs that are set but do not apply to kind, one
 // line per set of kinds they apply to.
 func (in *Inputs) misplaced(kind Kind) error {
-	inputs := []struct { // those that apply to some kinds only
-		name, value string
-		kinds       []Kind
-	}{
-		{"runner-name", in.RunnerName, []Kind{JIT, DeleteRunner, Wait}},
-		{"runner-labels", in.RunnerLabels, []Kind{JIT, Prune}},
-		{"runner-group", in.RunnerGroup, []Kind{JIT}},
-		{"work-folder", in.WorkFolder, []Kind{JIT}},
-		{"runner-id", in.RunnerID, []Kind{DeleteRunner, Wait}},
-		{"runner-platform", in.RunnerPlatform, []Kind{Registration, JIT}},
-		{"wait-for", in.WaitFor, []Kind{Wait}},
-		{"runner-name-prefix", in.RunnerNamePrefix, []Kind{Prune}},
-		{"max-removals", in.MaxRemovals, []Kind{Prune}},
-		{"dry-run", in.DryRun, []Kind{Prune}},
-	}
 	var (
-		order [][]Kind
-		names = map[string][]string{}
+		order []string                // the sets of kinds, as first met
+		names = map[string][]string{} // the misplaced inputs, by set of kinds
 	)
-	for _, i := range inputs {
-		if i.value == "" || slices.Contains(i.kinds, kind) {
+	for _, i := range in.inputs() {
+		if i.value == "" || i.kinds == "" || slices.Contains(strings.Split(i.kinds, ", "), string(kind)) {
 			continue
 		}
-		key := fmt.Sprint(i.kinds)
-		if names[key] == nil {
+		if names[i.kinds] == nil {
 			order = append(order, i.kinds)
 		}
-		names[key] = append(names[key], i.name)
+		names[i.kinds] = append(names[i.kinds], i.name)
 	}
 	var errs []error
 	for _, kinds := range order {
-		n := names[fmt.Sprint(kinds)]
+		n := names[kinds]
 		subject, it := fmt.Sprintf("inputs %s apply", strings.Join(n, ", ")), "them"
 		if len(n) == 1 {
 			subject, it = fmt.Sprintf("input %s applies", n[0]), "it"
 		}
-		ks := list(kinds)
-		applies, set := "kind "+ks, "kind: "+ks
-		if len(kinds) > 1 {
-			applies, set = "kinds "+ks, "kind to one of "+ks
+		applies, set := "kind "+kinds, "kind: "+kinds
+		if strings.Contains(kinds, ",") {
+			applies, set = "kinds "+kinds, "kind to one of "+kinds
 		}
 		errs = append(errs, fmt.Errorf("%s only to %s: remove %s, or set %s", subject, applies, it, set))
 	}
@@ -402,36 +415,15 @@ func durationShaped(s string) bool {
 }
 
 // LogValue shows the inputs with every credential redacted.
-func (c *Inputs) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("token", redacted(c.Token)),
-		slog.String("app-id", c.AppID),
-		slog.String("client-id", c.ClientID),
-		slog.String("private-key", redacted(c.PrivateKey)),
-		slog.String("repository", c.Repository),
-		slog.String("organization", c.Organization),
-		slog.String("enterprise", c.Enterprise),
-		slog.String("kind", c.Kind),
-		slog.String("api-url", c.APIURL),
-		slog.String("timeout", c.Timeout),
-		slog.String("runner-name", c.RunnerName),
-		slog.String("runner-labels", c.RunnerLabels),
-		slog.String("runner-group", c.RunnerGroup),
-		slog.String("work-folder", c.WorkFolder),
-		slog.String("runner-id", c.RunnerID),
-		slog.String("runner-platform", c.RunnerPlatform),
-		slog.String("wait-for", c.WaitFor),
-		slog.String("runner-name-prefix", c.RunnerNamePrefix),
-		slog.String("max-removals", c.MaxRemovals),
-		slog.String("dry-run", c.DryRun),
-	)
-}
-
-func redacted(s string) string {
-	if s == "" {
-		return ""
+func (in *Inputs) LogValue() slog.Value {
+	var attrs []slog.Attr
+	for _, i := range in.inputs() {
+		if i.secret && i.value != "" {
+			i.value = "[redacted]"
+		}
+		attrs = append(attrs, slog.String(i.name, i.value))
 	}
-	return "[redacted]"
+	return slog.GroupValue(attrs...)
 }
 
 // parseAPIURL takes the API base URL as given: it is never rewritten and no

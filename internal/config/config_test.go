@@ -252,6 +252,41 @@ func TestLogValueRedacts(t *testing.T) {
 	}
 }
 
+// TestLogValueRedactsEveryCredential: with every input set, LogValue shows
+// each one, except the credentials' values.
+func TestLogValueRedactsEveryCredential(t *testing.T) {
+	t.Parallel()
+	edits := map[string]string{}
+	for _, n := range InputNames() {
+		edits["INPUT_"+strings.ToUpper(n)] = "value-of-" + n
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("config", "config", load(t, env(edits)))
+	out := buf.String()
+	for _, n := range InputNames() {
+		credential := n == "token" || n == "private-key"
+		if shown := strings.Contains(out, "value-of-"+n); shown == credential {
+			t.Errorf("input %s shown: %v, want %v", n, shown, !credential)
+		}
+		if credential && !strings.Contains(out, "config."+n+"=[redacted]") {
+			t.Errorf("log %q lacks %s=[redacted]", out, n)
+		}
+	}
+}
+
+// TestInputKinds: the kinds tags name real kinds, as the docs spell them:
+// a misspelt one would refuse the input with the very kind it is for.
+func TestInputKinds(t *testing.T) {
+	t.Parallel()
+	for _, i := range new(Inputs).inputs() {
+		for _, k := range strings.Split(i.kinds, ", ") {
+			if got, err := ParseKind(k); i.kinds != "" && (err != nil || string(got) != k) {
+				t.Errorf("input %s: kind %q is not one of %v", i.name, k, Kinds)
+			}
+		}
+	}
+}
+
 func TestSecrets(t *testing.T) {
 	t.Parallel()
 	if diff := cmp.Diff([]string{secret}, load(t, env(nil)).Secrets()); diff != "" {

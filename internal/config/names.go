@@ -9,7 +9,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -19,12 +18,8 @@ import (
 // (a test keeps the two equal), sorted: Inputs' INPUT_ fields.
 func InputNames() []string {
 	var names []string
-	t := reflect.TypeFor[Inputs]()
-	for i := range t.NumField() {
-		key, _, _ := strings.Cut(t.Field(i).Tag.Get("env"), ",")
-		if rest, ok := strings.CutPrefix(key, "INPUT_"); ok {
-			names = append(names, strings.ToLower(strings.ReplaceAll(rest, "_", "-")))
-		}
+	for _, i := range new(Inputs).inputs() {
+		names = append(names, i.name)
 	}
 	slices.Sort(names)
 	return names
