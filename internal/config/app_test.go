@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
-	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -113,8 +112,8 @@ func TestParsePrivateKeyRejects(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
-			if !errors.Is(err, ErrKey) {
-				t.Errorf("error does not wrap ErrKey")
+			if !strings.HasPrefix(err.Error(), "input private-key is not a usable GitHub App private key: ") {
+				t.Errorf("error %q does not say that input private-key is not a usable key", err)
 			}
 			if !strings.Contains(err.Error(), tc.want) {
 				// The error is safe to show: it never holds key material.

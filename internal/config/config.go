@@ -185,7 +185,11 @@ func (in *Inputs) Parse() (*Config, error) {
 	c.Target, err = in.parseTarget()
 	errs = append(errs, err)
 	if in.usesApp() && err == nil && c.Target.Scope == target.Enterprise {
-		errs = append(errs, ErrAppEnterprise)
+		errs = append(errs, errors.New("a GitHub App cannot mint runner tokens for an enterprise: "+
+			"GitHub's enterprise self-hosted runner endpoints do not accept GitHub App installation tokens, "+
+			"and an app installed on an enterprise gets no runner permission. "+
+			"Pass token: a classic personal access token with the manage_runners:enterprise scope, "+
+			"or register the runners in an organization, where the app works"))
 	}
 
 	if c.Kind, err = ParseKind(in.Kind); err != nil {

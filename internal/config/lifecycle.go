@@ -30,7 +30,7 @@ func (r RunnerRef) String() string {
 func ParseRunnerID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id < 1 || !digits(s) {
-		return 0, invalid("input runner-id %q is not a runner id: give the number GitHub gave the runner (a kind: jit step's runner-id output), or its name as runner-name", s)
+		return 0, fmt.Errorf("input runner-id %q is not a runner id: give the number GitHub gave the runner (a kind: jit step's runner-id output), or its name as runner-name", s)
 	}
 	return id, nil
 }
@@ -79,12 +79,12 @@ var platformShape = regexp.MustCompile(`^([a-z0-9_]+)-([a-z0-9_-]+)$`)
 func ParsePlatform(s string) (Platform, error) {
 	m := platformShape.FindStringSubmatch(strings.ToLower(s))
 	if m == nil {
-		return Platform{}, invalid("input runner-platform %q is not OS-ARCH as GitHub names runner platforms: give one of %s", s, strings.Join(Platforms, ", "))
+		return Platform{}, fmt.Errorf("input runner-platform %q is not OS-ARCH as GitHub names runner platforms: give one of %s", s, strings.Join(Platforms, ", "))
 	}
 	p := Platform{m[1], m[2]}
 	fixed := Platform{cmp.Or(platformAliases[p.OS], p.OS), cmp.Or(platformAliases[p.Arch], p.Arch)}
 	if fixed != p {
-		return Platform{}, invalid("input runner-platform %q: GitHub names this platform %s", s, fixed)
+		return Platform{}, fmt.Errorf("input runner-platform %q: GitHub names this platform %s", s, fixed)
 	}
 	return p, nil
 }

@@ -7,7 +7,6 @@ import (
 	"cmp"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -79,42 +78,19 @@ func (g Group) String() string {
 	return "the default group"
 }
 
-// ErrInvalid is wrapped by every kind-jit input error.
-var ErrInvalid = errors.New("invalid JIT runner input")
-
-// inputError reads like the action's other input errors ("input X ...")
-// while still matching ErrInvalid, and wrapped if set, with errors.Is.
-type inputError struct {
-	msg     string
-	wrapped error
-}
-
-func (e *inputError) Error() string { return e.msg }
-
-func (e *inputError) Unwrap() []error {
-	if e.wrapped != nil {
-		return []error{ErrInvalid, e.wrapped}
-	}
-	return []error{ErrInvalid}
-}
-
-func invalid(format string, args ...any) error {
-	return &inputError{msg: fmt.Sprintf(format, args...)}
-}
-
 // ParseName checks a runner name given by the user.
 func ParseName(s string) (string, error) {
 	if s == "" {
-		return "", invalid("input runner-name is empty")
+		return "", fmt.Errorf("input runner-name is empty")
 	}
 	if n := utf8.RuneCountInString(s); n > MaxNameLength {
-		return "", invalid("input runner-name is %d characters long; GitHub allows at most %d", n, MaxNameLength)
+		return "", fmt.Errorf("input runner-name is %d characters long; GitHub allows at most %d", n, MaxNameLength)
 	}
 	pos := 0
 	for _, r := range s {
 		pos++
 		if unusable(r) {
-			return "", invalid("input runner-name %q contains %q (character %d): use letters, digits and punctuation, without spaces", s, r, pos)
+			return "", fmt.Errorf("input runner-name %q contains %q (character %d): use letters, digits and punctuation, without spaces", s, r, pos)
 		}
 	}
 	return s, nil
@@ -213,7 +189,7 @@ func ParseLabels(s string) ([]string, error) {
 		errs = append(errs[:maxLabelProblems], fmt.Sprintf("and %d more", len(errs)-maxLabelProblems))
 	}
 	if len(errs) > 0 {
-		return nil, invalid("input runner-labels: %s", strings.Join(errs, "; "))
+		return nil, fmt.Errorf("input runner-labels: %s", strings.Join(errs, "; "))
 	}
 	return labels, nil
 }
@@ -245,15 +221,15 @@ func ParseGroup(s string) (Group, error) {
 	if digits(s) {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id < 1 {
-			return Group{}, invalid("input runner-group %q is not a valid group id: give a group id (1 or more) or a group name", s)
+			return Group{}, fmt.Errorf("input runner-group %q is not a valid group id: give a group id (1 or more) or a group name", s)
 		}
 		return Group{ID: id}, nil
 	}
 	if n := utf8.RuneCountInString(s); n > maxGroupNameLength {
-		return Group{}, invalid("input runner-group is %d characters long: give a group name or id", n)
+		return Group{}, fmt.Errorf("input runner-group is %d characters long: give a group name or id", n)
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
-		return Group{}, invalid("input runner-group %q contains a control character or line break", s)
+		return Group{}, fmt.Errorf("input runner-group %q contains a control character or line break", s)
 	}
 	return Group{Name: s}, nil
 }
@@ -264,16 +240,12 @@ func ParseWorkFolder(s string) (string, error) {
 	case s == "":
 		return DefaultWorkFolder, nil
 	case len(s) > MaxWorkFolderLength:
-		return "", invalid("input work-folder is %d bytes long; at most %d", len(s), MaxWorkFolderLength)
+		return "", fmt.Errorf("input work-folder is %d bytes long; at most %d", len(s), MaxWorkFolderLength)
 	case strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }):
-		return "", invalid("input work-folder %q contains a control character or line break", s)
+		return "", fmt.Errorf("input work-folder %q contains a control character or line break", s)
 	}
 	return s, nil
 }
-
-// ErrGroupNotForRepository is wrapped when a repository target is given a
-// runner group other than its default.
-var ErrGroupNotForRepository = errors.New("a repository's self-hosted runners are always in its default runner group")
 
 // DefaultGroupName is the name of the default group, the only one a
 // repository's runners can be in.
@@ -286,10 +258,7 @@ func CheckGroupForRepository(g Group) error {
 	if g.IsDefault() || g.ID == DefaultGroupID || strings.EqualFold(g.Name, DefaultGroupName) {
 		return nil
 	}
-	return &inputError{
-		msg:     fmt.Sprintf("input runner-group %s: %s (id %d); to use runner groups, register the runner for the organization or enterprise instead (input organization or enterprise)", g, ErrGroupNotForRepository, DefaultGroupID),
-		wrapped: ErrGroupNotForRepository,
-	}
+	return fmt.Errorf("input runner-group %s: a repository's self-hosted runners are always in its default runner group (id %d); to use runner groups, register the runner for the organization or enterprise instead (input organization or enterprise)", g, DefaultGroupID)
 }
 
 // The labels config.sh gives a runner for its OS and architecture
@@ -324,7 +293,7 @@ func PlatformLabels(p Platform, labels []string, given bool) ([]string, error) {
 		}
 	}
 	if len(out) > MaxLabels {
-		return nil, invalid("input runner-labels: %d distinct labels with the %d runner-platform %s adds; GitHub allows at most %d", len(out), len(SystemLabels(p)), p, MaxLabels)
+		return nil, fmt.Errorf("input runner-labels: %d distinct labels with the %d runner-platform %s adds; GitHub allows at most %d", len(out), len(SystemLabels(p)), p, MaxLabels)
 	}
 	return out, nil
 }

@@ -4,7 +4,6 @@
 package target
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -92,24 +91,21 @@ var (
 	slugRE  = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,98}[A-Za-z0-9])?$`)
 )
 
-// ErrInvalid is wrapped by every parse error in this package.
-var ErrInvalid = errors.New("invalid target")
-
 // ParseRepository parses "owner/name".
 func ParseRepository(s string) (Target, error) {
 	if strings.Contains(s, "://") || strings.HasPrefix(s, "github.com/") {
-		return Target{}, fmt.Errorf("%w: repository %q: give it as owner/name, not a URL", ErrInvalid, s)
+		return Target{}, fmt.Errorf("invalid target: repository %q: give it as owner/name, not a URL", s)
 	}
 	owner, repo, ok := strings.Cut(s, "/")
 	if !ok || strings.Contains(repo, "/") {
-		return Target{}, fmt.Errorf("%w: repository %q: expected owner/name, e.g. octo-org/app", ErrInvalid, s)
+		return Target{}, fmt.Errorf("invalid target: repository %q: expected owner/name, e.g. octo-org/app", s)
 	}
 	repo = strings.TrimSuffix(repo, ".git")
 	if !loginRE.MatchString(owner) {
-		return Target{}, fmt.Errorf("%w: repository %q: %q is not a valid owner name", ErrInvalid, s, owner)
+		return Target{}, fmt.Errorf("invalid target: repository %q: %q is not a valid owner name", s, owner)
 	}
 	if !repoRE.MatchString(repo) || repo == "." || repo == ".." {
-		return Target{}, fmt.Errorf("%w: repository %q: %q is not a valid repository name (letters, digits, '.', '-' and '_')", ErrInvalid, s, repo)
+		return Target{}, fmt.Errorf("invalid target: repository %q: %q is not a valid repository name (letters, digits, '.', '-' and '_')", s, repo)
 	}
 	return Target{Scope: Repository, Owner: owner, Repo: repo}, nil
 }
@@ -117,7 +113,7 @@ func ParseRepository(s string) (Target, error) {
 // ParseOrganization parses an organization login.
 func ParseOrganization(s string) (Target, error) {
 	if !loginRE.MatchString(s) {
-		return Target{}, fmt.Errorf("%w: organization %q: expected an organization login such as octo-org (letters, digits and '-')", ErrInvalid, s)
+		return Target{}, fmt.Errorf("invalid target: organization %q: expected an organization login such as octo-org (letters, digits and '-')", s)
 	}
 	return Target{Scope: Organization, Owner: s}, nil
 }
@@ -126,7 +122,7 @@ func ParseOrganization(s string) (Target, error) {
 // https://github.com/enterprises/SLUG.
 func ParseEnterprise(s string) (Target, error) {
 	if !slugRE.MatchString(s) {
-		return Target{}, fmt.Errorf("%w: enterprise %q: expected the enterprise's slug, as in https://github.com/enterprises/SLUG (letters, digits and '-')", ErrInvalid, s)
+		return Target{}, fmt.Errorf("invalid target: enterprise %q: expected the enterprise's slug, as in https://github.com/enterprises/SLUG (letters, digits and '-')", s)
 	}
 	return Target{Scope: Enterprise, Owner: s}, nil
 }
