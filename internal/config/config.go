@@ -13,7 +13,6 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -381,41 +380,31 @@ const (
 	MaxTimeout = time.Hour
 )
 
-// parseTimeout takes a Go duration ("90s", "2m") or whole seconds ("120").
-// A value out of range is refused as the user typed it: converting it first
-// could overflow into a small duration, or print a nonsense one.
+// parseTimeout takes a Go duration ("90s", "2m") or whole seconds ("120"),
+// signed or not, as strconv reads them. ParseDuration refuses a value that
+// overflows, so a huge one is never wrapped round into a small duration.
 func parseTimeout(s string) (time.Duration, error) {
-	outOfRange := fmt.Errorf("input timeout %q is out of range: give %s to %s", s, shortDuration(MinTimeout), shortDuration(MaxTimeout))
-	var d time.Duration
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if n < int64(MinTimeout/time.Second) || n > int64(MaxTimeout/time.Second) {
-			return 0, outOfRange
-		}
-		d = time.Duration(n) * time.Second
-	} else if errors.Is(err, strconv.ErrRange) {
-		return 0, outOfRange
-	} else if d, err = time.ParseDuration(s); err != nil {
-		if strings.Contains(err.Error(), "invalid duration") && durationShaped(s) {
-			return 0, outOfRange // ParseDuration says "invalid" for an overflow too
-		}
-		return 0, fmt.Errorf("input timeout %q is not a duration: give one such as 2m, 90s or 120 (seconds)", s)
+	d, err := time.ParseDuration(s)
+	if strings.Trim(s, "+-0123456789") == "" { // whole seconds
+		d, err = time.ParseDuration(s + "s")
 	}
-	if d < MinTimeout || d > MaxTimeout {
-		return 0, outOfRange
+	if err != nil || d < MinTimeout || d > MaxTimeout {
+		return 0, fmt.Errorf("input timeout %q is not a duration from %s to %s: give one such as 2m, 90s or 120 (seconds)", s, ShortDuration(MinTimeout), ShortDuration(MaxTimeout))
 	}
 	return d, nil
 }
 
-// shortDuration writes d as the README and action.yml do: 1h, not 1h0m0s.
-func shortDuration(d time.Duration) string {
-	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
-}
-
-// durationShaped says whether s is digits and duration units only, as a
-// duration too large for time.Duration is.
-func durationShaped(s string) bool {
-	s = strings.TrimLeft(s, "+-")
-	return s != "" && strings.Trim(s, "0123456789.nsuµμmh") == "" && strings.ContainsAny(s[:1], "0123456789.")
+// ShortDuration writes d as the README and action.yml do: 1h, not 1h0m0s,
+// and 2m, not 2m0s.
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // LogValue shows the inputs with every credential redacted.
