@@ -175,7 +175,7 @@ func ParseLabels(s string) ([]string, error) {
 			case utf8.RuneCountInString(l) > MaxLabelLength:
 				errs = append(errs, fmt.Sprintf("%s is %d characters long; GitHub allows at most %d", where, utf8.RuneCountInString(l), MaxLabelLength))
 			case strings.ContainsFunc(l, unusable):
-				errs = append(errs, fmt.Sprintf("%s %s contains a space or control character: separate labels with commas or line breaks", where, quoteShort(l)))
+				errs = append(errs, fmt.Sprintf("%s %s contains a space or control character: separate labels with commas or line breaks", where, quoteShort(l, 24)))
 			case !seen[strings.ToLower(l)]:
 				seen[strings.ToLower(l)] = true
 				labels = append(labels, l)
@@ -198,16 +198,14 @@ func ParseLabels(s string) ([]string, error) {
 // bad entries, and the first few show what is wrong.
 const maxLabelProblems = 3
 
-// quoteShort quotes the start of s, enough to find it: a label can be 256
-// characters, each up to 10 bytes once quoted.
-func quoteShort(s string) string {
-	const keep = 24
-	n := 0
+// quoteShort quotes s, cut after its first n characters: enough to find
+// it, in a message of bounded size.
+func quoteShort(s string, n int) string {
 	for i := range s {
-		if n == keep {
+		if n == 0 {
 			return fmt.Sprintf("%q…", s[:i])
 		}
-		n++
+		n--
 	}
 	return fmt.Sprintf("%q", s)
 }
