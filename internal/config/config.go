@@ -214,9 +214,9 @@ func (in *Inputs) Parse() (*Config, error) {
 	if in.RunnerPlatform != "" && (c.Kind == Registration || c.Kind == JIT) {
 		c.Platform, err = ParsePlatform(in.RunnerPlatform)
 		errs = append(errs, err)
-		if err == nil && c.Kind == JIT && c.JIT.Labels != nil {
+		if err == nil && c.Kind == JIT {
 			// As config.sh labels the runner it starts on that platform.
-			c.JIT.Labels, err = PlatformLabels(c.Platform, c.JIT.Labels, in.RunnerLabels != "")
+			c.JIT.Labels, err = PlatformLabels(c.Platform, c.JIT.Labels)
 			errs = append(errs, err)
 		}
 	}
@@ -358,9 +358,7 @@ func (in *Inputs) parseJIT(t target.Target) (JITRequest, error) {
 		r.Name, err = ParseName(in.RunnerName)
 		errs = append(errs, err)
 	} else {
-		suffix, err := RandomSuffix()
-		errs = append(errs, err)
-		r.Name, r.Generated = DefaultName(in.WorkflowRepository, in.WorkflowRunID, in.WorkflowRunAttempt, suffix), true
+		r.Name, r.Generated = DefaultName(in.WorkflowRepository, in.WorkflowRunID, in.WorkflowRunAttempt, RandomSuffix()), true
 	}
 	r.Labels, err = ParseLabels(in.RunnerLabels)
 	errs = append(errs, err)

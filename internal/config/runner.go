@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,12 +110,7 @@ func unusable(r rune) bool {
 // what GitHub sets are left out.
 func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
 	// The name after the owner, if any, in ASCII letters, digits and ._- only.
-	repo := strings.Map(func(r rune) rune {
-		if r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._-", r)) {
-			return r
-		}
-		return -1 // dropped
-	}, workflowRepository[strings.Index(workflowRepository, "/")+1:])
+	repo := notInName.ReplaceAllString(workflowRepository[strings.Index(workflowRepository, "/")+1:], "")
 	tail := ""
 	if digits(runID) {
 		tail += "-" + runID
@@ -128,15 +124,15 @@ func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
 	return name[max(0, len(name)-MaxNameLength):] // cut only with absurd run ids
 }
 
+var notInName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
 // RandomSuffix is 8 random hex digits: 32 bits, so that two runs with the
 // same repository, run id and attempt (a re-run on another runner, a
 // workflow that calls the action twice) still get different names.
-func RandomSuffix() (string, error) {
+func RandomSuffix() string {
 	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("choosing a runner name: %w", err)
-	}
-	return hex.EncodeToString(b), nil
+	rand.Read(b) // never fails: it would crash the program first
+	return hex.EncodeToString(b)
 }
 
 // digits says whether s is 1 to 20 ASCII digits.
@@ -155,10 +151,8 @@ func ParseLabels(s string) ([]string, error) {
 		return []string{DefaultLabel}, nil
 	}
 	var (
-		labels []string
-		seen   = map[string]bool{}
-		errs   []string
-		entry  int
+		labels, errs []string
+		entry        int
 	)
 	lines := strings.Split(s, "\n")
 	for lineNo, line := range lines {
@@ -176,12 +170,12 @@ func ParseLabels(s string) ([]string, error) {
 				errs = append(errs, fmt.Sprintf("%s is %d characters long; GitHub allows at most %d", where, utf8.RuneCountInString(l), MaxLabelLength))
 			case strings.ContainsFunc(l, unusable):
 				errs = append(errs, fmt.Sprintf("%s %s contains a space or control character: separate labels with commas or line breaks", where, quoteShort(l, 24)))
-			case !seen[strings.ToLower(l)]:
-				seen[strings.ToLower(l)] = true
+			default:
 				labels = append(labels, l)
 			}
 		}
 	}
+	labels = distinct(labels)
 	if len(labels) > MaxLabels {
 		errs = append(errs, fmt.Sprintf("%d distinct labels; GitHub allows at most %d", len(labels), MaxLabels))
 	}
@@ -197,6 +191,17 @@ func ParseLabels(s string) ([]string, error) {
 // maxLabelProblems bounds the error: a pasted blob can have thousands of
 // bad entries, and the first few show what is wrong.
 const maxLabelProblems = 3
+
+// distinct drops the labels that repeat an earlier one, comparing them as
+// GitHub does, ignoring case: the first spelling is kept.
+func distinct(labels []string) []string {
+	seen := map[string]bool{}
+	return slices.DeleteFunc(labels, func(l string) bool {
+		dup := seen[strings.ToLower(l)]
+		seen[strings.ToLower(l)] = true
+		return dup
+	})
+}
 
 // quoteShort quotes s, cut after its first n characters: enough to find
 // it, in a message of bounded size.
@@ -274,24 +279,13 @@ func SystemLabels(p Platform) []string {
 }
 
 // PlatformLabels gives a JIT runner on platform p the labels config.sh
-// would: SystemLabels(p), then the runner-labels given (labels, as
-// ParseLabels read them; only its default when given is false),
-// de-duplicated ignoring case, the first spelling kept.
-func PlatformLabels(p Platform, labels []string, given bool) ([]string, error) {
-	all := SystemLabels(p)
-	if given {
-		all = append(all, labels...)
+// would: SystemLabels(p), then labels (as ParseLabels read them: its
+// default, self-hosted, is among SystemLabels), de-duplicated ignoring
+// case, the first spelling kept.
+func PlatformLabels(p Platform, labels []string) ([]string, error) {
+	all := distinct(append(SystemLabels(p), labels...))
+	if len(all) > MaxLabels {
+		return nil, fmt.Errorf("input runner-labels: %d distinct labels with the %d runner-platform %s adds; GitHub allows at most %d", len(all), len(SystemLabels(p)), p, MaxLabels)
 	}
-	seen := map[string]bool{}
-	out := all[:0:0]
-	for _, l := range all {
-		if !seen[strings.ToLower(l)] {
-			seen[strings.ToLower(l)] = true
-			out = append(out, l)
-		}
-	}
-	if len(out) > MaxLabels {
-		return nil, fmt.Errorf("input runner-labels: %d distinct labels with the %d runner-platform %s adds; GitHub allows at most %d", len(out), len(SystemLabels(p)), p, MaxLabels)
-	}
-	return out, nil
+	return all, nil
 }
