@@ -149,12 +149,10 @@ func algorithm(key any) string {
 // clientID is the shape of a GitHub App's Client ID (Iv1.… or Iv23li…).
 var clientID = regexp.MustCompile(`^Iv[0-9A-Za-z._-]{1,98}$`)
 
-// ParseAppID accepts a GitHub App's App ID (digits) or its Client ID; either
-// is the JWT's issuer. The value is not echoed on error: a key pasted into
-// the wrong input must not reach the log.
-func ParseAppID(s string) (string, error) { return parseAppID("app-id", s) }
-
-// parseAppID is ParseAppID for input name: app-id or client-id.
+// parseAppID accepts a GitHub App's App ID (digits) or its Client ID, from
+// input name (app-id or client-id); either is the JWT's issuer. The value
+// is not echoed on error: a key pasted into the wrong input must not reach
+// the log.
 func parseAppID(name, s string) (string, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
 		return strconv.FormatInt(n, 10), nil
