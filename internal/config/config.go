@@ -178,18 +178,13 @@ func (in *Inputs) Secrets() []string {
 // fixes their workflow in one go.
 func (in *Inputs) Parse() (*Config, error) {
 	c := &Config{SummaryFile: in.SummaryFile}
-	cred, errs := in.parseCredential()
-
-	var err error
+	var (
+		errs []error
+		err  error
+	)
 	c.Target, err = in.parseTarget()
+	c.Credential, errs = in.parseCredential(c.Target.Scope)
 	errs = append(errs, err)
-	if in.usesApp() && err == nil && c.Target.Scope == target.Enterprise {
-		errs = append(errs, errors.New("a GitHub App cannot mint runner tokens for an enterprise: "+
-			"GitHub's enterprise self-hosted runner endpoints do not accept GitHub App installation tokens, "+
-			"and an app installed on an enterprise gets no runner permission. "+
-			"Pass token: a classic personal access token with the manage_runners:enterprise scope, "+
-			"or register the runners in an organization, where the app works"))
-	}
 
 	if c.Kind, err = ParseKind(in.Kind); err != nil {
 		errs = append(errs, fmt.Errorf("input %w", err))
@@ -238,46 +233,53 @@ func (in *Inputs) Parse() (*Config, error) {
 	if err := errors.Join(errs...); err != nil { // drops nils: a nil entry is no problem
 		return nil, err
 	}
-	c.Credential = cred
 	return c, nil
 }
 
-func (in *Inputs) usesApp() bool { return in.AppID != "" || in.ClientID != "" || in.PrivateKey != "" }
-
 // parseCredential checks that exactly one credential is given: token, or
-// app-id (or client-id) with private-key, which must parse.
-func (in *Inputs) parseCredential() (Credential, []error) {
+// app-id (or client-id) with private-key, which must parse and be for a
+// target of a scope an App can mint for (its target's; 0 if that failed).
+func (in *Inputs) parseCredential(scope target.Scope) (Credential, []error) {
+	if in.AppID == "" && in.ClientID == "" && in.PrivateKey == "" {
+		if in.Token == "" {
+			return Credential{}, []error{errors.New("input token is required, or app-id with private-key: pass a personal access token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}, or a GitHub App's app-id (or client-id) and private-key")}
+		}
+		return Credential{Token: in.Token}, nil
+	}
 	var errs []error
-	switch {
-	case in.Token != "" && in.usesApp():
+	if in.Token != "" {
 		set := setInputs([][2]string{{"app-id", in.AppID}, {"client-id", in.ClientID}, {"private-key", in.PrivateKey}})
 		errs = append(errs, fmt.Errorf("inputs token and %s are both set: pass one credential, either token or a GitHub App's app-id (or client-id) with private-key", strings.Join(set, "/")))
-	case in.Token == "" && !in.usesApp():
-		errs = append(errs, errors.New("input token is required, or app-id with private-key: pass a personal access token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}, or a GitHub App's app-id (or client-id) and private-key"))
 	}
-	if !in.usesApp() {
-		return Credential{Token: in.Token}, errs
+	var (
+		app App
+		err error
+	)
+	// The App's identity: its Client ID or App ID, from either input.
+	id, identity := in.AppID, "app-id"
+	if in.AppID == "" || in.AppID == in.ClientID {
+		id, identity = in.ClientID, "client-id"
 	}
-	var app App
-	var err error
-	// The App's identity: its App ID or Client ID, from either input.
-	identity := "app-id"
 	switch {
 	case in.AppID == "" && in.ClientID == "":
 		errs = append(errs, errors.New("input app-id is required with private-key, or client-id: pass the GitHub App's App ID (app-id) or Client ID (client-id), from the app's settings page"))
 	case in.AppID != "" && in.ClientID != "" && in.AppID != in.ClientID:
 		errs = append(errs, errors.New("inputs app-id and client-id are both set, to different values: identify the GitHub App once, by its Client ID (client-id) or its App ID (app-id)"))
-	case in.ClientID != "":
-		identity = "client-id"
-		fallthrough
 	default:
-		app.ID, err = parseAppID(identity, cmp.Or(in.ClientID, in.AppID))
+		app.ID, err = parseAppID(identity, id)
 		errs = append(errs, err)
 	}
 	if in.PrivateKey == "" {
 		errs = append(errs, fmt.Errorf("input private-key is required with %s: pass the GitHub App's private key, e.g. private-key: ${{ secrets.APP_PRIVATE_KEY }}", identity))
 	} else if app.Key, err = ParsePrivateKey(in.PrivateKey); err != nil {
 		errs = append(errs, err)
+	}
+	if scope == target.Enterprise {
+		errs = append(errs, errors.New("a GitHub App cannot mint runner tokens for an enterprise: "+
+			"GitHub's enterprise self-hosted runner endpoints do not accept GitHub App installation tokens, "+
+			"and an app installed on an enterprise gets no runner permission. "+
+			"Pass token: a classic personal access token with the manage_runners:enterprise scope, "+
+			"or register the runners in an organization, where the app works"))
 	}
 	return Credential{App: &app}, errs
 }
