@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -82,7 +83,7 @@ func (g Group) String() string {
 // ParseName checks a runner name given by the user.
 func ParseName(s string) (string, error) {
 	if s == "" {
-		return "", fmt.Errorf("input runner-name is empty")
+		return "", errors.New("input runner-name is empty")
 	}
 	if n := utf8.RuneCountInString(s); n > MaxNameLength {
 		return "", fmt.Errorf("input runner-name is %d characters long; GitHub allows at most %d", n, MaxNameLength)

@@ -67,12 +67,10 @@ func (t Target) APIPath() string {
 }
 
 // RunnerURL is what `config.sh --url` takes for this target on the GitHub
-// web host server (e.g. https://github.com or https://ghes.example.com).
+// web host server (e.g. https://github.com or https://ghes.example.com):
+// its scheme, host and path only, never its user, query or fragment.
 func (t Target) RunnerURL(server *url.URL) string {
-	u := *server
-	u.Path = strings.TrimSuffix(u.Path, "/")
-	u.RawPath = ""
-	u.RawQuery, u.Fragment, u.User = "", "", nil
+	u := url.URL{Scheme: server.Scheme, Host: server.Host, Path: strings.TrimSuffix(server.Path, "/")}
 	switch t.Scope {
 	case Repository, Organization:
 		u.Path += "/" + t.Name()

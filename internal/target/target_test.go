@@ -74,6 +74,7 @@ func TestPathsAndURLs(t *testing.T) {
 		{Target{Scope: Enterprise, Owner: "ent"}, dotcom, "enterprises/ent", "https://github.com/enterprises/ent", "ent", "enterprise ent"},
 		{Target{Scope: Enterprise, Owner: "ent"}, ghes, "enterprises/ent", "https://ghes.example.com/enterprises/ent", "ent", "enterprise ent"},
 		{Target{Scope: Repository, Owner: "octo", Repo: "app"}, mustURL(t, "https://u:p@ghes.example.com/?q=1#f"), "repos/octo/app", "https://ghes.example.com/octo/app", "octo/app", "repository octo/app"},
+		{Target{Scope: Organization, Owner: "octo"}, mustURL(t, "https://ghes.example.com/base/?"), "orgs/octo", "https://ghes.example.com/base/octo", "octo", "organization octo"},
 	}
 	for _, tc := range cases {
 		if got := tc.target.APIPath(); got != tc.wantPath {
