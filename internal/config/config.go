@@ -348,31 +348,6 @@ func (in *Inputs) misplaced(kind Kind) error {
 	return errors.Join(errs...)
 }
 
-// parseJIT reads the kind-jit inputs, reporting every problem. Without
-// runner-name, the name is chosen here, once, unique to this run.
-func (in *Inputs) parseJIT(t target.Target) (JITRequest, error) {
-	var (
-		r    JITRequest
-		errs []error
-		err  error
-	)
-	if in.RunnerName != "" {
-		r.Name, err = ParseName(in.RunnerName)
-		errs = append(errs, err)
-	} else {
-		r.Name, r.Generated = DefaultName(in.WorkflowRepository, in.WorkflowRunID, in.WorkflowRunAttempt, RandomSuffix()), true
-	}
-	r.Labels, err = ParseLabels(in.RunnerLabels)
-	errs = append(errs, err)
-	if r.Group, err = ParseGroup(in.RunnerGroup); err == nil && t.Scope == target.Repository {
-		err = CheckGroupForRepository(r.Group)
-	}
-	errs = append(errs, err)
-	r.WorkFolder, err = ParseWorkFolder(in.WorkFolder)
-	errs = append(errs, err)
-	return r, errors.Join(errs...)
-}
-
 // Timeouts a step may have: long enough for one wait on a secondary rate
 // limit (GitHub asks for a minute), short enough not to hold a job for long.
 const (

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
 // GitHub's limits for generate-jitconfig, and where each comes from.
@@ -78,6 +80,31 @@ func (g Group) String() string {
 		return strconv.Quote(g.Name)
 	}
 	return "the default group"
+}
+
+// parseJIT reads the kind-jit inputs, reporting every problem. Without
+// runner-name, the name is chosen here, once, unique to this run.
+func (in *Inputs) parseJIT(t target.Target) (JITRequest, error) {
+	var (
+		r    JITRequest
+		errs []error
+		err  error
+	)
+	if in.RunnerName != "" {
+		r.Name, err = ParseName(in.RunnerName)
+		errs = append(errs, err)
+	} else {
+		r.Name, r.Generated = DefaultName(in.WorkflowRepository, in.WorkflowRunID, in.WorkflowRunAttempt, RandomSuffix()), true
+	}
+	r.Labels, err = ParseLabels(in.RunnerLabels)
+	errs = append(errs, err)
+	if r.Group, err = ParseGroup(in.RunnerGroup); err == nil && t.Scope == target.Repository {
+		err = CheckGroupForRepository(r.Group)
+	}
+	errs = append(errs, err)
+	r.WorkFolder, err = ParseWorkFolder(in.WorkFolder)
+	errs = append(errs, err)
+	return r, errors.Join(errs...)
 }
 
 // ParseName checks a runner name given by the user.
