@@ -115,11 +115,9 @@ func ParseName(s string) (string, error) {
 	if n := utf8.RuneCountInString(s); n > MaxNameLength {
 		return "", fmt.Errorf("input runner-name is %d characters long; GitHub allows at most %d", n, MaxNameLength)
 	}
-	pos := 0
-	for _, r := range s {
-		pos++
+	for i, r := range []rune(s) {
 		if unusable(r) {
-			return "", fmt.Errorf("input runner-name %q contains %q (character %d): use letters, digits and punctuation, without spaces", s, r, pos)
+			return "", fmt.Errorf("input runner-name %q contains %q (character %d): use letters, digits and punctuation, without spaces", s, r, i+1)
 		}
 	}
 	return s, nil
