@@ -10,23 +10,15 @@ import (
 	"strings"
 )
 
-// Scope is the level at which runners are registered.
-type Scope int
+// Scope is the level at which runners are registered, named as the input
+// that sets it.
+type Scope string
 
 const (
-	Repository Scope = iota + 1
-	Organization
-	Enterprise
+	Repository   Scope = "repository"
+	Organization Scope = "organization"
+	Enterprise   Scope = "enterprise"
 )
-
-var scopeNames = [...]string{Repository: "repository", Organization: "organization", Enterprise: "enterprise"}
-
-func (s Scope) String() string {
-	if s >= Repository && s <= Enterprise {
-		return scopeNames[s]
-	}
-	return fmt.Sprintf("Scope(%d)", int(s))
-}
 
 // Target is one repository, organization or enterprise.
 type Target struct {
@@ -40,7 +32,7 @@ type Target struct {
 // String names the target the way a user wrote it, e.g.
 // "repository octo-org/app".
 func (t Target) String() string {
-	return t.Scope.String() + " " + t.Name()
+	return string(t.Scope) + " " + t.Name()
 }
 
 // Name is "owner/repo" for a repository, else the organization or enterprise.
