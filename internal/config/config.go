@@ -238,7 +238,7 @@ func (in *Inputs) Parse() (*Config, error) {
 
 // parseCredential checks that exactly one credential is given: token, or
 // app-id (or client-id) with private-key, which must parse and be for a
-// target of a scope an App can mint for (its target's; 0 if that failed).
+// target of a scope an App can mint for (the target's; "" if that failed).
 func (in *Inputs) parseCredential(scope target.Scope) (Credential, []error) {
 	if in.AppID == "" && in.ClientID == "" && in.PrivateKey == "" {
 		if in.Token == "" {
