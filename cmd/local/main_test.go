@@ -24,7 +24,7 @@ func TestLocalDemo(t *testing.T) {
 		{[]string{"-credential", "fine-grained"}, 1, []string{"Error: Runner credential not minted", `"Administration: write"`, "(none)", "Exit code 1"}},
 		// -with reaches the action: as the inputs it shows, and as what the action does with them.
 		{[]string{"-kind", "jit", "-organization", "octo-org", "-with", "runner-labels=gpu,linux", "-with", "work-folder=_w", "-with", "timeout=30s"}, 0, []string{"INPUT_RUNNER-LABELS=gpu,linux", "INPUT_WORK-FOLDER=_w", "INPUT_TIMEOUT=30s", "gpu, linux", "Exit code 0"}},
-		{[]string{"-with", "timeout=1s"}, 1, []string{`input timeout "1s" is out of range: give 5s to 1h`, "Exit code 1"}},
+		{[]string{"-with", "timeout=1s"}, 1, []string{`input timeout "1s" is not a duration from 5s to 1h`, "Exit code 1"}},
 		{[]string{"-with", "runner-group=gpu"}, 1, []string{"runner-group", "applies only to kind", "Exit code 1"}},
 		{[]string{"-lifecycle"}, 0, []string{"Step 1 of 4: provision", "Registered just-in-time runner", "Step 2 of 4: wait until the runner is online",
 			"is online, idle, as waited for, after ", "outputs.runner-status = online", "Step 3 of 4", "is gone from organization octo-org, as waited for",

@@ -21,17 +21,6 @@ type App struct {
 	Key *rsa.PrivateKey
 }
 
-// ErrAppEnterprise says why an App cannot mint enterprise runner tokens.
-var ErrAppEnterprise = errors.New("a GitHub App cannot mint runner tokens for an enterprise: " +
-	"GitHub's enterprise self-hosted runner endpoints do not accept GitHub App installation tokens, " +
-	"and an app installed on an enterprise gets no runner permission. " +
-	"Pass token: a classic personal access token with the manage_runners:enterprise scope, " +
-	"or register the runners in an organization, where the app works")
-
-// ErrKey is wrapped by every private-key error. No such error ever holds
-// any part of the key: only what is wrong with it and what to do.
-var ErrKey = errors.New("input private-key is not a usable GitHub App private key")
-
 // NormalizeKey returns the PEM text a user meant: secrets stores and YAML
 // often turn a key's line breaks into literal \n (or \r\n) escapes, or into
 // CRLF. A PEM body never holds a backslash, so unescaping cannot damage it.
@@ -68,24 +57,30 @@ func DecodeBase64Key(s string) (pemText string, ok bool) {
 // ("PRIVATE KEY"), with real line breaks or \n escapes, or that PEM text
 // base64-encoded.
 func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
-	if pemText, ok := DecodeBase64Key(s); ok {
-		key, err := parsePEMKey(pemText)
-		if err != nil {
-			return nil, fmt.Errorf("%w (decoded from base64)", err)
-		}
-		return key, nil
+	pemText, decoded := DecodeBase64Key(s)
+	if !decoded {
+		pemText = NormalizeKey(s)
 	}
-	return parsePEMKey(NormalizeKey(s))
+	key, err := parsePEMKey(pemText)
+	if err != nil && decoded {
+		err = fmt.Errorf("%w (decoded from base64)", err)
+	}
+	if err != nil {
+		// No such error ever holds any part of the key: only what is wrong
+		// with it and what to do.
+		return nil, fmt.Errorf("input private-key is not a usable GitHub App private key: %w", err)
+	}
+	return key, nil
 }
 
 // parsePEMKey is ParsePrivateKey for PEM text, normalized.
 func parsePEMKey(s string) (*rsa.PrivateKey, error) {
 	block, _ := pem.Decode([]byte(s))
 	if block == nil {
-		return nil, fmt.Errorf("%w: %s", ErrKey, notPEM(s))
+		return nil, errors.New(notPEM(s))
 	}
 	if _, encrypted := block.Headers["Proc-Type"]; encrypted || block.Type == "ENCRYPTED PRIVATE KEY" {
-		return nil, fmt.Errorf("%w: it is encrypted with a passphrase; pass the unencrypted key exactly as GitHub generated it", ErrKey)
+		return nil, errors.New("it is encrypted with a passphrase; pass the unencrypted key exactly as GitHub generated it")
 	}
 	var (
 		key any
@@ -97,22 +92,22 @@ func parsePEMKey(s string) (*rsa.PrivateKey, error) {
 	case "PRIVATE KEY":
 		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
 	case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE":
-		return nil, fmt.Errorf("%w: it is a %s, not a private key; generate a private key in the app's settings (Private keys) and pass the whole .pem file", ErrKey, strings.ToLower(block.Type))
+		return nil, fmt.Errorf("it is a %s, not a private key; generate a private key in the app's settings (Private keys) and pass the whole .pem file", strings.ToLower(block.Type))
 	case "OPENSSH PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY":
-		return nil, fmt.Errorf("%w: it is an %s, not a GitHub App key (GitHub Apps sign with RSA); generate a private key in the app's settings", ErrKey, shownType(block.Type))
+		return nil, fmt.Errorf("it is an %s, not a GitHub App key (GitHub Apps sign with RSA); generate a private key in the app's settings", shownType(block.Type))
 	default:
-		return nil, fmt.Errorf("%w: its PEM block is %s, not \"RSA PRIVATE KEY\" or \"PRIVATE KEY\"", ErrKey, shownType(block.Type))
+		return nil, fmt.Errorf("its PEM block is %s, not \"RSA PRIVATE KEY\" or \"PRIVATE KEY\"", shownType(block.Type))
 	}
 	if err != nil {
 		// x509's errors describe ASN.1 structure, which helps nobody here.
-		return nil, fmt.Errorf("%w: its %q block does not decode as an RSA private key; it may have been cut or altered when copied into the secret", ErrKey, block.Type)
+		return nil, fmt.Errorf("its %q block does not decode as an RSA private key; it may have been cut or altered when copied into the secret", block.Type)
 	}
 	rsaKey, ok := key.(*rsa.PrivateKey)
 	if !ok {
-		return nil, fmt.Errorf("%w: it is a PKCS#8 %s key, not RSA (GitHub Apps sign with RSA); generate a private key in the app's settings", ErrKey, algorithm(key))
+		return nil, fmt.Errorf("it is a PKCS#8 %s key, not RSA (GitHub Apps sign with RSA); generate a private key in the app's settings", algorithm(key))
 	}
 	if err := rsaKey.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: the RSA key is inconsistent (damaged when copied?)", ErrKey)
+		return nil, errors.New("the RSA key is inconsistent (damaged when copied?)")
 	}
 	return rsaKey, nil
 }
@@ -154,12 +149,10 @@ func algorithm(key any) string {
 // clientID is the shape of a GitHub App's Client ID (Iv1.… or Iv23li…).
 var clientID = regexp.MustCompile(`^Iv[0-9A-Za-z._-]{1,98}$`)
 
-// ParseAppID accepts a GitHub App's App ID (digits) or its Client ID; either
-// is the JWT's issuer. The value is not echoed on error: a key pasted into
-// the wrong input must not reach the log.
-func ParseAppID(s string) (string, error) { return parseAppID("app-id", s) }
-
-// parseAppID is ParseAppID for input name: app-id or client-id.
+// parseAppID accepts a GitHub App's App ID (digits) or its Client ID, from
+// input name (app-id or client-id); either is the JWT's issuer. The value
+// is not echoed on error: a key pasted into the wrong input must not reach
+// the log.
 func parseAppID(name, s string) (string, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
 		return strconv.FormatInt(n, 10), nil

@@ -10,9 +10,9 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -60,15 +60,17 @@ type Credential struct {
 }
 
 // Inputs are the action's inputs (INPUT_*) and the parts of the runner's
-// environment (GITHUB_*) the action uses, as given.
+// environment (GITHUB_*) the action uses, as given. Two more tags describe
+// an input: secret marks a credential (masked, and redacted in LogValue),
+// and kinds lists the only kinds it applies to (misplaced).
 type Inputs struct {
-	Token string `env:"INPUT_TOKEN"`
+	Token string `env:"INPUT_TOKEN" secret:"true"`
 	// A GitHub App instead of a token: its App ID or Client ID (app-id,
 	// or client-id as actions/create-github-app-token names it), and its
 	// private key (PEM, real line breaks or \n escapes, or base64 PEM).
 	AppID      string `env:"INPUT_APP_ID"`
 	ClientID   string `env:"INPUT_CLIENT_ID"`
-	PrivateKey string `env:"INPUT_PRIVATE_KEY"`
+	PrivateKey string `env:"INPUT_PRIVATE_KEY" secret:"true"`
 
 	Repository   string `env:"INPUT_REPOSITORY"`
 	Organization string `env:"INPUT_ORGANIZATION"`
@@ -78,20 +80,19 @@ type Inputs struct {
 	APIURL  string `env:"INPUT_API_URL"`
 	Timeout string `env:"INPUT_TIMEOUT, default=2m"`
 
-	// Inputs for some kinds only (misplaced). action.yml gives them no
-	// defaults, so that setting one with another kind can be told from
-	// leaving it out.
-	RunnerName     string `env:"INPUT_RUNNER_NAME"`
-	RunnerLabels   string `env:"INPUT_RUNNER_LABELS"`
-	RunnerGroup    string `env:"INPUT_RUNNER_GROUP"`
-	WorkFolder     string `env:"INPUT_WORK_FOLDER"`
-	RunnerID       string `env:"INPUT_RUNNER_ID"`
-	RunnerPlatform string `env:"INPUT_RUNNER_PLATFORM"`
+	// Inputs for some kinds only. action.yml gives them no defaults, so
+	// that setting one with another kind can be told from leaving it out.
+	RunnerName     string `env:"INPUT_RUNNER_NAME" kinds:"jit, delete-runner, wait"`
+	RunnerLabels   string `env:"INPUT_RUNNER_LABELS" kinds:"jit, prune"`
+	RunnerGroup    string `env:"INPUT_RUNNER_GROUP" kinds:"jit"`
+	WorkFolder     string `env:"INPUT_WORK_FOLDER" kinds:"jit"`
+	RunnerID       string `env:"INPUT_RUNNER_ID" kinds:"delete-runner, wait"`
+	RunnerPlatform string `env:"INPUT_RUNNER_PLATFORM" kinds:"registration, jit"`
 	// Kinds wait and prune (wait.go).
-	WaitFor          string `env:"INPUT_WAIT_FOR"`
-	RunnerNamePrefix string `env:"INPUT_RUNNER_NAME_PREFIX"`
-	MaxRemovals      string `env:"INPUT_MAX_REMOVALS"`
-	DryRun           string `env:"INPUT_DRY_RUN"`
+	WaitFor          string `env:"INPUT_WAIT_FOR" kinds:"wait"`
+	RunnerNamePrefix string `env:"INPUT_RUNNER_NAME_PREFIX" kinds:"prune"`
+	MaxRemovals      string `env:"INPUT_MAX_REMOVALS" kinds:"prune"`
+	DryRun           string `env:"INPUT_DRY_RUN" kinds:"prune"`
 
 	WorkflowRepository string `env:"GITHUB_REPOSITORY"`
 	WorkflowAPIURL     string `env:"GITHUB_API_URL"`
@@ -100,6 +101,29 @@ type Inputs struct {
 	WorkflowRunAttempt string `env:"GITHUB_RUN_ATTEMPT"`
 	OutputFile         string `env:"GITHUB_OUTPUT"`
 	SummaryFile        string `env:"GITHUB_STEP_SUMMARY"`
+}
+
+// input is one of the action's inputs, as Inputs' tags declare it.
+type input struct {
+	name   string // as action.yml spells it
+	value  string
+	secret bool
+	kinds  string // e.g. "jit, prune"; "" when it applies to every kind
+}
+
+// inputs lists in's INPUT_ fields, in order.
+func (in *Inputs) inputs() []input {
+	v := reflect.ValueOf(in).Elem()
+	var list []input
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
+		key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+		if rest, ok := strings.CutPrefix(key, "INPUT_"); ok {
+			name := strings.ToLower(strings.ReplaceAll(rest, "_", "-"))
+			list = append(list, input{name, v.Field(i).String(), f.Tag.Get("secret") == "true", f.Tag.Get("kinds")})
+		}
+	}
+	return list
 }
 
 // Read reads the inputs through getenv, the way the runner passes them to a
@@ -132,7 +156,12 @@ func (l lookuper) Lookup(key string) (string, bool) {
 // Secrets are the credential inputs, to be masked before anything else is
 // written to the log.
 func (in *Inputs) Secrets() []string {
-	s := slices.DeleteFunc([]string{in.Token, in.PrivateKey}, func(v string) bool { return v == "" })
+	var s []string
+	for _, i := range in.inputs() {
+		if i.secret && i.value != "" {
+			s = append(s, i.value)
+		}
+	}
 	// A key given with \n escapes is one line; its real lines must be
 	// masked one by one too, wherever a part of it could surface.
 	if k := NormalizeKey(in.PrivateKey); k != in.PrivateKey {
@@ -149,14 +178,13 @@ func (in *Inputs) Secrets() []string {
 // fixes their workflow in one go.
 func (in *Inputs) Parse() (*Config, error) {
 	c := &Config{SummaryFile: in.SummaryFile}
-	cred, errs := in.parseCredential()
-
-	var err error
+	var (
+		errs []error
+		err  error
+	)
 	c.Target, err = in.parseTarget()
+	c.Credential, errs = in.parseCredential(c.Target.Scope)
 	errs = append(errs, err)
-	if in.usesApp() && err == nil && c.Target.Scope == target.Enterprise {
-		errs = append(errs, ErrAppEnterprise)
-	}
 
 	if c.Kind, err = ParseKind(in.Kind); err != nil {
 		errs = append(errs, fmt.Errorf("input %w", err))
@@ -181,9 +209,9 @@ func (in *Inputs) Parse() (*Config, error) {
 	if in.RunnerPlatform != "" && (c.Kind == Registration || c.Kind == JIT) {
 		c.Platform, err = ParsePlatform(in.RunnerPlatform)
 		errs = append(errs, err)
-		if err == nil && c.Kind == JIT && c.JIT.Labels != nil {
+		if err == nil && c.Kind == JIT {
 			// As config.sh labels the runner it starts on that platform.
-			c.JIT.Labels, err = PlatformLabels(c.Platform, c.JIT.Labels, in.RunnerLabels != "")
+			c.JIT.Labels, err = PlatformLabels(c.Platform, c.JIT.Labels)
 			errs = append(errs, err)
 		}
 	}
@@ -205,46 +233,53 @@ func (in *Inputs) Parse() (*Config, error) {
 	if err := errors.Join(errs...); err != nil { // drops nils: a nil entry is no problem
 		return nil, err
 	}
-	c.Credential = cred
 	return c, nil
 }
 
-func (in *Inputs) usesApp() bool { return in.AppID != "" || in.ClientID != "" || in.PrivateKey != "" }
-
 // parseCredential checks that exactly one credential is given: token, or
-// app-id (or client-id) with private-key, which must parse.
-func (in *Inputs) parseCredential() (Credential, []error) {
+// app-id (or client-id) with private-key, which must parse and be for a
+// target of a scope an App can mint for (the target's; "" if that failed).
+func (in *Inputs) parseCredential(scope target.Scope) (Credential, []error) {
+	if in.AppID == "" && in.ClientID == "" && in.PrivateKey == "" {
+		if in.Token == "" {
+			return Credential{}, []error{errors.New("input token is required, or app-id with private-key: pass a personal access token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}, or a GitHub App's app-id (or client-id) and private-key")}
+		}
+		return Credential{Token: in.Token}, nil
+	}
 	var errs []error
-	switch {
-	case in.Token != "" && in.usesApp():
+	if in.Token != "" {
 		set := setInputs([][2]string{{"app-id", in.AppID}, {"client-id", in.ClientID}, {"private-key", in.PrivateKey}})
 		errs = append(errs, fmt.Errorf("inputs token and %s are both set: pass one credential, either token or a GitHub App's app-id (or client-id) with private-key", strings.Join(set, "/")))
-	case in.Token == "" && !in.usesApp():
-		errs = append(errs, errors.New("input token is required, or app-id with private-key: pass a personal access token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}, or a GitHub App's app-id (or client-id) and private-key"))
 	}
-	if !in.usesApp() {
-		return Credential{Token: in.Token}, errs
+	var (
+		app App
+		err error
+	)
+	// The App's identity: its Client ID or App ID, from either input.
+	id, identity := in.AppID, "app-id"
+	if in.AppID == "" || in.AppID == in.ClientID {
+		id, identity = in.ClientID, "client-id"
 	}
-	var app App
-	var err error
-	// The App's identity: its App ID or Client ID, from either input.
-	identity := "app-id"
 	switch {
 	case in.AppID == "" && in.ClientID == "":
 		errs = append(errs, errors.New("input app-id is required with private-key, or client-id: pass the GitHub App's App ID (app-id) or Client ID (client-id), from the app's settings page"))
 	case in.AppID != "" && in.ClientID != "" && in.AppID != in.ClientID:
 		errs = append(errs, errors.New("inputs app-id and client-id are both set, to different values: identify the GitHub App once, by its Client ID (client-id) or its App ID (app-id)"))
-	case in.ClientID != "":
-		identity = "client-id"
-		fallthrough
 	default:
-		app.ID, err = parseAppID(identity, cmp.Or(in.ClientID, in.AppID))
+		app.ID, err = parseAppID(identity, id)
 		errs = append(errs, err)
 	}
 	if in.PrivateKey == "" {
 		errs = append(errs, fmt.Errorf("input private-key is required with %s: pass the GitHub App's private key, e.g. private-key: ${{ secrets.APP_PRIVATE_KEY }}", identity))
 	} else if app.Key, err = ParsePrivateKey(in.PrivateKey); err != nil {
 		errs = append(errs, err)
+	}
+	if scope == target.Enterprise {
+		errs = append(errs, errors.New("a GitHub App cannot mint runner tokens for an enterprise: "+
+			"GitHub's enterprise self-hosted runner endpoints do not accept GitHub App installation tokens, "+
+			"and an app installed on an enterprise gets no runner permission. "+
+			"Pass token: a classic personal access token with the manage_runners:enterprise scope, "+
+			"or register the runners in an organization, where the app works"))
 	}
 	return Credential{App: &app}, errs
 }
@@ -284,77 +319,33 @@ func (in *Inputs) parseTarget() (target.Target, error) {
 // misplaced refuses the inputs that are set but do not apply to kind, one
 // line per set of kinds they apply to.
 func (in *Inputs) misplaced(kind Kind) error {
-	inputs := []struct { // those that apply to some kinds only
-		name, value string
-		kinds       []Kind
-	}{
-		{"runner-name", in.RunnerName, []Kind{JIT, DeleteRunner, Wait}},
-		{"runner-labels", in.RunnerLabels, []Kind{JIT, Prune}},
-		{"runner-group", in.RunnerGroup, []Kind{JIT}},
-		{"work-folder", in.WorkFolder, []Kind{JIT}},
-		{"runner-id", in.RunnerID, []Kind{DeleteRunner, Wait}},
-		{"runner-platform", in.RunnerPlatform, []Kind{Registration, JIT}},
-		{"wait-for", in.WaitFor, []Kind{Wait}},
-		{"runner-name-prefix", in.RunnerNamePrefix, []Kind{Prune}},
-		{"max-removals", in.MaxRemovals, []Kind{Prune}},
-		{"dry-run", in.DryRun, []Kind{Prune}},
-	}
 	var (
-		order [][]Kind
-		names = map[string][]string{}
+		order []string                // the sets of kinds, as first met
+		names = map[string][]string{} // the misplaced inputs, by set of kinds
 	)
-	for _, i := range inputs {
-		if i.value == "" || slices.Contains(i.kinds, kind) {
+	for _, i := range in.inputs() {
+		if i.value == "" || i.kinds == "" || slices.Contains(strings.Split(i.kinds, ", "), string(kind)) {
 			continue
 		}
-		key := fmt.Sprint(i.kinds)
-		if names[key] == nil {
+		if names[i.kinds] == nil {
 			order = append(order, i.kinds)
 		}
-		names[key] = append(names[key], i.name)
+		names[i.kinds] = append(names[i.kinds], i.name)
 	}
 	var errs []error
 	for _, kinds := range order {
-		n := names[fmt.Sprint(kinds)]
+		n := names[kinds]
 		subject, it := fmt.Sprintf("inputs %s apply", strings.Join(n, ", ")), "them"
 		if len(n) == 1 {
 			subject, it = fmt.Sprintf("input %s applies", n[0]), "it"
 		}
-		ks := list(kinds)
-		applies, set := "kind "+ks, "kind: "+ks
-		if len(kinds) > 1 {
-			applies, set = "kinds "+ks, "kind to one of "+ks
+		applies, set := "kind "+kinds, "kind: "+kinds
+		if strings.Contains(kinds, ",") {
+			applies, set = "kinds "+kinds, "kind to one of "+kinds
 		}
 		errs = append(errs, fmt.Errorf("%s only to %s: remove %s, or set %s", subject, applies, it, set))
 	}
 	return errors.Join(errs...)
-}
-
-// parseJIT reads the kind-jit inputs, reporting every problem. Without
-// runner-name, the name is chosen here, once, unique to this run.
-func (in *Inputs) parseJIT(t target.Target) (JITRequest, error) {
-	var (
-		r    JITRequest
-		errs []error
-		err  error
-	)
-	if in.RunnerName != "" {
-		r.Name, err = ParseName(in.RunnerName)
-		errs = append(errs, err)
-	} else {
-		suffix, err := RandomSuffix()
-		errs = append(errs, err)
-		r.Name, r.Generated = DefaultName(in.WorkflowRepository, in.WorkflowRunID, in.WorkflowRunAttempt, suffix), true
-	}
-	r.Labels, err = ParseLabels(in.RunnerLabels)
-	errs = append(errs, err)
-	if r.Group, err = ParseGroup(in.RunnerGroup); err == nil && t.Scope == target.Repository {
-		err = CheckGroupForRepository(r.Group)
-	}
-	errs = append(errs, err)
-	r.WorkFolder, err = ParseWorkFolder(in.WorkFolder)
-	errs = append(errs, err)
-	return r, errors.Join(errs...)
 }
 
 // Timeouts a step may have: long enough for one wait on a secondary rate
@@ -364,74 +355,43 @@ const (
 	MaxTimeout = time.Hour
 )
 
-// parseTimeout takes a Go duration ("90s", "2m") or whole seconds ("120").
-// A value out of range is refused as the user typed it: converting it first
-// could overflow into a small duration, or print a nonsense one.
+// parseTimeout takes a Go duration ("90s", "2m") or whole seconds ("120"),
+// signed or not, as strconv reads them. ParseDuration refuses a value that
+// overflows, so a huge one is never wrapped round into a small duration.
 func parseTimeout(s string) (time.Duration, error) {
-	outOfRange := fmt.Errorf("input timeout %q is out of range: give %s to %s", s, shortDuration(MinTimeout), shortDuration(MaxTimeout))
-	var d time.Duration
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if n < int64(MinTimeout/time.Second) || n > int64(MaxTimeout/time.Second) {
-			return 0, outOfRange
-		}
-		d = time.Duration(n) * time.Second
-	} else if errors.Is(err, strconv.ErrRange) {
-		return 0, outOfRange
-	} else if d, err = time.ParseDuration(s); err != nil {
-		if strings.Contains(err.Error(), "invalid duration") && durationShaped(s) {
-			return 0, outOfRange // ParseDuration says "invalid" for an overflow too
-		}
-		return 0, fmt.Errorf("input timeout %q is not a duration: give one such as 2m, 90s or 120 (seconds)", s)
+	d, err := time.ParseDuration(s)
+	if strings.Trim(s, "+-0123456789") == "" { // whole seconds
+		d, err = time.ParseDuration(s + "s")
 	}
-	if d < MinTimeout || d > MaxTimeout {
-		return 0, outOfRange
+	if err != nil || d < MinTimeout || d > MaxTimeout {
+		return 0, fmt.Errorf("input timeout %q is not a duration from %s to %s: give one such as 2m, 90s or 120 (seconds)", s, ShortDuration(MinTimeout), ShortDuration(MaxTimeout))
 	}
 	return d, nil
 }
 
-// shortDuration writes d as the README and action.yml do: 1h, not 1h0m0s.
-func shortDuration(d time.Duration) string {
-	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
-}
-
-// durationShaped says whether s is digits and duration units only, as a
-// duration too large for time.Duration is.
-func durationShaped(s string) bool {
-	s = strings.TrimLeft(s, "+-")
-	return s != "" && strings.Trim(s, "0123456789.nsuµμmh") == "" && strings.ContainsAny(s[:1], "0123456789.")
+// ShortDuration writes d as the README and action.yml do: 1h, not 1h0m0s,
+// and 2m, not 2m0s.
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // LogValue shows the inputs with every credential redacted.
-func (c *Inputs) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("token", redacted(c.Token)),
-		slog.String("app-id", c.AppID),
-		slog.String("client-id", c.ClientID),
-		slog.String("private-key", redacted(c.PrivateKey)),
-		slog.String("repository", c.Repository),
-		slog.String("organization", c.Organization),
-		slog.String("enterprise", c.Enterprise),
-		slog.String("kind", c.Kind),
-		slog.String("api-url", c.APIURL),
-		slog.String("timeout", c.Timeout),
-		slog.String("runner-name", c.RunnerName),
-		slog.String("runner-labels", c.RunnerLabels),
-		slog.String("runner-group", c.RunnerGroup),
-		slog.String("work-folder", c.WorkFolder),
-		slog.String("runner-id", c.RunnerID),
-		slog.String("runner-platform", c.RunnerPlatform),
-		slog.String("wait-for", c.WaitFor),
-		slog.String("runner-name-prefix", c.RunnerNamePrefix),
-		slog.String("max-removals", c.MaxRemovals),
-		slog.String("dry-run", c.DryRun),
-	)
-}
-
-func redacted(s string) string {
-	if s == "" {
-		return ""
+func (in *Inputs) LogValue() slog.Value {
+	var attrs []slog.Attr
+	for _, i := range in.inputs() {
+		if i.secret && i.value != "" {
+			i.value = "[redacted]"
+		}
+		attrs = append(attrs, slog.String(i.name, i.value))
 	}
-	return "[redacted]"
+	return slog.GroupValue(attrs...)
 }
 
 // parseAPIURL takes the API base URL as given: it is never rewritten and no

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/base64"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -252,6 +253,41 @@ func TestLogValueRedacts(t *testing.T) {
 	}
 }
 
+// TestLogValueRedactsEveryCredential: with every input set, LogValue shows
+// each one, except the credentials' values.
+func TestLogValueRedactsEveryCredential(t *testing.T) {
+	t.Parallel()
+	edits := map[string]string{}
+	for _, n := range InputNames() {
+		edits["INPUT_"+strings.ToUpper(n)] = "value-of-" + n
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("config", "config", load(t, env(edits)))
+	out := buf.String()
+	for _, n := range InputNames() {
+		credential := n == "token" || n == "private-key"
+		if shown := strings.Contains(out, "value-of-"+n); shown == credential {
+			t.Errorf("input %s shown: %v, want %v", n, shown, !credential)
+		}
+		if credential && !strings.Contains(out, "config."+n+"=[redacted]") {
+			t.Errorf("log %q lacks %s=[redacted]", out, n)
+		}
+	}
+}
+
+// TestInputKinds: the kinds tags name real kinds, as the docs spell them:
+// a misspelt one would refuse the input with the very kind it is for.
+func TestInputKinds(t *testing.T) {
+	t.Parallel()
+	for _, i := range new(Inputs).inputs() {
+		for _, k := range strings.Split(i.kinds, ", ") {
+			if got, err := ParseKind(k); i.kinds != "" && (err != nil || string(got) != k) {
+				t.Errorf("input %s: kind %q is not one of %v", i.name, k, Kinds)
+			}
+		}
+	}
+}
+
 func TestSecrets(t *testing.T) {
 	t.Parallel()
 	if diff := cmp.Diff([]string{secret}, load(t, env(nil)).Secrets()); diff != "" {
@@ -493,7 +529,7 @@ func TestTimeout(t *testing.T) {
 	}{
 		{"", 2 * time.Minute}, {"90s", 90 * time.Second}, {"120", 2 * time.Minute},
 		{" 5s ", 5 * time.Second}, // blanks around an input are trimmed
-		{"1h", time.Hour},
+		{"1h", time.Hour}, {"+120", 2 * time.Minute}, {"0003600", time.Hour}, {"1h0m0s", time.Hour},
 	} {
 		c, err := load(t, env(map[string]string{"INPUT_TIMEOUT": tc.in})).Parse()
 		if err != nil {
@@ -504,23 +540,19 @@ func TestTimeout(t *testing.T) {
 			t.Errorf("timeout %q = %s, want %s", tc.in, got, tc.want)
 		}
 	}
-	for in, want := range map[string]string{
-		"soon": "not a duration", "1.5": "not a duration", "1x": "not a duration",
-		"4s": `"4s" is out of range`, "2h": `"2h" is out of range`, "-1": `"-1" is out of range`,
+	// One refusal for every value that is not a duration in range: it
+	// names the range and gives examples.
+	for _, in := range []string{
+		"soon", "1.5", "1x", "4s", "2h", "-1", "+4",
 		// Whole seconds that overflow time.Duration, or int64 itself, and a
 		// duration too large to parse: refused as typed, never wrapped
 		// round into a small value.
-		"18446744079":          `"18446744079" is out of range: give 5s to 1h`,
-		"99999999999":          `"99999999999" is out of range: give 5s to 1h`,
-		"99999999999999999999": `"99999999999999999999" is out of range`,
-		"9999999999999h":       `"9999999999999h" is out of range`,
+		"18446744079", "99999999999", "99999999999999999999", "9999999999999h",
 	} {
 		err := parseErr(t, env(map[string]string{"INPUT_TIMEOUT": in}))
+		want := fmt.Sprintf("input timeout %q is not a duration from 5s to 1h: give one such as 2m, 90s or 120 (seconds)", in)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("timeout %q: error = %v, want %q", in, err, want)
-		}
-		if err != nil && strings.Contains(err.Error(), "0m0s") {
-			t.Errorf("timeout %q: error = %v, want the range as the README gives it (5s to 1h)", in, err)
 		}
 	}
 }
@@ -572,5 +604,14 @@ func TestParseLifecycle(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestShortDuration(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{time.Hour: "1h", 5 * time.Second: "5s", 2 * time.Minute: "2m", 90 * time.Second: "1m30s", 90 * time.Minute: "1h30m", 0: "0s", 10 * time.Second: "10s", 100 * time.Millisecond: "100ms"} {
+		if got := ShortDuration(d); got != want {
+			t.Errorf("ShortDuration(%s) = %q, want %q", d, got, want)
+		}
 	}
 }

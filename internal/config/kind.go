@@ -44,7 +44,3 @@ func ParseKind(s string) (Kind, error) {
 func list(kinds []Kind) string {
 	return strings.ReplaceAll(strings.Trim(fmt.Sprint(kinds), "[]"), " ", ", ")
 }
-
-// Token says whether k is a token (registration and remove), rather than
-// a runner config.
-func (k Kind) Token() bool { return k == Registration || k == Remove }

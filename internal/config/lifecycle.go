@@ -25,16 +25,6 @@ func (r RunnerRef) String() string {
 	return fmt.Sprintf("runner %q", r.Name)
 }
 
-// ParseRunnerID reads runner-id: the number a kind-jit step's runner-id
-// output holds.
-func ParseRunnerID(s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id < 1 || !digits(s) {
-		return 0, invalid("input runner-id %q is not a runner id: give the number GitHub gave the runner (a kind: jit step's runner-id output), or its name as runner-name", s)
-	}
-	return id, nil
-}
-
 // parseRunnerRef reads runner-id or runner-name for kind, which "does" one
 // runner: removes it, waits for it.
 func (in *Inputs) parseRunnerRef(kind Kind, does string) (RunnerRef, error) {
@@ -42,8 +32,12 @@ func (in *Inputs) parseRunnerRef(kind Kind, does string) (RunnerRef, error) {
 	case in.RunnerID != "" && in.RunnerName != "":
 		return RunnerRef{}, fmt.Errorf("inputs runner-id and runner-name are both set: kind %s %s one runner, named by one of them", kind, does)
 	case in.RunnerID != "":
-		id, err := ParseRunnerID(in.RunnerID)
-		return RunnerRef{ID: id}, err
+		// The number a kind-jit step's runner-id output holds.
+		id, err := strconv.ParseInt(in.RunnerID, 10, 64)
+		if err != nil || id < 1 || !digits(in.RunnerID) {
+			return RunnerRef{}, fmt.Errorf("input runner-id %q is not a runner id: give the number GitHub gave the runner (a kind: jit step's runner-id output), or its name as runner-name", in.RunnerID)
+		}
+		return RunnerRef{ID: id}, nil
 	case in.RunnerName != "":
 		name, err := ParseName(in.RunnerName)
 		return RunnerRef{Name: name}, err
@@ -79,12 +73,12 @@ var platformShape = regexp.MustCompile(`^([a-z0-9_]+)-([a-z0-9_-]+)$`)
 func ParsePlatform(s string) (Platform, error) {
 	m := platformShape.FindStringSubmatch(strings.ToLower(s))
 	if m == nil {
-		return Platform{}, invalid("input runner-platform %q is not OS-ARCH as GitHub names runner platforms: give one of %s", s, strings.Join(Platforms, ", "))
+		return Platform{}, fmt.Errorf("input runner-platform %q is not OS-ARCH as GitHub names runner platforms: give one of %s", s, strings.Join(Platforms, ", "))
 	}
 	p := Platform{m[1], m[2]}
 	fixed := Platform{cmp.Or(platformAliases[p.OS], p.OS), cmp.Or(platformAliases[p.Arch], p.Arch)}
 	if fixed != p {
-		return Platform{}, invalid("input runner-platform %q: GitHub names this platform %s", s, fixed)
+		return Platform{}, fmt.Errorf("input runner-platform %q: GitHub names this platform %s", s, fixed)
 	}
 	return p, nil
 }

@@ -9,22 +9,16 @@ package config
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // InputNames are the inputs the action reads, as action.yml declares them
 // (a test keeps the two equal), sorted: Inputs' INPUT_ fields.
 func InputNames() []string {
 	var names []string
-	t := reflect.TypeFor[Inputs]()
-	for i := range t.NumField() {
-		key, _, _ := strings.Cut(t.Field(i).Tag.Get("env"), ",")
-		if rest, ok := strings.CutPrefix(key, "INPUT_"); ok {
-			names = append(names, strings.ToLower(strings.ReplaceAll(rest, "_", "-")))
-		}
+	for _, i := range new(Inputs).inputs() {
+		names = append(names, i.name)
 	}
 	slices.Sort(names)
 	return names
@@ -57,7 +51,7 @@ func UnknownInputs(environ []string) (unknown []string, err error) {
 		// The runner upper-cases names and makes spaces underscores.
 		shown := strings.ToLower(rest)
 		if meant := closest(known, shown); meant != "" {
-			errs = append(errs, fmt.Errorf("unknown input %s: did you mean %q?", quoteName(shown), meant))
+			errs = append(errs, fmt.Errorf("unknown input %s: did you mean %q?", quoteShort(shown, maxNameShown), meant))
 			continue
 		}
 		unknown = append(unknown, shown)
@@ -66,59 +60,41 @@ func UnknownInputs(environ []string) (unknown []string, err error) {
 	return unknown, errors.Join(errs...)
 }
 
-// closest is the known name that s is a variant or a typo of, or "".
+// closest is the known name that s is a variant or a typo of, or "": the
+// one fewest edits away, the first of those in known's order.
 func closest(known []string, s string) string {
-	n := strings.NewReplacer("_", "-", " ", "-").Replace(strings.ToLower(s))
-	best, bestD := "", maxTypo+1
-	for _, k := range known {
-		if d := distance(n, k); d < bestD {
-			best, bestD = k, d
+	n := []rune(strings.NewReplacer("_", "-", " ", "-").Replace(strings.ToLower(s)))
+	for edits := range maxTypo + 1 {
+		for _, k := range known {
+			if typo(n, []rune(k), edits) {
+				return k
+			}
 		}
 	}
-	return best
+	return ""
 }
 
-// distance is the optimal string alignment distance between a and b, in
-// runes: insertions, deletions, substitutions, and swaps of two adjacent
-// runes each count one. It gives up at maxTypo+1.
-func distance(a, b string) int {
-	r, s := []rune(a), []rune(b)
-	if max(len(r)-len(s), len(s)-len(r)) > maxTypo {
-		return maxTypo + 1
+// typo says whether a becomes b in at most n edits, counted as the optimal
+// string alignment distance counts them: inserting, deleting or changing a
+// rune, or swapping two adjacent ones, is one edit. With n at most maxTypo
+// the search stays small.
+func typo(a, b []rune, n int) bool {
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
 	}
-	d := make([][]int, len(r)+1)
-	for i := range d {
-		d[i] = make([]int, len(s)+1)
-		d[i][0] = i
+	switch {
+	case len(a) == 0 || len(b) == 0:
+		return max(len(a), len(b)) <= n
+	case n == 0:
+		return false
+	case len(a) > 1 && len(b) > 1 && a[0] == b[1] && a[1] == b[0] && typo(a[2:], b[2:], n-1):
+		return true
 	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(r); i++ {
-		for j := 1; j <= len(s); j++ {
-			cost := 1
-			if r[i-1] == s[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && r[i-1] == s[j-2] && r[i-2] == s[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(r)][len(s)]
+	return typo(a[1:], b, n-1) || typo(a, b[1:], n-1) || typo(a[1:], b[1:], n-1)
 }
 
 // maxNameShown bounds an unknown input's name in a message.
 const maxNameShown = 64
-
-// quoteName quotes an input's name for a message, cut short if long.
-func quoteName(s string) string {
-	if utf8.RuneCountInString(s) > maxNameShown {
-		return quoteShort(s)
-	}
-	return fmt.Sprintf("%q", s)
-}
 
 // UnknownInputsWarning is the one warning naming the unknown inputs that
 // UnknownInputs returned, or "" if there are none.
@@ -129,7 +105,7 @@ func UnknownInputsWarning(unknown []string) string {
 	const maxShown = 10
 	var shown []string
 	for _, n := range unknown[:min(len(unknown), maxShown)] {
-		shown = append(shown, quoteName(n))
+		shown = append(shown, quoteShort(n, maxNameShown))
 	}
 	list := strings.Join(shown, ", ")
 	if len(unknown) > maxShown {

@@ -76,7 +76,7 @@ func TestUnknownInputsWarning(t *testing.T) {
 		{"one", []string{"labels"}, `Unknown input "labels" is ignored: this action has no such input.`},
 		{"two", []string{"labels", "name"}, `Unknown inputs "labels", "name" are ignored:`},
 		{"many", many, `"j-input" and 2 more are ignored`},
-		{"a long name is cut short", []string{strings.Repeat("x", 300)}, `"xxxxxxxxxxxxxxxxxxxxxxxx"…`},
+		{"a long name is cut short", []string{strings.Repeat("x", 300)}, `"` + strings.Repeat("x", 64) + `"…`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,7 +95,9 @@ func TestUnknownInputsWarning(t *testing.T) {
 	}
 }
 
-func TestDistance(t *testing.T) {
+// TestTypo: the edits between two names, counted as the optimal string
+// alignment distance counts them, up to maxTypo; want 3 stands for more.
+func TestTypo(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		a, b string
@@ -103,9 +105,12 @@ func TestDistance(t *testing.T) {
 	}{
 		{"kind", "kind", 0}, {"kidn", "kind", 1}, {"kin", "kind", 1}, {"organisation", "organization", 1},
 		{"repositry", "repository", 1}, {"entreprise", "enterprise", 1}, {"orgnisation", "organization", 2}, {"labels", "runner-labels", 3}, {"ä", "a", 1},
+		{"ab", "ba", 1}, {"abc", "ca", 3}, // a swapped pair is not edited again
 	} {
-		if got := distance(tc.a, tc.b); got != tc.want {
-			t.Errorf("distance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		for n := range maxTypo + 1 {
+			if got := typo([]rune(tc.a), []rune(tc.b), n); got != (tc.want <= n) {
+				t.Errorf("typo(%q, %q, %d) = %v, want %v (distance %d)", tc.a, tc.b, n, got, !got, tc.want)
+			}
 		}
 	}
 }

@@ -9,11 +9,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
 // GitHub's limits for generate-jitconfig, and where each comes from.
@@ -79,42 +82,42 @@ func (g Group) String() string {
 	return "the default group"
 }
 
-// ErrInvalid is wrapped by every kind-jit input error.
-var ErrInvalid = errors.New("invalid JIT runner input")
-
-// inputError reads like the action's other input errors ("input X ...")
-// while still matching ErrInvalid, and wrapped if set, with errors.Is.
-type inputError struct {
-	msg     string
-	wrapped error
-}
-
-func (e *inputError) Error() string { return e.msg }
-
-func (e *inputError) Unwrap() []error {
-	if e.wrapped != nil {
-		return []error{ErrInvalid, e.wrapped}
+// parseJIT reads the kind-jit inputs, reporting every problem. Without
+// runner-name, the name is chosen here, once, unique to this run.
+func (in *Inputs) parseJIT(t target.Target) (JITRequest, error) {
+	var (
+		r    JITRequest
+		errs []error
+		err  error
+	)
+	if in.RunnerName != "" {
+		r.Name, err = ParseName(in.RunnerName)
+		errs = append(errs, err)
+	} else {
+		r.Name, r.Generated = DefaultName(in.WorkflowRepository, in.WorkflowRunID, in.WorkflowRunAttempt, RandomSuffix()), true
 	}
-	return []error{ErrInvalid}
-}
-
-func invalid(format string, args ...any) error {
-	return &inputError{msg: fmt.Sprintf(format, args...)}
+	r.Labels, err = ParseLabels(in.RunnerLabels)
+	errs = append(errs, err)
+	if r.Group, err = ParseGroup(in.RunnerGroup); err == nil && t.Scope == target.Repository {
+		err = CheckGroupForRepository(r.Group)
+	}
+	errs = append(errs, err)
+	r.WorkFolder, err = ParseWorkFolder(in.WorkFolder)
+	errs = append(errs, err)
+	return r, errors.Join(errs...)
 }
 
 // ParseName checks a runner name given by the user.
 func ParseName(s string) (string, error) {
 	if s == "" {
-		return "", invalid("input runner-name is empty")
+		return "", errors.New("input runner-name is empty")
 	}
 	if n := utf8.RuneCountInString(s); n > MaxNameLength {
-		return "", invalid("input runner-name is %d characters long; GitHub allows at most %d", n, MaxNameLength)
+		return "", fmt.Errorf("input runner-name is %d characters long; GitHub allows at most %d", n, MaxNameLength)
 	}
-	pos := 0
-	for _, r := range s {
-		pos++
+	for i, r := range []rune(s) {
 		if unusable(r) {
-			return "", invalid("input runner-name %q contains %q (character %d): use letters, digits and punctuation, without spaces", s, r, pos)
+			return "", fmt.Errorf("input runner-name %q contains %q (character %d): use letters, digits and punctuation, without spaces", s, r, i+1)
 		}
 	}
 	return s, nil
@@ -133,12 +136,7 @@ func unusable(r rune) bool {
 // what GitHub sets are left out.
 func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
 	// The name after the owner, if any, in ASCII letters, digits and ._- only.
-	repo := strings.Map(func(r rune) rune {
-		if r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._-", r)) {
-			return r
-		}
-		return -1 // dropped
-	}, workflowRepository[strings.Index(workflowRepository, "/")+1:])
+	repo := notInName.ReplaceAllString(workflowRepository[strings.Index(workflowRepository, "/")+1:], "")
 	tail := ""
 	if digits(runID) {
 		tail += "-" + runID
@@ -152,15 +150,15 @@ func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
 	return name[max(0, len(name)-MaxNameLength):] // cut only with absurd run ids
 }
 
+var notInName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
 // RandomSuffix is 8 random hex digits: 32 bits, so that two runs with the
 // same repository, run id and attempt (a re-run on another runner, a
 // workflow that calls the action twice) still get different names.
-func RandomSuffix() (string, error) {
+func RandomSuffix() string {
 	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("choosing a runner name: %w", err)
-	}
-	return hex.EncodeToString(b), nil
+	rand.Read(b) // never fails: it would crash the program first
+	return hex.EncodeToString(b)
 }
 
 // digits says whether s is 1 to 20 ASCII digits.
@@ -179,10 +177,8 @@ func ParseLabels(s string) ([]string, error) {
 		return []string{DefaultLabel}, nil
 	}
 	var (
-		labels []string
-		seen   = map[string]bool{}
-		errs   []string
-		entry  int
+		labels, errs []string
+		entry        int
 	)
 	lines := strings.Split(s, "\n")
 	for lineNo, line := range lines {
@@ -199,13 +195,13 @@ func ParseLabels(s string) ([]string, error) {
 			case utf8.RuneCountInString(l) > MaxLabelLength:
 				errs = append(errs, fmt.Sprintf("%s is %d characters long; GitHub allows at most %d", where, utf8.RuneCountInString(l), MaxLabelLength))
 			case strings.ContainsFunc(l, unusable):
-				errs = append(errs, fmt.Sprintf("%s %s contains a space or control character: separate labels with commas or line breaks", where, quoteShort(l)))
-			case !seen[strings.ToLower(l)]:
-				seen[strings.ToLower(l)] = true
+				errs = append(errs, fmt.Sprintf("%s %s contains a space or control character: separate labels with commas or line breaks", where, quoteShort(l, maxLabelShown)))
+			default:
 				labels = append(labels, l)
 			}
 		}
 	}
+	labels = distinct(labels)
 	if len(labels) > MaxLabels {
 		errs = append(errs, fmt.Sprintf("%d distinct labels; GitHub allows at most %d", len(labels), MaxLabels))
 	}
@@ -213,25 +209,39 @@ func ParseLabels(s string) ([]string, error) {
 		errs = append(errs[:maxLabelProblems], fmt.Sprintf("and %d more", len(errs)-maxLabelProblems))
 	}
 	if len(errs) > 0 {
-		return nil, invalid("input runner-labels: %s", strings.Join(errs, "; "))
+		return nil, fmt.Errorf("input runner-labels: %s", strings.Join(errs, "; "))
 	}
 	return labels, nil
 }
 
 // maxLabelProblems bounds the error: a pasted blob can have thousands of
-// bad entries, and the first few show what is wrong.
-const maxLabelProblems = 3
+// bad entries, and the first few show what is wrong. maxLabelShown bounds
+// a bad label in it: a label can be 256 characters, each up to 10 bytes
+// once quoted, and its start is enough to find it.
+const (
+	maxLabelProblems = 3
+	maxLabelShown    = 24
+)
 
-// quoteShort quotes the start of s, enough to find it: a label can be 256
-// characters, each up to 10 bytes once quoted.
-func quoteShort(s string) string {
-	const keep = 24
-	n := 0
+// distinct drops the labels that repeat an earlier one, comparing them as
+// GitHub does, ignoring case: the first spelling is kept.
+func distinct(labels []string) []string {
+	seen := map[string]bool{}
+	return slices.DeleteFunc(labels, func(l string) bool {
+		dup := seen[strings.ToLower(l)]
+		seen[strings.ToLower(l)] = true
+		return dup
+	})
+}
+
+// quoteShort quotes s, cut after its first n characters: enough to find
+// it, in a message of bounded size.
+func quoteShort(s string, n int) string {
 	for i := range s {
-		if n == keep {
+		if n == 0 {
 			return fmt.Sprintf("%q…", s[:i])
 		}
-		n++
+		n--
 	}
 	return fmt.Sprintf("%q", s)
 }
@@ -245,15 +255,15 @@ func ParseGroup(s string) (Group, error) {
 	if digits(s) {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id < 1 {
-			return Group{}, invalid("input runner-group %q is not a valid group id: give a group id (1 or more) or a group name", s)
+			return Group{}, fmt.Errorf("input runner-group %q is not a valid group id: give a group id (1 or more) or a group name", s)
 		}
 		return Group{ID: id}, nil
 	}
 	if n := utf8.RuneCountInString(s); n > maxGroupNameLength {
-		return Group{}, invalid("input runner-group is %d characters long: give a group name or id", n)
+		return Group{}, fmt.Errorf("input runner-group is %d characters long: give a group name or id", n)
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
-		return Group{}, invalid("input runner-group %q contains a control character or line break", s)
+		return Group{}, fmt.Errorf("input runner-group %q contains a control character or line break", s)
 	}
 	return Group{Name: s}, nil
 }
@@ -264,16 +274,12 @@ func ParseWorkFolder(s string) (string, error) {
 	case s == "":
 		return DefaultWorkFolder, nil
 	case len(s) > MaxWorkFolderLength:
-		return "", invalid("input work-folder is %d bytes long; at most %d", len(s), MaxWorkFolderLength)
+		return "", fmt.Errorf("input work-folder is %d bytes long; at most %d", len(s), MaxWorkFolderLength)
 	case strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }):
-		return "", invalid("input work-folder %q contains a control character or line break", s)
+		return "", fmt.Errorf("input work-folder %q contains a control character or line break", s)
 	}
 	return s, nil
 }
-
-// ErrGroupNotForRepository is wrapped when a repository target is given a
-// runner group other than its default.
-var ErrGroupNotForRepository = errors.New("a repository's self-hosted runners are always in its default runner group")
 
 // DefaultGroupName is the name of the default group, the only one a
 // repository's runners can be in.
@@ -286,10 +292,7 @@ func CheckGroupForRepository(g Group) error {
 	if g.IsDefault() || g.ID == DefaultGroupID || strings.EqualFold(g.Name, DefaultGroupName) {
 		return nil
 	}
-	return &inputError{
-		msg:     fmt.Sprintf("input runner-group %s: %s (id %d); to use runner groups, register the runner for the organization or enterprise instead (input organization or enterprise)", g, ErrGroupNotForRepository, DefaultGroupID),
-		wrapped: ErrGroupNotForRepository,
-	}
+	return fmt.Errorf("input runner-group %s: a repository's self-hosted runners are always in its default runner group (id %d); to use runner groups, register the runner for the organization or enterprise instead (input organization or enterprise)", g, DefaultGroupID)
 }
 
 // The labels config.sh gives a runner for its OS and architecture
@@ -307,24 +310,13 @@ func SystemLabels(p Platform) []string {
 }
 
 // PlatformLabels gives a JIT runner on platform p the labels config.sh
-// would: SystemLabels(p), then the runner-labels given (labels, as
-// ParseLabels read them; only its default when given is false),
-// de-duplicated ignoring case, the first spelling kept.
-func PlatformLabels(p Platform, labels []string, given bool) ([]string, error) {
-	all := SystemLabels(p)
-	if given {
-		all = append(all, labels...)
+// would: SystemLabels(p), then labels (as ParseLabels read them: its
+// default, self-hosted, is among SystemLabels), de-duplicated ignoring
+// case, the first spelling kept.
+func PlatformLabels(p Platform, labels []string) ([]string, error) {
+	all := distinct(append(SystemLabels(p), labels...))
+	if len(all) > MaxLabels {
+		return nil, fmt.Errorf("input runner-labels: %d distinct labels with the %d runner-platform %s adds; GitHub allows at most %d", len(all), len(SystemLabels(p)), p, MaxLabels)
 	}
-	seen := map[string]bool{}
-	out := all[:0:0]
-	for _, l := range all {
-		if !seen[strings.ToLower(l)] {
-			seen[strings.ToLower(l)] = true
-			out = append(out, l)
-		}
-	}
-	if len(out) > MaxLabels {
-		return nil, invalid("input runner-labels: %d distinct labels with the %d runner-platform %s adds; GitHub allows at most %d", len(out), len(SystemLabels(p)), p, MaxLabels)
-	}
-	return out, nil
+	return all, nil
 }

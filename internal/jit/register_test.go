@@ -279,8 +279,8 @@ func TestRunnerGroups(t *testing.T) {
 		req.Group = config.Group{Name: "gpu"}
 		before := len(f.sim.Requests())
 		_, err := f.m.Register(context.Background(), repo, req)
-		if !errors.Is(err, config.ErrGroupNotForRepository) {
-			t.Errorf("error = %v, want config.ErrGroupNotForRepository", err)
+		if err == nil || !strings.Contains(err.Error(), "a repository's self-hosted runners are always in its default runner group") {
+			t.Errorf("error = %v, want one saying a repository's runners are in its default group", err)
 		}
 		if n := len(f.sim.Requests()) - before; n != 0 {
 			t.Errorf("%d requests for a group a repository cannot have", n)

@@ -4,30 +4,21 @@
 package target
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 )
 
-// Scope is the level at which runners are registered.
-type Scope int
+// Scope is the level at which runners are registered, named as the input
+// that sets it.
+type Scope string
 
 const (
-	Repository Scope = iota + 1
-	Organization
-	Enterprise
+	Repository   Scope = "repository"
+	Organization Scope = "organization"
+	Enterprise   Scope = "enterprise"
 )
-
-var scopeNames = [...]string{Repository: "repository", Organization: "organization", Enterprise: "enterprise"}
-
-func (s Scope) String() string {
-	if s >= Repository && s <= Enterprise {
-		return scopeNames[s]
-	}
-	return fmt.Sprintf("Scope(%d)", int(s))
-}
 
 // Target is one repository, organization or enterprise.
 type Target struct {
@@ -41,7 +32,7 @@ type Target struct {
 // String names the target the way a user wrote it, e.g.
 // "repository octo-org/app".
 func (t Target) String() string {
-	return t.Scope.String() + " " + t.Name()
+	return string(t.Scope) + " " + t.Name()
 }
 
 // Name is "owner/repo" for a repository, else the organization or enterprise.
@@ -68,12 +59,10 @@ func (t Target) APIPath() string {
 }
 
 // RunnerURL is what `config.sh --url` takes for this target on the GitHub
-// web host server (e.g. https://github.com or https://ghes.example.com).
+// web host server (e.g. https://github.com or https://ghes.example.com):
+// its scheme, host and path only, never its user, query or fragment.
 func (t Target) RunnerURL(server *url.URL) string {
-	u := *server
-	u.Path = strings.TrimSuffix(u.Path, "/")
-	u.RawPath = ""
-	u.RawQuery, u.Fragment, u.User = "", "", nil
+	u := url.URL{Scheme: server.Scheme, Host: server.Host, Path: strings.TrimSuffix(server.Path, "/")}
 	switch t.Scope {
 	case Repository, Organization:
 		u.Path += "/" + t.Name()
@@ -92,24 +81,21 @@ var (
 	slugRE  = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,98}[A-Za-z0-9])?$`)
 )
 
-// ErrInvalid is wrapped by every parse error in this package.
-var ErrInvalid = errors.New("invalid target")
-
 // ParseRepository parses "owner/name".
 func ParseRepository(s string) (Target, error) {
 	if strings.Contains(s, "://") || strings.HasPrefix(s, "github.com/") {
-		return Target{}, fmt.Errorf("%w: repository %q: give it as owner/name, not a URL", ErrInvalid, s)
+		return Target{}, fmt.Errorf("invalid target: repository %q: give it as owner/name, not a URL", s)
 	}
 	owner, repo, ok := strings.Cut(s, "/")
 	if !ok || strings.Contains(repo, "/") {
-		return Target{}, fmt.Errorf("%w: repository %q: expected owner/name, e.g. octo-org/app", ErrInvalid, s)
+		return Target{}, fmt.Errorf("invalid target: repository %q: expected owner/name, e.g. octo-org/app", s)
 	}
 	repo = strings.TrimSuffix(repo, ".git")
 	if !loginRE.MatchString(owner) {
-		return Target{}, fmt.Errorf("%w: repository %q: %q is not a valid owner name", ErrInvalid, s, owner)
+		return Target{}, fmt.Errorf("invalid target: repository %q: %q is not a valid owner name", s, owner)
 	}
 	if !repoRE.MatchString(repo) || repo == "." || repo == ".." {
-		return Target{}, fmt.Errorf("%w: repository %q: %q is not a valid repository name (letters, digits, '.', '-' and '_')", ErrInvalid, s, repo)
+		return Target{}, fmt.Errorf("invalid target: repository %q: %q is not a valid repository name (letters, digits, '.', '-' and '_')", s, repo)
 	}
 	return Target{Scope: Repository, Owner: owner, Repo: repo}, nil
 }
@@ -117,7 +103,7 @@ func ParseRepository(s string) (Target, error) {
 // ParseOrganization parses an organization login.
 func ParseOrganization(s string) (Target, error) {
 	if !loginRE.MatchString(s) {
-		return Target{}, fmt.Errorf("%w: organization %q: expected an organization login such as octo-org (letters, digits and '-')", ErrInvalid, s)
+		return Target{}, fmt.Errorf("invalid target: organization %q: expected an organization login such as octo-org (letters, digits and '-')", s)
 	}
 	return Target{Scope: Organization, Owner: s}, nil
 }
@@ -126,7 +112,7 @@ func ParseOrganization(s string) (Target, error) {
 // https://github.com/enterprises/SLUG.
 func ParseEnterprise(s string) (Target, error) {
 	if !slugRE.MatchString(s) {
-		return Target{}, fmt.Errorf("%w: enterprise %q: expected the enterprise's slug, as in https://github.com/enterprises/SLUG (letters, digits and '-')", ErrInvalid, s)
+		return Target{}, fmt.Errorf("invalid target: enterprise %q: expected the enterprise's slug, as in https://github.com/enterprises/SLUG (letters, digits and '-')", s)
 	}
 	return Target{Scope: Enterprise, Owner: s}, nil
 }

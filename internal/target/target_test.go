@@ -1,7 +1,6 @@
 package target
 
 import (
-	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -42,8 +41,8 @@ func TestParse(t *testing.T) {
 			t.Parallel()
 			got, err := tc.parse(tc.in)
 			if tc.wantErr != "" {
-				if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("parse(%q) error = %v, want ErrInvalid mentioning %q", tc.in, err, tc.wantErr)
+				if err == nil || !strings.HasPrefix(err.Error(), "invalid target: ") || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("parse(%q) error = %v, want an invalid target error mentioning %q", tc.in, err, tc.wantErr)
 				}
 				return
 			}
@@ -75,6 +74,7 @@ func TestPathsAndURLs(t *testing.T) {
 		{Target{Scope: Enterprise, Owner: "ent"}, dotcom, "enterprises/ent", "https://github.com/enterprises/ent", "ent", "enterprise ent"},
 		{Target{Scope: Enterprise, Owner: "ent"}, ghes, "enterprises/ent", "https://ghes.example.com/enterprises/ent", "ent", "enterprise ent"},
 		{Target{Scope: Repository, Owner: "octo", Repo: "app"}, mustURL(t, "https://u:p@ghes.example.com/?q=1#f"), "repos/octo/app", "https://ghes.example.com/octo/app", "octo/app", "repository octo/app"},
+		{Target{Scope: Organization, Owner: "octo"}, mustURL(t, "https://ghes.example.com/base/?"), "orgs/octo", "https://ghes.example.com/base/octo", "octo", "organization octo"},
 	}
 	for _, tc := range cases {
 		if got := tc.target.APIPath(); got != tc.wantPath {
