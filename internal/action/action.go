@@ -236,10 +236,11 @@ func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return cctx, func() { stop(); cancel() }
 }
 
-// policy is how the step's requests are retried: on the step's clock, with
-// each retry said in the log and each request in the debug log. Neither
-// line ever holds a credential, but they include what servers said, so they
-// are masked like everything else.
+// policy is how the step's requests are retried: on the step's clock (the
+// real one unless Env says otherwise), which the step's own waits use too,
+// with each retry said in the log and each request in the debug log.
+// Neither line ever holds a credential, but they include what servers said,
+// so they are masked like everything else.
 func (s *step) policy() retry.Policy {
 	return retry.Policy{
 		Now:    s.env.Now,
@@ -251,7 +252,7 @@ func (s *step) policy() retry.Policy {
 			defer s.mu.Unlock()
 			s.gha.Debugf("%s", redact(fmt.Sprintf(format, args...), s.secrets))
 		},
-	}
+	}.WithDefaults()
 }
 
 // credential is what the step calls the API with: a token, the outputs

@@ -10,17 +10,10 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/runnertoken/runner-token-action/internal/config"
+	"github.com/runnertoken/runner-token-action/internal/retry"
 	"github.com/runnertoken/runner-token-action/internal/target"
 	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
-
-// Clock is what Wait paces its looks with: the step's, as the request
-// policy's, so that tests never really wait.
-type Clock struct {
-	Now    func() time.Time
-	Sleep  func(ctx context.Context, d time.Duration) error
-	Jitter func() float64 // in [0, 1)
-}
 
 // How often Wait looks: first after about FirstPoll, then a half longer
 // each time, up to MaxPoll. A wait of an hour makes a few hundred requests,
@@ -52,8 +45,10 @@ type Waited struct {
 // busy; with nil while a named runner is not registered yet. A runner
 // that is removed while Wait waits for it to be online or idle fails at
 // once (DisappearedError); the step's deadline ends the wait with a
-// NotReachedError.
-func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef, want config.WaitState, clk Clock, changed func(*Runner)) (*Waited, error) {
+// NotReachedError. Wait paces its looks on p's clock, the step's, so that
+// tests never really wait.
+func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef, want config.WaitState, p retry.Policy, changed func(*Runner)) (*Waited, error) {
+	p = p.WithDefaults()
 	var (
 		last    *Runner // as last seen
 		waiting bool    // changed was told the runner is not registered yet
@@ -94,11 +89,11 @@ func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.Run
 				return &Waited{Runner: *r}, nil
 			}
 		}
-		wait := pollWait(n, clk.Jitter())
-		if d, ok := ctx.Deadline(); ok && clk.Now().Add(wait).After(d) {
+		wait := pollWait(n, p.Jitter())
+		if d, ok := ctx.Deadline(); ok && p.Now().Add(wait).After(d) {
 			return nil, notReached()
 		}
-		if err := clk.Sleep(ctx, wait); err != nil {
+		if err := p.Sleep(ctx, wait); err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
 				return nil, notReached()
 			}
