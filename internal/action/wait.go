@@ -35,8 +35,8 @@ func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *confi
 		fmt.Fprintf(&rows, "| %s | %s | %t |\n", after, r.Status.Markdown(), r.Busy)
 	}
 	w, err := runners.Wait(ctx, client, t, ref, want, p, changed)
-	if _, ok := errors.AsType[*runners.NotReachedError](err); ok {
-		return nil, fmt.Errorf("the step's timeout (%s) ran out while waiting: %w. A wait usually needs a larger timeout than the default: raise the timeout input, up to %s", s.timeout, err, shortDuration(config.MaxTimeout))
+	if errors.Is(err, runners.ErrTimedOut) {
+		return nil, fmt.Errorf("%w. A wait usually needs a larger timeout than %s: raise the timeout input, up to %s", err, s.timeout, shortDuration(config.MaxTimeout))
 	}
 	if err != nil {
 		return nil, err
