@@ -67,9 +67,7 @@ func shortDuration(d time.Duration) string {
 }
 
 // upperFirst starts a log line with a capital: "Runner "vm-1" (id 41) ...".
+// s is a runner's description, which starts with "runner".
 func upperFirst(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
+	return strings.ToUpper(s[:1]) + s[1:]
 }
