@@ -40,7 +40,6 @@ func (s *step) mintJIT(ctx, cleanup context.Context, client *github.Client, cfg 
 		mdLabels[i] = l.Name.Markdown()
 	}
 	return &handover{
-		secret: c.Encoded,
 		outputs: []output{
 			{"jit-config", c.Encoded, true},
 			{"runner-id", id, false},
