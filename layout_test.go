@@ -27,7 +27,7 @@ func TestLayout(t *testing.T) {
 		"config":      {"target"},
 		"advice":      {"config", "githubapi", "target"},
 		"appauth":     {"config", "githubapi", "target", "untrusted"},
-		"runners":     {"config", "githubapi", "target", "untrusted"},
+		"runners":     {"config", "githubapi", "retry", "target", "untrusted"},
 		"downloads":   {"config", "githubapi", "target", "untrusted"},
 		"jit":         {"config", "githubapi", "runners", "target", "untrusted"},
 		"runnertoken": {"config", "githubapi", "target", "untrusted"},

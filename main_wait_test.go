@@ -59,7 +59,7 @@ func TestContainerWaits(t *testing.T) {
 		{"the step's deadline: names the runner and its last status", map[string]string{"runner-name": "vm-1", "wait-for": "online", "timeout": "5s"},
 			[]ghsim.RunnerState{ghsim.Offline}, 1, nil,
 			[]string{`Runner "vm-1" (id ID) is offline, idle`},
-			`the step's timeout (5s) ran out while waiting: runner "vm-1" (id ID) in organization octo-org was not online; last seen offline, idle. A wait usually needs a larger timeout than the default: raise the timeout input, up to 1h`,
+			`the step's timeout ran out while waiting: runner "vm-1" (id ID) in organization octo-org was not online; last seen offline, idle. A wait usually needs a larger timeout than 5s: raise the timeout input, up to 1h`,
 			nil, []string{"vm-1", "other"}},
 		{"bad input, before any request", map[string]string{"runner-id": "ID", "wait-for": "offline"}, nil, 1, nil, nil,
 			`input wait-for "offline" is not one of: online, idle, gone`, []string{}, []string{"vm-1", "other"}},

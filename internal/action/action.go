@@ -109,12 +109,13 @@ func newStep(env Env) *step {
 // handover is what a kind's work, or the runner-platform look-up, hands to
 // the workflow.
 type handover struct {
-	secret   string   // the credential, if any; masked before anything else is written
-	outputs  []output // written all at once, or not at all
+	// outputs are written all at once, or not at all; a secret one (the
+	// credential) is masked before anything else is written.
+	outputs  []output
 	log      []string // shown once the outputs are set
 	notice   string   // a notice annotation, shown with the log
 	warnings []string // warning annotations, shown with the log
-	summary  string   // markdown for the step summary; never the secret
+	summary  string   // markdown for the step summary; never a secret
 	// undo, if set, removes what minting created, for a step that fails
 	// after it: it returns cause with what it did.
 	undo func(ctx context.Context, cause error) error
@@ -176,7 +177,11 @@ func (s *step) run(ctx context.Context) error {
 	download := s.download(ctx, client, cfg) // download.go: alongside the mint
 	h, err := s.mint(ctx, cleanup, client, cfg)
 	if err == nil {
-		s.mask(h.secret)
+		for _, o := range h.outputs {
+			if o.secret {
+				s.mask(o.value)
+			}
+		}
 		// Every kind hands on the target's runner URL, last of its outputs.
 		h.outputs = append(h.outputs, output{"runner-url", cfg.Target.RunnerURL(cfg.Server), false})
 	}
@@ -236,10 +241,11 @@ func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return cctx, func() { stop(); cancel() }
 }
 
-// policy is how the step's requests are retried: on the step's clock, with
-// each retry said in the log and each request in the debug log. Neither
-// line ever holds a credential, but they include what servers said, so they
-// are masked like everything else.
+// policy is how the step's requests are retried: on the step's clock (the
+// real one unless Env says otherwise), which the step's own waits use too,
+// with each retry said in the log and each request in the debug log.
+// Neither line ever holds a credential, but they include what servers said,
+// so they are masked like everything else.
 func (s *step) policy() retry.Policy {
 	return retry.Policy{
 		Now:    s.env.Now,
@@ -251,7 +257,7 @@ func (s *step) policy() retry.Policy {
 			defer s.mu.Unlock()
 			s.gha.Debugf("%s", redact(fmt.Sprintf(format, args...), s.secrets))
 		},
-	}
+	}.WithDefaults()
 }
 
 // credential is what the step calls the API with: a token, the outputs
@@ -283,7 +289,6 @@ func (s *step) mint(ctx, cleanup context.Context, client *github.Client, cfg *co
 	}
 	runnerURL := t.RunnerURL(cfg.Server)
 	return &handover{
-		secret: tok.Value,
 		outputs: []output{
 			{"token", tok.Value, true},
 			{"expires-at", tok.ExpiresAt.String(), false},

@@ -1,6 +1,7 @@
 package action
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -54,5 +55,5 @@ func aboutRunner(title string, r runners.Runner, t target.Target) ([]output, str
 		id = strconv.FormatInt(r.ID, 10)
 	}
 	return []output{{"runner-id", id, false}, {"runner-name", r.Name.String(), false}},
-		fmt.Sprintf("### %s\n\n| | |\n|---|---|\n| Runner | %s |\n| Runner ID | %s |\n| Target | %s `%s` |\n", title, r.Name.Markdown(), orUnknown(id), t.Scope, t.Name())
+		fmt.Sprintf("### %s\n\n| | |\n|---|---|\n| Runner | %s |\n| Runner ID | %s |\n| Target | %s `%s` |\n", title, r.Name.Markdown(), cmp.Or(id, "(unknown)"), t.Scope, t.Name())
 }

@@ -23,14 +23,9 @@ func (s *step) mintJIT(ctx, cleanup context.Context, client *github.Client, cfg 
 		origin = "unique to this run"
 	}
 	s.info("Minting a just-in-time runner config for %s at %s: runner %q (%s), labels %s, %s", t, cfg.API.Redacted(), req.Name, origin, strings.Join(req.Labels, ", "), groupShown(req.Group))
-	m := &jit.Registrar{
-		Client: client,
-		// Server text can quote the credential: mask what the runner would.
-		Log:     func(msg string) { s.info("%s", msg) },
-		Pause:   s.policy().Pause,
-		Cleanup: func(context.Context) (context.Context, context.CancelFunc) { return cleanup, func() {} },
-	}
-	c, err := m.Register(ctx, t, req)
+	// Server text can quote the credential: s.info masks what the runner would.
+	m := &jit.Registrar{Client: client, Log: s.info, Pause: s.policy().Pause}
+	c, err := m.Register(ctx, cleanup, t, req)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +40,6 @@ func (s *step) mintJIT(ctx, cleanup context.Context, client *github.Client, cfg 
 		mdLabels[i] = l.Name.Markdown()
 	}
 	return &handover{
-		secret: c.Encoded,
 		outputs: []output{
 			{"jit-config", c.Encoded, true},
 			{"runner-id", id, false},
@@ -59,7 +53,7 @@ func (s *step) mintJIT(ctx, cleanup context.Context, client *github.Client, cfg 
 		},
 		summary: fmt.Sprintf("### Just-in-time runner registered\n\n| | |\n|---|---|\n| Runner | %s |\n| Runner ID | %s |\n| Labels | %s |\n| Runner group | %s (id %d) |\n| Target | %s `%s` |\n| Runner URL | %s |\n",
 			c.Runner.Name.Markdown(), id, strings.Join(mdLabels, ", "), c.Group.Name.Markdown(), c.Group.ID, t.Scope, t.Name(), runnerURL),
-		undo: func(ctx context.Context, cause error) error { return m.Undo(ctx, t, c, cause) },
+		undo: c.Undo,
 	}, nil
 }
 

@@ -33,56 +33,43 @@ func (s *step) pruneRunners(ctx context.Context, client *github.Client, cfg *con
 		Name string `json:"name"`
 	}
 	var (
+		h          = &handover{}
 		gone       = []removed{}
 		failed     []string
-		log        []string
 		rows       strings.Builder
 		wouldPrune int
 	)
 	for _, m := range matches {
-		r := m.Runner
-		var what, why, note string // why: the summary's; note: the log line's end
+		r, o := m.Runner, pruneOutcomes[m.Outcome]
 		switch m.Outcome {
 		case runners.Pruned:
 			gone = append(gone, removed{r.ID, r.Name.String()})
-			what, why = "Removed", "removed"
 		case runners.WouldPrune:
 			wouldPrune++
-			what, why = "Would remove", "would be removed (dry run)"
-		case runners.SkippedActive:
-			what, why, note = "Skipped", "skipped: not offline and idle", ": only offline, idle runners are removed"
-		case runners.SkippedTookJob:
-			what, why, note = "Skipped", "skipped: it took a job since it was listed", ": GitHub refused to remove it, as it took a job since it was listed"
-		case runners.SkippedGone:
-			what, why, note = "Skipped", "skipped: removed by someone else meanwhile", ": someone else removed it meanwhile"
 		case runners.PruneFailed:
 			failed = append(failed, fmt.Sprintf("%s: %v", r.Describe(), m.Err))
-			what, why, note = "Could not remove", "failed: see the error", ": see the error"
 		}
-		log = append(log, fmt.Sprintf("%s %s, %s%s.", what, r.Describe(), r.State(), note))
-		fmt.Fprintf(&rows, "| %s | %d | %s, %s | %s |\n", r.Name.Markdown(), r.ID, r.Status.Markdown(), r.Activity(), why)
+		h.log = append(h.log, fmt.Sprintf("%s %s, %s%s.", o.what, r.Describe(), r.State(), o.note))
+		fmt.Fprintf(&rows, "| %s | %d | %s, %s | %s |\n", r.Name.Markdown(), r.ID, r.Status.Markdown(), r.Activity(), o.summary)
 	}
 	list, _ := json.Marshal(gone) // plain ids and strings: it cannot fail
+	h.outputs = []output{
+		{"removed-count", strconv.Itoa(len(gone)), false},
+		{"removed-runners", string(list), false},
+	}
+	h.done = len(gone) > 0
 	title := "Self-hosted runners pruned"
 	switch {
 	case req.DryRun:
 		title = "Self-hosted runners to prune (dry run: none removed)"
-		log = append(log, fmt.Sprintf("Dry run: %d runners of %s would be removed; none was.", wouldPrune, t))
+		h.log = append(h.log, fmt.Sprintf("Dry run: %d runners of %s would be removed; none was.", wouldPrune, t))
+		if wouldPrune > req.MaxRemovals {
+			h.warnings = append(h.warnings, fmt.Sprintf("%d runners match, more than max-removals (%d): without dry-run, this step would remove none and fail.", wouldPrune, req.MaxRemovals))
+		}
 	case len(matches) == 0:
-		log = append(log, fmt.Sprintf("No runner of %s matches %s: nothing to remove.", t, filters))
+		h.log = append(h.log, fmt.Sprintf("No runner of %s matches %s: nothing to remove.", t, filters))
 	default:
-		log = append(log, fmt.Sprintf("Removed %d runners from %s.", len(gone), t))
-	}
-	h := &handover{
-		outputs: []output{
-			{"removed-count", strconv.Itoa(len(gone)), false},
-			{"removed-runners", string(list), false},
-		},
-		log:  log,
-		done: len(gone) > 0,
-	}
-	if req.DryRun && wouldPrune > req.MaxRemovals {
-		h.warnings = append(h.warnings, fmt.Sprintf("%d runners match, more than max-removals (%d): without dry-run, this step would remove none and fail.", wouldPrune, req.MaxRemovals))
+		h.log = append(h.log, fmt.Sprintf("Removed %d runners from %s.", len(gone), t))
 	}
 	if len(failed) > 0 {
 		h.fail = fmt.Errorf("could not remove %d of the runners to prune from %s (the others were removed or skipped; the summary lists them): %s",
@@ -93,6 +80,17 @@ func (s *step) pruneRunners(ctx context.Context, client *github.Client, cfg *con
 		h.summary += "\n| Runner | ID | Status | What happened |\n|---|---|---|---|\n" + rows.String()
 	}
 	return h, nil
+}
+
+// pruneOutcomes says what became of a runner that matched: what the log
+// line starts with and ends with, and the summary's "What happened".
+var pruneOutcomes = map[runners.PruneOutcome]struct{ what, note, summary string }{
+	runners.Pruned:         {"Removed", "", "removed"},
+	runners.WouldPrune:     {"Would remove", "", "would be removed (dry run)"},
+	runners.SkippedActive:  {"Skipped", ": only offline, idle runners are removed", "skipped: not offline and idle"},
+	runners.SkippedTookJob: {"Skipped", ": GitHub refused to remove it, as it took a job since it was listed", "skipped: it took a job since it was listed"},
+	runners.SkippedGone:    {"Skipped", ": someone else removed it meanwhile", "skipped: removed by someone else meanwhile"},
+	runners.PruneFailed:    {"Could not remove", ": see the error", "failed: see the error"},
 }
 
 // pruneFilters says what a prune matches, e.g. `name prefix "vm-" and labels gpu, linux`.

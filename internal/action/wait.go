@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -21,12 +20,12 @@ import (
 // clock.
 func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *config.Config) (*handover, error) {
 	t, ref, want := cfg.Target, cfg.Runner, cfg.WaitFor
-	clock := s.clock()
-	start := clock.Now()
+	p := s.policy()
+	start := p.Now()
 	s.info("Waiting for %s in %s at %s to be %s (timeout %s)", ref, t, cfg.API.Redacted(), want, s.timeout)
 	var rows strings.Builder
 	changed := func(r *runners.Runner) {
-		after := retry.Round(clock.Now().Sub(start))
+		after := retry.Round(p.Now().Sub(start))
 		if r == nil {
 			s.info("%s is not registered in %s yet", upperFirst(ref.String()), t)
 			fmt.Fprintf(&rows, "| %s | not registered yet | |\n", after)
@@ -35,16 +34,16 @@ func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *confi
 		s.info("%s is %s", upperFirst(r.Describe()), r.State())
 		fmt.Fprintf(&rows, "| %s | %s | %t |\n", after, r.Status.Markdown(), r.Busy)
 	}
-	w, err := runners.Wait(ctx, client, t, ref, want, clock, changed)
-	if _, ok := errors.AsType[*runners.NotReachedError](err); ok {
-		return nil, fmt.Errorf("the step's timeout (%s) ran out while waiting: %w. A wait usually needs a larger timeout than the default: raise the timeout input, up to %s", s.timeout, err, shortDuration(config.MaxTimeout))
+	w, err := runners.Wait(ctx, client, t, ref, want, p, changed)
+	if errors.Is(err, runners.ErrTimedOut) {
+		return nil, fmt.Errorf("%w. A wait usually needs a larger timeout than %s: raise the timeout input, up to %s", err, s.timeout, shortDuration(config.MaxTimeout))
 	}
 	if err != nil {
 		return nil, err
 	}
 	r := w.Runner
 	status, busy := r.Status.String(), strconv.FormatBool(r.Busy)
-	took := retry.Round(clock.Now().Sub(start))
+	took := retry.Round(p.Now().Sub(start))
 	line := fmt.Sprintf("%s is %s, as waited for, after %s.", upperFirst(r.Describe()), r.State(), took)
 	if w.Gone {
 		status, busy = "gone", "false"
@@ -62,31 +61,13 @@ func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *confi
 	}, nil
 }
 
-// clock is the step's clock for waits of its own, as the request policy's:
-// the real one unless Env says otherwise.
-func (s *step) clock() runners.Clock {
-	c := runners.Clock{Now: s.env.Now, Sleep: s.env.Sleep, Jitter: s.env.Jitter}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Sleep == nil {
-		c.Sleep = retry.Sleep
-	}
-	if c.Jitter == nil {
-		c.Jitter = rand.Float64
-	}
-	return c
-}
-
 // shortDuration writes d as the README does: 1h, not 1h0m0s.
 func shortDuration(d time.Duration) string {
 	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
 }
 
 // upperFirst starts a log line with a capital: "Runner "vm-1" (id 41) ...".
+// s is a runner's description, which starts with "runner".
 func upperFirst(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -144,8 +144,8 @@ func TestWaitPacing(t *testing.T) {
 		if n := len(h.sim.Requests()); n != len(slept)+1 {
 			t.Errorf("jitter %v: %d requests for %d waits, want one look after each wait, and one first", jitter, n, len(slept))
 		}
-		want := `the step's timeout (2m0s) ran out while waiting: runner "vm-1" (id ` + strconv.FormatInt(vm.ID, 10) +
-			`) in repository octo-org/app was not online; last seen offline, idle. A wait usually needs a larger timeout than the default: raise the timeout input, up to 1h`
+		want := `the step's timeout ran out while waiting: runner "vm-1" (id ` + strconv.FormatInt(vm.ID, 10) +
+			`) in repository octo-org/app was not online; last seen offline, idle. A wait usually needs a larger timeout than 2m0s: raise the timeout input, up to 1h`
 		if e := h.errors(); len(e) != 1 || !strings.Contains(e[0], want) {
 			t.Errorf("jitter %v: errors %q, want one saying %q", jitter, e, want)
 		}
@@ -177,7 +177,7 @@ func TestWaitFailures(t *testing.T) {
 			map[string]string{"INPUT_RUNNER-NAME": "vm-1", "INPUT_WAIT-FOR": "idle"}, []ghsim.RunnerState{ghsim.Busy, ghsim.Busy, ghsim.Gone}, nil,
 			`was removed from repository octo-org/app while this step waited for it to be idle (last seen online, busy): an ephemeral runner removes itself after its job, or someone removed it; wait-for: gone waits for that`, 4, 0},
 		{"a name that never appears", map[string]string{"INPUT_RUNNER-NAME": "vm-9", "INPUT_WAIT-FOR": "online", "INPUT_TIMEOUT": "10s"}, nil, nil,
-			`the step's timeout (10s) ran out while waiting: runner "vm-9" never appeared in repository octo-org/app`, 4, 1},
+			`the step's timeout ran out while waiting: runner "vm-9" never appeared in repository octo-org/app. A wait usually needs a larger timeout than 10s`, 4, 1},
 		{"an id not registered will never be online: fails at once",
 			map[string]string{"INPUT_RUNNER-ID": "987654", "INPUT_WAIT-FOR": "online"}, nil, nil,
 			"runner id 987654 is not registered in repository octo-org/app, so it will never be online", 2, 1},

@@ -17,8 +17,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/google/go-github/v66/github"
-
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
@@ -32,7 +30,7 @@ type Client struct {
 	// Mask is given the JWT and the installation token before either is
 	// used; the caller decides how secrets are hidden. It must be set.
 	Mask func(secret string)
-	// Now dates the JWT; nil means time.Now.
+	// Now dates the JWT. It must be set.
 	Now func() time.Time
 	// Options configure the API clients, e.g. their retries.
 	Options []githubapi.ClientOption
@@ -45,58 +43,29 @@ type Token struct {
 	// Account is the login the app is installed on.
 	Account   untrusted.Text
 	ExpiresAt time.Time
-	Grant     Grant
-}
-
-// Grant is what an installation token is narrowed to.
-type Grant struct {
-	// Repositories are repository names (without owner), or none for an
-	// organization token, which carries no repository access at all.
-	Repositories []string
-	// Permission and Level are the API's names, e.g. administration/write.
-	Permission, Level string
-	// Label names the permission as the app's settings page does.
-	Label string
-}
-
-// GrantFor is exactly what minting t's runner credentials needs: a
-// repository's Administration, or an organization's Self-hosted runners.
-func GrantFor(t target.Target) (Grant, error) {
-	name, label, ok := t.RunnerPermission()
-	if !ok { // an enterprise: config refuses an App for one
-		return Grant{}, fmt.Errorf("no GitHub App grant for %s", t)
-	}
-	g := Grant{Permission: name, Level: "write", Label: label}
-	if t.Scope == target.Repository {
-		g.Repositories = []string{t.Repo}
-	}
-	return g, nil
-}
-
-// options is the access-token request body for g.
-func (g Grant) options() *github.InstallationTokenOptions {
-	p := &github.InstallationPermissions{}
-	switch g.Permission {
-	case "administration":
-		p.Administration = &g.Level
-	case "organization_self_hosted_runners":
-		p.OrganizationSelfHostedRunners = &g.Level
-	}
-	return &github.InstallationTokenOptions{Repositories: g.Repositories, Permissions: p}
+	// Limits says what the token is narrowed to, as the app's settings
+	// page names the permission, e.g. `repository permission
+	// "Administration: write" on octo-org/app only`.
+	Limits string
 }
 
 // InstallationToken finds app's installation for t and returns a token
 // narrowed to t. It makes two requests, both with one freshly signed JWT.
 func (c *Client) InstallationToken(ctx context.Context, app config.App, t target.Target) (*Token, error) {
-	grant, err := GrantFor(t)
-	if err != nil {
-		return nil, err
+	// Exactly what minting t's runner credentials needs: a repository's
+	// Administration, or an organization's Self-hosted runners, at write.
+	permission, limits, ok := t.RunnerPermission()
+	if !ok { // an enterprise: config refuses an App for one
+		return nil, fmt.Errorf("no GitHub App grant for %s", t)
 	}
-	now := time.Now
-	if c.Now != nil {
-		now = c.Now
+	// An organization's token names no repository: its one permission is
+	// the organization's, which reaches no repository's contents.
+	grant := map[string]any{"permissions": map[string]string{permission: "write"}}
+	if t.Scope == target.Repository {
+		grant["repositories"] = []string{t.Repo}
+		limits += " on " + t.Name() + " only"
 	}
-	jwt, err := signJWT(app.ID, app.Key, now())
+	jwt, err := signJWT(app.ID, app.Key, c.Now())
 	if err != nil {
 		return nil, fmt.Errorf("signing the GitHub App's JWT: %w", err)
 	}
@@ -123,7 +92,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	// Sent again after a try that got no clear answer: a token lost to one
 	// cannot be revoked whether or not another is asked for, and every
 	// token this run receives is revoked.
-	if _, err := githubapi.Do(githubapi.Replayable(ctx), api, githubapi.OpInstallationToken, http.MethodPost, fmt.Sprintf("app/installations/%d/access_tokens", inst.ID), grant.options(), &answer); err != nil {
+	if _, err := githubapi.Do(githubapi.Replayable(ctx), api, githubapi.OpInstallationToken, http.MethodPost, fmt.Sprintf("app/installations/%d/access_tokens", inst.ID), grant, &answer); err != nil {
 		unrevoked := ""
 		if githubapi.MayHaveApplied(err) {
 			unrevoked = ". GitHub may have issued a token all the same; this run never got it, so it cannot revoke it: such a token expires within the hour"
@@ -147,7 +116,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	}
 	_ = json.Unmarshal(answer, &rest)
 	expires, _ := githubapi.ParseTime(rest.ExpiresAt)
-	return &Token{Value: tok.Token, InstallationID: inst.ID, Account: account, ExpiresAt: expires, Grant: grant}, nil
+	return &Token{Value: tok.Token, InstallationID: inst.ID, Account: account, ExpiresAt: expires, Limits: limits}, nil
 }
 
 // Revoke makes tok unusable at once (DELETE /installation/token, with tok

@@ -67,7 +67,7 @@ func newFixture(t *testing.T) *fixture {
 	sim.AddExampleApp(testKey())
 	api, _ := url.Parse(sim.URL())
 	f := &fixture{sim: sim}
-	f.client = &Client{HTTP: sim.Client(), API: api, Mask: func(s string) {
+	f.client = &Client{HTTP: sim.Client(), API: api, Now: time.Now, Mask: func(s string) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.masks = append(f.masks, mask{s, len(sim.Requests())})

@@ -6,7 +6,6 @@ package downloads
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -45,10 +44,6 @@ type entry struct {
 	SHA256   untrusted.Text `json:"sha256_checksum"`
 }
 
-// ErrNotOffered is wrapped when the server lists no download for the
-// platform asked for.
-var ErrNotOffered = errors.New("no runner download for this platform")
-
 // Find returns t's download for p. The list's file names, URLs and
 // checksums are the server's: each is checked before it is handed on.
 func Find(ctx context.Context, c *github.Client, t target.Target, p config.Platform) (*Download, error) {
@@ -65,9 +60,9 @@ func Find(ctx context.Context, c *github.Client, t target.Target, p config.Platf
 	}
 	sort.Strings(offered)
 	if len(offered) == 0 {
-		return nil, fmt.Errorf("%w: %s lists no runner downloads at all", ErrNotOffered, t)
+		return nil, fmt.Errorf("no runner download for this platform: %s lists no runner downloads at all", t)
 	}
-	return nil, fmt.Errorf("%w: %s offers no %s runner; it offers %s: set runner-platform to one of them", ErrNotOffered, t, p, strings.Join(offered, ", "))
+	return nil, fmt.Errorf("no runner download for this platform: %s offers no %s runner; it offers %s: set runner-platform to one of them", t, p, strings.Join(offered, ", "))
 }
 
 // version is the runner's version in its archive's name, e.g.

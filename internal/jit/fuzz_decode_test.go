@@ -49,8 +49,8 @@ func FuzzJITAnswer(f *testing.F) {
 		if status < 200 || status > 499 { // 5xx: retried, covered elsewhere
 			return
 		}
-		m := &Registrar{Client: githubapi.NewClient(&http.Client{Transport: routes{status, body}}, base, "tok")}
-		cfg, err := m.Register(context.Background(), repo, req)
+		m := &Registrar{Client: githubapi.NewClient(&http.Client{Transport: routes{status, body}}, base, "tok"), Log: func(string, ...any) {}}
+		cfg, err := m.Register(context.Background(), context.Background(), repo, req)
 		switch {
 		case (err == nil) == (cfg == nil):
 			t.Fatalf("config %v with error %v", cfg != nil, err)

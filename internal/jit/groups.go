@@ -2,7 +2,6 @@ package jit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -33,13 +32,6 @@ var defaultRepositoryGroup = RunnerGroup{ID: config.DefaultGroupID, Name: untrus
 // maxListed bounds how many group names an error message lists.
 const maxListed = 20
 
-var (
-	// ErrUnknownGroup is wrapped when runner-group names no group of the target.
-	ErrUnknownGroup = errors.New("runner group not found")
-	// ErrNoDefaultGroup is wrapped when the listing has no default group.
-	ErrNoDefaultGroup = errors.New("no default runner group")
-)
-
 // resolveGroup finds the group g names for t. A repository's group is the
 // default one without a request; an organization's or enterprise's groups
 // are listed, so that a name can be matched, the default group found, and
@@ -60,10 +52,11 @@ func (m *Registrar) resolveGroup(ctx context.Context, t target.Target, g config.
 	if found, ok := pickGroup(groups, g); ok {
 		return found, nil
 	}
+	missing := fmt.Sprintf("runner group not found: %s has no runner group %s that this credential can see", t, g)
 	if g.IsDefault() {
-		return RunnerGroup{}, fmt.Errorf("%w: the runner groups of %s include none marked default; set runner-group to one of: %s", ErrNoDefaultGroup, t, describeGroups(groups, complete))
+		missing = fmt.Sprintf("no default runner group: the runner groups of %s include none marked default", t)
 	}
-	return RunnerGroup{}, fmt.Errorf("%w: %s has no runner group %s that this credential can see; set runner-group to one of: %s", ErrUnknownGroup, t, g, describeGroups(groups, complete))
+	return RunnerGroup{}, fmt.Errorf("%s; set runner-group to one of: %s", missing, describeGroups(groups, complete))
 }
 
 // pickGroup matches g against the listing. An id matches a group's id
@@ -127,22 +120,21 @@ func (m *Registrar) listGroups(ctx context.Context, t target.Target) (groups []R
 	return groups, false, nil
 }
 
-// describeGroups shows the groups for an error message, bounded.
+// describeGroups shows the groups for an error message, at most maxListed
+// of them.
 func describeGroups(groups []RunnerGroup, complete bool) string {
 	if len(groups) == 0 {
 		return "(none listed)"
 	}
 	var names []string
-	for i, g := range groups {
-		if i == maxListed {
-			names = append(names, fmt.Sprintf("and %d more", len(groups)-maxListed))
-			break
-		}
+	for _, g := range groups[:min(len(groups), maxListed)] {
 		names = append(names, g.String())
 	}
-	s := strings.Join(names, ", ")
-	if !complete {
-		s += " (listing stopped after " + strconv.Itoa(githubapi.MaxPages*githubapi.PerPage) + ")"
+	if n := len(groups) - maxListed; n > 0 {
+		names = append(names, fmt.Sprintf("and %d more", n))
 	}
-	return s
+	if !complete {
+		return fmt.Sprintf("%s (listing stopped after %d)", strings.Join(names, ", "), githubapi.MaxPages*githubapi.PerPage)
+	}
+	return strings.Join(names, ", ")
 }

@@ -8,14 +8,14 @@
 //
 //	resolve the runner group
 //	      │
-//	given name? ── taken ──────────────────────────────► NameInUseError
+//	given name? ── taken ──────────────────────────────► name in use
 //	      │ free, or a name unique to this run
 //	      ▼
 //	POST generate-jitconfig ◄──────────────────────────────┐
 //	      │                                                │
 //	      ├─ 201, usable ──► Config (handed over)          │
 //	      ├─ 201, unusable ──► undo: remove by the id the answer gave
-//	      ├─ 409, no earlier try of this run may have applied ─► NameInUseError
+//	      ├─ 409, no earlier try of this run may have applied ─► name in use
 //	      ├─ 409 after such a try, or no clear answer (5xx, lost):
 //	      │     find by exact name → prove it is this run's → remove ─┘
 //	      │     (at most maxPosts POSTs in all)
@@ -52,17 +52,12 @@ import (
 // registration itself: this package recovers it.
 type Registrar struct {
 	Client *github.Client
-	// Log reports, as it happens, what a recovery or an undo does; nil
-	// discards it. It is only called before a config exists, so it can
-	// never write one.
-	Log func(msg string)
+	// Log reports, as it happens, what a recovery does. It is only called
+	// before a config exists, so it can never write one.
+	Log func(format string, args ...any)
 	// Pause waits before registering again after a recovery, as the retry
 	// policy waits between tries (retry.Policy.Pause); nil does not wait.
 	Pause func(ctx context.Context, n int) error
-	// Cleanup gives the context to undo a registration in, which outlives
-	// ctx's cancellation by the grace its owner (the step) allows; nil
-	// undoes within ctx's deadline, cancelled or not.
-	Cleanup func(ctx context.Context) (context.Context, context.CancelFunc)
 }
 
 // Config is a minted JIT runner config and the runner it registers.
@@ -72,11 +67,8 @@ type Config struct {
 	Encoded string
 	Runner  runners.Runner
 	Group   RunnerGroup
+	tx      *transaction // that registered it, to undo it
 }
-
-// ErrNoConfig is wrapped when GitHub answers success without a usable
-// config.
-var ErrNoConfig = errors.New("GitHub's answer has no usable JIT config")
 
 // recovering is what the log says when the transaction recovers: the
 // failure itself is in the error, if the step fails.
@@ -86,23 +78,24 @@ const recovering = "The registration got no clear answer, or found its name take
 const maxPosts = 3
 
 // Register registers a runner for req in t and returns its JIT config, as
-// the transaction the package doc draws.
-func (m *Registrar) Register(ctx context.Context, t target.Target, req config.JITRequest) (*Config, error) {
+// the transaction the package doc draws. A failed transaction is undone in
+// cleanup, which outlives ctx's cancellation by the grace its owner (the
+// step) allows.
+func (m *Registrar) Register(ctx, cleanup context.Context, t target.Target, req config.JITRequest) (*Config, error) {
 	tx := &transaction{m: m, t: t, req: req}
 	cfg, err := tx.run(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("could not mint a JIT runner config for %s: %w", t, tx.undo(ctx, err))
+		return nil, fmt.Errorf("could not mint a JIT runner config for %s: %w", t, tx.undo(cleanup, err))
 	}
+	cfg.tx = tx
 	return cfg, nil
 }
 
-// Undo removes the runner cfg registered, for a step that fails after
-// Register succeeded (its outputs could not be written, say): nobody will
-// start that runner. It returns cause with what it did.
-func (m *Registrar) Undo(ctx context.Context, t target.Target, cfg *Config, cause error) error {
-	tx := &transaction{m: m, t: t, req: config.JITRequest{Name: cfg.Runner.Name.Raw()}, outcome: registered, id: cfg.Runner.ID}
-	return tx.undo(ctx, cause)
-}
+// Undo removes the runner c registers, by its id, for a step that fails
+// after Register succeeded (its outputs could not be written, say): nobody
+// will start that runner. ctx is the clean-up context; Undo returns cause
+// with what it did.
+func (c *Config) Undo(ctx context.Context, cause error) error { return c.tx.undo(ctx, cause) }
 
 // outcome is what this run's requests may have left registered.
 type outcome int
@@ -126,6 +119,9 @@ type transaction struct {
 	group   RunnerGroup
 	outcome outcome
 	id      int64
+	// inUse: the error names the runner holding req's name, which this run
+	// cannot prove it registered; undo leaves it alone.
+	inUse bool
 }
 
 func (tx *transaction) run(ctx context.Context) (*Config, error) {
@@ -141,7 +137,7 @@ func (tx *transaction) run(ctx context.Context) (*Config, error) {
 			return nil, err
 		}
 		if r != nil {
-			return nil, &NameInUseError{Name: tx.req.Name, Target: tx.t, Runner: r}
+			return nil, tx.nameInUse(r, nil, "")
 		}
 	}
 	for posts := 1; ; posts++ {
@@ -155,9 +151,10 @@ func (tx *transaction) run(ctx context.Context) (*Config, error) {
 			return nil, err
 		case conflict && before == nothingSent:
 			// No try of this run can hold the name: another job's runner.
-			return nil, tx.nameInUse(ctx, err)
+			run, _ := runners.Find(ctx, tx.m.Client, tx.t, tx.req.Name)
+			return nil, tx.nameInUse(run, err, "another job registered it; no request of this run can have")
 		case conflict || githubapi.MayHaveApplied(err):
-			tx.logf("%s", recovering)
+			tx.m.Log(recovering)
 			if err := tx.recover(ctx, err, conflict); err != nil {
 				return nil, err
 			}
@@ -195,7 +192,7 @@ func (tx *transaction) post(ctx context.Context) (*Config, error) {
 	cfg, id, err := decodeConfig(raw)
 	tx.id = id
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("GitHub's answer has no usable JIT config (%w)", err)
 	}
 	if cfg.Runner.Name.IsEmpty() {
 		cfg.Runner.Name = untrusted.Of(tx.req.Name)
@@ -219,10 +216,9 @@ func (tx *transaction) recover(ctx context.Context, cause error, conflict bool) 
 		return nil
 	}
 	if doubt := tx.doubt(run); doubt != "" {
-		reason := "this run cannot prove it registered that runner: " + doubt + ". If it is this run's, " + runners.RemoveHint(tx.t, run.ID)
-		return &NameInUseError{Name: tx.req.Name, Target: tx.t, Runner: run, Conflict: cause, Reason: reason}
+		return tx.nameInUse(run, cause, "this run cannot prove it registered that runner: "+doubt+". If it is this run's, "+runners.RemoveHint(tx.t, run.ID))
 	}
-	tx.logf("Runner name %q is taken by runner id %d, which an earlier try of this run registered (%s, never used). Removing it and registering again.", tx.req.Name, run.ID, run.State())
+	tx.m.Log("Runner name %q is taken by runner id %d, which an earlier try of this run registered (%s, never used). Removing it and registering again.", tx.req.Name, run.ID, run.State())
 	if _, err := runners.Remove(ctx, tx.m.Client, tx.t, run.ID); err != nil {
 		return err
 	}
@@ -230,30 +226,32 @@ func (tx *transaction) recover(ctx context.Context, cause error, conflict bool) 
 	return nil
 }
 
-// nameInUse is the error for a name another job took after this run
-// checked it was free (or, for a name unique to this run, never could).
-func (tx *transaction) nameInUse(ctx context.Context, conflict error) error {
-	run, _ := runners.Find(ctx, tx.m.Client, tx.t, tx.req.Name)
-	return &NameInUseError{Name: tx.req.Name, Target: tx.t, Runner: run, Conflict: conflict,
-		Reason: "another job registered it; no request of this run can have"}
+// nameInUse is the error for req's name held by run (nil if it could not
+// be looked up), which this run cannot prove it registered, for why; cause
+// is the failure that found the name taken, if any. That runner is never
+// removed.
+func (tx *transaction) nameInUse(run *runners.Runner, cause error, why string) error {
+	tx.inUse = true
+	msg := fmt.Sprintf("runner name %q is already in use in %s", tx.req.Name, tx.t)
+	if run != nil {
+		msg += fmt.Sprintf(" by runner id %d (%s)", run.ID, run.State())
+	}
+	const choose = ". Choose another runner-name, or leave runner-name empty for a name unique to this run; this action never removes a runner it did not register"
+	if cause == nil {
+		return errors.New(msg + choose)
+	}
+	return fmt.Errorf("%s (%w); %s%s", msg, cause, why, choose)
 }
 
 // undo ends a failed transaction: it removes what this run's requests may
 // have registered, if it can prove the runner is this run's, within the
 // clean-up context. The error is cause, said plainly, then what was done.
-func (tx *transaction) undo(ctx context.Context, cause error) error {
-	if _, inUse := errors.AsType[*NameInUseError](cause); tx.outcome == nothingSent || inUse {
+func (tx *transaction) undo(cleanup context.Context, cause error) error {
+	if tx.outcome == nothingSent || tx.inUse {
 		// Nothing may have been registered, or what holds the name is
 		// already named, and is not provably this run's.
 		return cause
 	}
-	cleanup, cancel := context.WithoutCancel(ctx), context.CancelFunc(func() {})
-	if tx.m.Cleanup != nil {
-		cleanup, cancel = tx.m.Cleanup(ctx)
-	} else if d, ok := ctx.Deadline(); ok {
-		cleanup, cancel = context.WithDeadline(cleanup, d)
-	}
-	defer cancel()
 	name, id := tx.req.Name, tx.id
 	if tx.outcome != registered || id == 0 {
 		// No answer named the runner: find it by the exact name, and prove it.
@@ -286,7 +284,7 @@ func decodeConfig(raw []byte) (*Config, int64, error) {
 		Encoded json.RawMessage `json:"encoded_jit_config"`
 	}
 	if err := json.Unmarshal(raw, &answer); err != nil {
-		return nil, 0, fmt.Errorf("%w (the answer is not a JSON object: %w)", ErrNoConfig, err)
+		return nil, 0, fmt.Errorf("the answer is not a JSON object: %w", err)
 	}
 	var id struct {
 		ID int64 `json:"id"`
@@ -295,52 +293,17 @@ func decodeConfig(raw []byte) (*Config, int64, error) {
 	var cfg Config
 	switch {
 	case len(answer.Encoded) == 0 || json.Unmarshal(answer.Encoded, &cfg.Encoded) != nil || cfg.Encoded == "":
-		return nil, id.ID, fmt.Errorf("%w (no encoded_jit_config string)", ErrNoConfig)
+		return nil, id.ID, errors.New("no encoded_jit_config string")
 	case len(answer.Runner) == 0 || id.ID <= 0:
-		return nil, id.ID, fmt.Errorf("%w (no runner id)", ErrNoConfig)
+		return nil, id.ID, errors.New("no runner id")
 	}
 	if err := json.Unmarshal(answer.Runner, &cfg.Runner); err != nil {
-		return nil, id.ID, fmt.Errorf("%w (the runner is not as GitHub describes runners: %w)", ErrNoConfig, err)
+		return nil, id.ID, fmt.Errorf("the runner is not as GitHub describes runners: %w", err)
 	}
 	return &cfg, id.ID, nil
-}
-
-func (tx *transaction) logf(format string, args ...any) {
-	if tx.m.Log != nil {
-		tx.m.Log(fmt.Sprintf(format, args...))
-	}
 }
 
 func isConflict(err error) bool {
 	e, ok := errors.AsType[*githubapi.Error](err)
 	return ok && e.StatusCode == http.StatusConflict
 }
-
-// NameInUseError is returned when the runner name belongs to a runner this
-// run cannot prove it registered. That runner is never removed.
-type NameInUseError struct {
-	Name   string
-	Target target.Target
-	// Runner is the runner with the name, if it could be looked up.
-	Runner *runners.Runner
-	// Conflict is GitHub's 409, when the name was found taken by it.
-	Conflict error
-	// Reason says why the runner is not taken to be this run's.
-	Reason string
-}
-
-func (e *NameInUseError) Error() string {
-	msg := fmt.Sprintf("runner name %q is already in use in %s", e.Name, e.Target)
-	if e.Runner != nil {
-		msg += fmt.Sprintf(" by runner id %d (%s)", e.Runner.ID, e.Runner.State())
-	}
-	if e.Conflict != nil {
-		msg += " (" + e.Conflict.Error() + ")"
-	}
-	if e.Reason != "" {
-		msg += "; " + e.Reason
-	}
-	return msg + ". Choose another runner-name, or leave runner-name empty for a name unique to this run; this action never removes a runner it did not register"
-}
-
-func (e *NameInUseError) Unwrap() error { return e.Conflict }

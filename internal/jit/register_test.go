@@ -56,14 +56,20 @@ func newFixture(t *testing.T) *fixture {
 	sim.AddCredential("admin", adminToken, ghsim.Credential{Admin: []string{"octo-org/app", "octo-org", "enterprises/octo-ent"}})
 	sim.AddCredential("fine", "github_pat_fine", ghsim.Credential{Type: ghsim.FineGrainedPAT})
 	f := &fixture{t: t, sim: sim, clk: fakeclock.New(time.Now())}
-	f.m = &Registrar{Client: f.client(adminToken, 2*time.Second), Log: f.log, Cleanup: func(ctx context.Context) (context.Context, context.CancelFunc) {
-		end := time.Now().Add(grace)
-		if d, ok := ctx.Deadline(); ok && ctx.Err() == nil {
-			end = d.Add(grace)
-		}
-		return context.WithDeadline(context.WithoutCancel(ctx), end)
-	}}
+	f.m = &Registrar{Client: f.client(adminToken, 2*time.Second), Log: f.logf}
 	return f
+}
+
+// register registers as the step does: a failed registration is undone
+// within grace past ctx's deadline, or past now without one.
+func (f *fixture) register(ctx context.Context, t target.Target, req config.JITRequest) (*Config, error) {
+	end := time.Now().Add(grace)
+	if d, ok := ctx.Deadline(); ok {
+		end = d.Add(grace)
+	}
+	cleanup, cancel := context.WithDeadline(context.WithoutCancel(ctx), end)
+	defer cancel()
+	return f.m.Register(ctx, cleanup, t, req)
 }
 
 // client is an API client with token whose tries time out after timeout.
@@ -73,9 +79,11 @@ func (f *fixture) client(token string, timeout time.Duration) *github.Client {
 		AttemptTimeout: timeout,
 		Now:            f.clk.Now, Sleep: f.clk.Sleep,
 		Jitter: func() float64 { return 0 },
-		Log:    func(format string, args ...any) { f.log(fmt.Sprintf(format, args...)) },
+		Log:    f.logf,
 	}))
 }
+
+func (f *fixture) logf(format string, args ...any) { f.log(fmt.Sprintf(format, args...)) }
 
 func (f *fixture) log(s string) {
 	f.mu.Lock()
@@ -161,7 +169,7 @@ func TestMintEveryScope(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			cfg, err := f.m.Register(context.Background(), tc.target, request("build-1", tc.generated, "self-hosted", "Linux"))
+			cfg, err := f.register(context.Background(), tc.target, request("build-1", tc.generated, "self-hosted", "Linux"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -238,7 +246,7 @@ func TestRunnerGroups(t *testing.T) {
 			f.sim.SetRunnerGroups(tc.target.APIPath(), g...)
 			req := request("r", true)
 			req.Group = tc.group
-			cfg, err := f.m.Register(context.Background(), tc.target, req)
+			cfg, err := f.register(context.Background(), tc.target, req)
 			if tc.wantErr != nil {
 				if err == nil {
 					t.Fatal("Register succeeded, want an error")
@@ -271,14 +279,14 @@ func TestRunnerGroups(t *testing.T) {
 		for _, g := range []config.Group{{ID: 1}, {Name: "default"}} {
 			req := request("r"+g.Name, true)
 			req.Group = g
-			if _, err := f.m.Register(context.Background(), repo, req); err != nil {
+			if _, err := f.register(context.Background(), repo, req); err != nil {
 				t.Errorf("%s: %v", g, err)
 			}
 		}
 		req := request("other", true)
 		req.Group = config.Group{Name: "gpu"}
 		before := len(f.sim.Requests())
-		_, err := f.m.Register(context.Background(), repo, req)
+		_, err := f.register(context.Background(), repo, req)
 		if err == nil || !strings.Contains(err.Error(), "a repository's self-hosted runners are always in its default runner group") {
 			t.Errorf("error = %v, want one saying a repository's runners are in its default group", err)
 		}
@@ -292,10 +300,9 @@ func TestGivenNameTakenByAnotherRunner(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	foreign := f.sim.AddRunner(repo.APIPath(), ghsim.Runner{Name: "Build-1", Status: "online", Labels: []string{"self-hosted"}})
-	_, err := f.m.Register(context.Background(), repo, request("build-1", false))
-	var inUse *NameInUseError
-	if !errors.As(err, &inUse) {
-		t.Fatalf("error = %v, want NameInUseError", err)
+	_, err := f.register(context.Background(), repo, request("build-1", false))
+	if err == nil {
+		t.Fatal("registered, want the name in use")
 	}
 	want := fmt.Sprintf(`runner name "build-1" is already in use in repository octo-org/app by runner id %d (online, idle). Choose another runner-name`, foreign.ID)
 	if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "never removes a runner it did not register") {
@@ -466,7 +473,7 @@ func TestRecoversFromLostAnswers(t *testing.T) {
 			if tc.lagging != nil {
 				intercept(f, nil, tc.lagging)
 			}
-			cfg, err := f.m.Register(context.Background(), repo, request("build-1", tc.generated, "self-hosted", "gpu"))
+			cfg, err := f.register(context.Background(), repo, request("build-1", tc.generated, "self-hosted", "gpu"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -511,13 +518,12 @@ func TestGivenNameAfterALostAnswer(t *testing.T) {
 			if tc.lagging != nil {
 				intercept(f, nil, tc.lagging)
 			}
-			_, err := f.m.Register(context.Background(), repo, request("build-1", false))
-			var inUse *NameInUseError
-			if !errors.As(err, &inUse) {
-				t.Fatalf("error = %v, want NameInUseError", err)
+			_, err := f.register(context.Background(), repo, request("build-1", false))
+			if err == nil {
+				t.Fatal("registered, want the name in use")
 			}
-			if !strings.HasPrefix(inUse.Reason, givenNameDoubt) {
-				t.Errorf("reason = %q, want it to start %q", inUse.Reason, givenNameDoubt)
+			if want := "; " + givenNameDoubt; !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not give the reason %q", err, want)
 			}
 			f.checkLeft(1)
 			f.checkTrail(false, tc.want, tc.logs)
@@ -557,13 +563,12 @@ func TestConflictOnTheOnlyPOST(t *testing.T) {
 				other = f.sim.AddRunner(repo.APIPath(), ghsim.Runner{Name: "build-1", Labels: []string{"self-hosted"}})
 				return false
 			})
-			_, err := f.m.Register(context.Background(), repo, request("build-1", generated))
-			var inUse *NameInUseError
-			if !errors.As(err, &inUse) {
-				t.Fatalf("error = %v, want NameInUseError", err)
+			_, err := f.register(context.Background(), repo, request("build-1", generated))
+			if err == nil {
+				t.Fatal("registered, want the name in use")
 			}
-			if want := "another job registered it; no request of this run can have"; inUse.Reason != want {
-				t.Errorf("reason = %q, want %q", inUse.Reason, want)
+			if want := "; another job registered it; no request of this run can have. Choose another runner-name"; !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not give the reason %q", err, want)
 			}
 			for _, w := range []string{"409 Conflict", fmt.Sprintf("by runner id %d (offline, idle)", other.ID)} {
 				if !strings.Contains(err.Error(), w) {
@@ -612,14 +617,13 @@ func TestNeverRemovesAnotherRunner(t *testing.T) {
 				w.WriteHeader(http.StatusBadGateway)
 				return true
 			})
-			_, err := f.m.Register(context.Background(), repo, request("build-1", tc.generated))
-			var inUse *NameInUseError
-			if !errors.As(err, &inUse) {
-				t.Fatalf("error = %v, want NameInUseError", err)
+			_, err := f.register(context.Background(), repo, request("build-1", tc.generated))
+			if err == nil {
+				t.Fatal("registered, want the name in use")
 			}
-			wantReason := "this run cannot prove it registered that runner: " + tc.wantWhy + ". If it is this run's, " + runners.RemoveHint(repo, foreign.ID)
-			if inUse.Reason != wantReason {
-				t.Errorf("reason = %q, want %q", inUse.Reason, wantReason)
+			wantReason := "; this run cannot prove it registered that runner: " + tc.wantWhy + ". If it is this run's, " + runners.RemoveHint(repo, foreign.ID) + ". Choose another runner-name"
+			if !strings.Contains(err.Error(), wantReason) {
+				t.Errorf("error %q does not give the reason %q", err, wantReason)
 			}
 			if !strings.Contains(err.Error(), fmt.Sprintf("runner id %d", foreign.ID)) {
 				t.Errorf("error %q does not name runner id %d", err, foreign.ID)
@@ -644,7 +648,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 		f := newFixture(t)
 		l := ghsim.LoseResponse
 		f.sim.FailJIT(l, l, l, l, l)
-		_, err := f.m.Register(context.Background(), repo, request("build-1", true))
+		_, err := f.register(context.Background(), repo, request("build-1", true))
 		f.checkTrail(true, []string{post, lookup, remove + "#1", post, lookup, remove + "#2", post, lookup, remove + "#3"},
 			[]string{recovering, reclaimed(1), recovering, reclaimed(2)})
 		for _, w := range f.expand("could not reach the GitHub API", `Runner "build-1" (id #3), which this run registered, was removed`) {
@@ -668,7 +672,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 			}
 			return nil
 		}, nil)
-		_, err := f.m.Register(context.Background(), repo, request("build-1", true))
+		_, err := f.register(context.Background(), repo, request("build-1", true))
 		f.checkTrail(true, []string{post, lookup, remove + "#1", post, lookup, post, lookup}, []string{recovering, reclaimed(1), recovering})
 		if want := `GitHub lists no runner named "build-1", but one may have been registered all the same (its list can lag): if it appears in repository octo-org/app's runner settings, remove it`; err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %q", err, want)
@@ -681,7 +685,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 		f := newFixture(t)
 		b := ghsim.ServerErrorBeforeCreate
 		f.sim.FailJIT(b, b, b, b, b)
-		_, err := f.m.Register(context.Background(), repo, request("build-1", true))
+		_, err := f.register(context.Background(), repo, request("build-1", true))
 		var e *githubapi.Error
 		if !errors.As(err, &e) || e.StatusCode != http.StatusBadGateway || !strings.Contains(err.Error(), `GitHub lists no runner named "build-1", but one may have been registered all the same`) || !strings.Contains(shown(err, repo, config.Group{}), "githubstatus.com") {
 			t.Errorf("error = %v", err)
@@ -700,7 +704,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 		onNthPOST(f, 1, f.sim.ExhaustRateLimit(time.Now().Add(50*time.Minute)))
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		_, err := f.m.Register(ctx, repo, request("build-1", true))
+		_, err := f.register(ctx, repo, request("build-1", true))
 		for _, w := range []string{
 			"502 Bad Gateway",
 			"GitHub's rate limit for this credential is used up until",
@@ -740,7 +744,7 @@ func TestGivesUpAndCleansUp(t *testing.T) {
 					time.AfterFunc(200*time.Millisecond, cancel)
 					return false
 				})
-				_, err := f.m.Register(ctx, repo, request("build-1", generated))
+				_, err := f.register(ctx, repo, request("build-1", generated))
 				if !errors.Is(err, context.Canceled) {
 					t.Errorf("error = %v, want cancellation", err)
 				}
@@ -817,7 +821,7 @@ func TestRefusals(t *testing.T) {
 			if req.Name == "" {
 				req = request("r", true)
 			}
-			_, err := f.m.Register(context.Background(), tc.target, req)
+			_, err := f.register(context.Background(), tc.target, req)
 			if err == nil {
 				t.Fatal("Register succeeded")
 			}
@@ -840,7 +844,7 @@ func TestLogsNeverHoldTheConfig(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.sim.FailJIT(ghsim.LoseResponse)
-	cfg, err := f.m.Register(context.Background(), repo, request("build-1", true))
+	cfg, err := f.register(context.Background(), repo, request("build-1", true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -881,12 +885,12 @@ func TestUnusableSuccess(t *testing.T) {
 				t.Parallel()
 				f := newFixture(t)
 				tc.spoil(f)
-				_, err := f.m.Register(context.Background(), repo, request("build-1", generated))
+				_, err := f.register(context.Background(), repo, request("build-1", generated))
 				if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "which this run registered, was removed") {
 					t.Errorf("error = %v, want %q and the runner removed", err, tc.want)
 				}
-				if tc.want != "not valid JSON" && !errors.Is(err, ErrNoConfig) {
-					t.Errorf("error = %v, want ErrNoConfig", err)
+				if want := "GitHub's answer has no usable JIT config (" + tc.want; tc.want != "not valid JSON" && !strings.Contains(err.Error(), want) {
+					t.Errorf("error = %v, want %q", err, want)
 				}
 				if got := f.runners(repo); len(got) != 0 {
 					t.Errorf("runners left: %+v", got)
@@ -933,7 +937,7 @@ func TestClearAnswerAfterAnUnclearOne(t *testing.T) {
 				}, func(k int) bool { return lagging && k == 1 })
 				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 				defer cancel()
-				_, err := f.m.Register(ctx, repo, request("build-1", true))
+				_, err := f.register(ctx, repo, request("build-1", true))
 				if err == nil || !strings.Contains(err.Error(), tc.want) {
 					t.Fatalf("error = %v, want %q", err, tc.want)
 				}
@@ -985,11 +989,8 @@ func TestUndoByTheAnsweredID(t *testing.T) {
 			f := newFixture(t)
 			noConfig := f.sim.Tamper(func(answer map[string]any) { delete(answer, "encoded_jit_config") })
 			intercept(f, func(int) ghsim.Fault { return noConfig }, func(int) bool { return true })
-			_, err := f.m.Register(context.Background(), repo, request("build-1", generated))
-			if !errors.Is(err, ErrNoConfig) {
-				t.Errorf("error = %v, want ErrNoConfig", err)
-			}
-			for _, w := range f.expand("no encoded_jit_config", `Runner "build-1" (id #1), which this run registered, was removed`) {
+			_, err := f.register(context.Background(), repo, request("build-1", generated))
+			for _, w := range f.expand("GitHub's answer has no usable JIT config (no encoded_jit_config string)", `Runner "build-1" (id #1), which this run registered, was removed`) {
 				if err == nil || !strings.Contains(err.Error(), w) {
 					t.Errorf("error %v lacks %q", err, w)
 				}
@@ -1019,7 +1020,7 @@ func TestCleanupKeepsToTheDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	start := time.Now()
-	_, err := f.m.Register(ctx, repo, request("build-1", true))
+	_, err := f.register(ctx, repo, request("build-1", true))
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("took %s", took)
 	}
@@ -1040,13 +1041,15 @@ func TestCleanupKeepsToTheDeadline(t *testing.T) {
 func TestUndo(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	cfg, err := f.m.Register(context.Background(), org, request("build-1", false, "self-hosted", "gpu"))
+	cfg, err := f.register(context.Background(), org, request("build-1", false, "self-hosted", "gpu"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // cancelled: the undo still has its grace
-	err = f.m.Undo(ctx, org, cfg, errors.New("writing outputs failed"))
+	cancel() // cancelled: the undo still has its grace, in the step's clean-up context
+	cleanup, stop := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	defer stop()
+	err = cfg.Undo(cleanup, errors.New("writing outputs failed"))
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf(`writing outputs failed. Runner "build-1" (id %d), which this run registered, was removed`, cfg.Runner.ID)) {
 		t.Errorf("error = %v", err)
 	}
@@ -1067,7 +1070,7 @@ func TestGHESWithoutJIT(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			onNthPOST(f, 1, f.sim.Status(404, "Not Found", "X-GitHub-Enterprise-Version: "+version))
-			_, err := f.m.Register(context.Background(), org, request("build-1", true))
+			_, err := f.register(context.Background(), org, request("build-1", true))
 			if err == nil || !strings.Contains(shown(err, org, config.Group{}), want) {
 				t.Errorf("error = %v, want %q", err, want)
 			}
@@ -1083,7 +1086,7 @@ func TestConflictNotListedYet(t *testing.T) {
 	f := newFixture(t)
 	f.sim.FailJIT(ghsim.ServerErrorBeforeCreate)
 	onNthPOST(f, 2, f.sim.Status(409, "Already exists - A runner with the name build-1 already exists."))
-	_, err := f.m.Register(context.Background(), repo, request("build-1", true))
+	_, err := f.register(context.Background(), repo, request("build-1", true))
 	for _, w := range []string{"409 Conflict", `does not list such a runner yet`, `GitHub lists no runner named "build-1", but one may have been registered all the same (its list can lag): if it appears in repository octo-org/app's runner settings, remove it`} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("error %v lacks %q", err, w)

@@ -59,7 +59,8 @@ type Policy struct {
 	Log, Debug func(format string, args ...any)
 }
 
-func (p Policy) withDefaults() Policy {
+// WithDefaults is p with each zero field set to its default.
+func (p Policy) WithDefaults() Policy {
 	p.MaxAttempts = cmp.Or(p.MaxAttempts, 5)
 	p.BaseDelay = cmp.Or(p.BaseDelay, time.Second)
 	p.MaxDelay = cmp.Or(p.MaxDelay, 30*time.Second)
@@ -100,7 +101,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 // policy does not replay, such as a JIT registration after its recovery:
 // the policy's backoff, on its clock, never past ctx's deadline.
 func (p Policy) Pause(ctx context.Context, n int) error {
-	p = p.withDefaults()
+	p = p.WithDefaults()
 	wait := p.backoff(n)
 	if d, ok := ctx.Deadline(); ok && p.Now().Add(wait).After(d) {
 		return fmt.Errorf("waiting %s more would pass the step's deadline", Round(wait))
@@ -172,7 +173,7 @@ type retrier struct {
 
 // NewTransport wraps next with p's retries and bounds.
 func NewTransport(next http.RoundTripper, p Policy) http.RoundTripper {
-	return &retrier{next: next, p: p.withDefaults()}
+	return &retrier{next: next, p: p.WithDefaults()}
 }
 
 func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {

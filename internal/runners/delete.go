@@ -47,12 +47,12 @@ func Delete(ctx context.Context, c *github.Client, t target.Target, ref config.R
 	case run.ID <= 0:
 		return nil, fmt.Errorf("GitHub lists runner %q in %s without an id, so it cannot be removed", run.Name, t)
 	case run.Busy:
-		return nil, &BusyError{Target: t, Runner: run}
+		return nil, fmt.Errorf("runner %q (id %d, %s) in %s is running a job, so it was not removed. %s", run.Name, run.ID, run.State(), t, letItFinish)
 	}
 	gone, err := Remove(ctx, c, t, run.ID)
 	if e, ok := errors.AsType[*githubapi.Error](err); ok && e.StatusCode == http.StatusUnprocessableEntity {
 		// It was idle when looked up: it may have taken a job since.
-		return nil, &BusyError{Target: t, Runner: run, Refusal: e}
+		return nil, fmt.Errorf("GitHub refused to remove runner %q (id %d, %s when looked up) from %s: %w; it may have taken a job since. %s", run.Name, run.ID, run.State(), t, e, letItFinish)
 	}
 	if err != nil {
 		return nil, err
@@ -63,22 +63,6 @@ func Delete(ctx context.Context, c *github.Client, t target.Target, ref config.R
 	return &Deletion{Runner: *run, Outcome: Removed}, nil
 }
 
-// BusyError is returned for a runner that is running a job: it is never
+// letItFinish ends the error for a runner running a job: it is never
 // removed, as that would fail the job.
-type BusyError struct {
-	Target target.Target
-	Runner *Runner
-	// Refusal is GitHub's answer when it refused the removal itself.
-	Refusal error
-}
-
-func (e *BusyError) Error() string {
-	r := e.Runner
-	msg := fmt.Sprintf("runner %q (id %d, %s) in %s is running a job, so it was not removed", r.Name, r.ID, r.State(), e.Target)
-	if e.Refusal != nil {
-		msg = fmt.Sprintf("GitHub refused to remove runner %q (id %d, %s when looked up) from %s: %v; it may have taken a job since", r.Name, r.ID, r.State(), e.Target, e.Refusal)
-	}
-	return msg + ". Let the job finish or cancel it, then run this step again; an ephemeral runner removes itself after its job"
-}
-
-func (e *BusyError) Unwrap() error { return e.Refusal }
+const letItFinish = "Let the job finish or cancel it, then run this step again; an ephemeral runner removes itself after its job"

@@ -3,6 +3,7 @@ package runners
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -139,14 +140,16 @@ func TestDeleteNeverABusyRunner(t *testing.T) {
 				s.Inject(nil, s.Status(http.StatusUnprocessableEntity, `Bad request - Runner "busy-1" is still running a job`))
 			}
 			got, err := Delete(context.Background(), c, org, config.RunnerRef{ID: busy.ID})
-			var be *BusyError
-			if !errors.As(err, &be) || be.Runner.ID != busy.ID {
-				t.Fatalf("Delete = %+v, %v; want a BusyError for id %d", got, err, busy.ID)
+			if err == nil {
+				t.Fatalf("Delete = %+v, want an error for the busy runner", got)
 			}
-			for _, w := range []string{`runner "busy-1"`, "online", "Let the job finish or cancel it"} {
+			for _, w := range []string{fmt.Sprintf(`runner "busy-1" (id %d, online, `, busy.ID), "Let the job finish or cancel it"} {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not say %q", err, w)
 				}
+			}
+			if e, ok := errors.AsType[*githubapi.Error](err); raced != ok || ok && e.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("error %#v: GitHub's refusal is wrapped: %v, want %v", err, ok, raced)
 			}
 			if diff := cmp.Diff([]string{"build-1", "keep-me", "busy-1"}, names(s.Runners(org.APIPath()))); diff != "" {
 				t.Errorf("runners left (-want +got):\n%s", diff)

@@ -45,8 +45,8 @@ type Match struct {
 // request each through the request policy; a failure does not stop the
 // others. Online and busy runners are never touched, and a removal GitHub
 // refuses because the runner took a job is a skip. When more runners than
-// req.MaxRemovals would be removed, nothing is (TooManyError), unless it
-// is a dry run. The matches come in the order GitHub lists them.
+// req.MaxRemovals would be removed, nothing is, unless it is a dry run.
+// The matches come in the order GitHub lists them.
 func Prune(ctx context.Context, c *github.Client, t target.Target, req config.PruneRequest) ([]Match, error) {
 	all, err := List(ctx, c, t)
 	if err != nil {
@@ -74,7 +74,7 @@ func Prune(ctx context.Context, c *github.Client, t target.Target, req config.Pr
 		return matches, nil
 	}
 	if len(candidates) > req.MaxRemovals {
-		return nil, &TooManyError{Target: t, Runners: candidates, Max: req.MaxRemovals}
+		return nil, tooMany(t, candidates, req.MaxRemovals)
 	}
 	for i, m := range matches {
 		if m.Outcome != WouldPrune {
@@ -106,27 +106,21 @@ func match(r Runner, req config.PruneRequest) bool {
 	return r.Lacks(req.Labels) == ""
 }
 
-// TooManyError: more runners matched than max-removals allows, so none
-// was removed.
-type TooManyError struct {
-	Target  target.Target
-	Runners []Runner // every one that would have been removed
-	Max     int
-}
-
-// shownNames is how many runner names a TooManyError lists.
+// shownNames is how many runner names tooMany lists.
 const shownNames = 5
 
-func (e *TooManyError) Error() string {
+// tooMany is the error for more runners to remove than maxRemovals, so that
+// none was removed.
+func tooMany(t target.Target, rs []Runner, maxRemovals int) error {
 	var names []string
-	for _, r := range e.Runners[:min(len(e.Runners), shownNames)] {
+	for _, r := range rs[:min(len(rs), shownNames)] {
 		names = append(names, fmt.Sprintf("%q", r.Name))
 	}
 	more := ""
-	if n := len(e.Runners) - shownNames; n > 0 {
+	if n := len(rs) - shownNames; n > 0 {
 		more = fmt.Sprintf(" and %d more", n)
 	}
-	return fmt.Sprintf("%d offline, idle runners of %s match the filters (%s%s), more than max-removals (%d), so none was removed: "+
+	return fmt.Errorf("%d offline, idle runners of %s match the filters (%s%s), more than max-removals (%d), so none was removed: "+
 		"narrow runner-name-prefix or runner-labels, check them with dry-run: true, or raise max-removals",
-		len(e.Runners), e.Target, strings.Join(names, ", "), more, e.Max)
+		len(rs), t, strings.Join(names, ", "), more, maxRemovals)
 }

@@ -10,17 +10,10 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/runnertoken/runner-token-action/internal/config"
+	"github.com/runnertoken/runner-token-action/internal/retry"
 	"github.com/runnertoken/runner-token-action/internal/target"
 	"github.com/runnertoken/runner-token-action/internal/untrusted"
 )
-
-// Clock is what Wait paces its looks with: the step's, as the request
-// policy's, so that tests never really wait.
-type Clock struct {
-	Now    func() time.Time
-	Sleep  func(ctx context.Context, d time.Duration) error
-	Jitter func() float64 // in [0, 1)
-}
 
 // How often Wait looks: first after about FirstPoll, then a half longer
 // each time, up to MaxPoll. A wait of an hour makes a few hundred requests,
@@ -38,6 +31,10 @@ func pollWait(n int, jitter float64) time.Duration {
 	return time.Duration(w*0.75 + jitter*w*0.25)
 }
 
+// ErrTimedOut is wrapped when the step's deadline comes before the runner
+// is in the state waited for.
+var ErrTimedOut = errors.New("the step's timeout ran out while waiting")
+
 // Waited is how a wait ended: Runner as last seen (only what ref said of
 // it when it was never seen), and Gone when it is no longer registered.
 type Waited struct {
@@ -51,15 +48,21 @@ type Waited struct {
 // changed is called at the first look and at each change of status or
 // busy; with nil while a named runner is not registered yet. A runner
 // that is removed while Wait waits for it to be online or idle fails at
-// once (DisappearedError); the step's deadline ends the wait with a
-// NotReachedError.
-func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef, want config.WaitState, clk Clock, changed func(*Runner)) (*Waited, error) {
+// once; the step's deadline ends the wait with ErrTimedOut. Wait paces its
+// looks on p's clock, the step's, so that tests never really wait.
+func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef, want config.WaitState, p retry.Policy, changed func(*Runner)) (*Waited, error) {
+	p = p.WithDefaults()
 	var (
 		last    *Runner // as last seen
 		waiting bool    // changed was told the runner is not registered yet
 		look    = ref   // by id once seen
 	)
-	notReached := func() error { return &NotReachedError{Target: t, Ref: ref, Want: want, Last: last} }
+	notReached := func() error {
+		if last == nil {
+			return fmt.Errorf("%w: %s never appeared in %s", ErrTimedOut, ref, t)
+		}
+		return fmt.Errorf("%w: %s in %s was not %s; last seen %s", ErrTimedOut, last.Describe(), t, want, last.State())
+	}
 	for n := 1; ; n++ {
 		r, err := lookup(ctx, c, t, look)
 		if err != nil {
@@ -73,7 +76,8 @@ func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.Run
 			// An id is GitHub's once registered: one not registered now never will be.
 			return nil, fmt.Errorf("runner id %d is not registered in %s, so it will never be %s: give the id of a registered runner, or wait for it by runner-name", ref.ID, t, want)
 		case r == nil && want != config.WaitGone && last != nil:
-			return nil, &DisappearedError{Target: t, Runner: last, Want: want}
+			return nil, fmt.Errorf("%s was removed from %s while this step waited for it to be %s (last seen %s): an ephemeral runner removes itself after its job, or someone removed it; wait-for: gone waits for that",
+				last.Describe(), t, want, last.State())
 		case r == nil && want == config.WaitGone:
 			w := &Waited{Runner: Runner{ID: ref.ID, Name: untrusted.Of(ref.Name)}, Gone: true}
 			if last != nil {
@@ -94,11 +98,11 @@ func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.Run
 				return &Waited{Runner: *r}, nil
 			}
 		}
-		wait := pollWait(n, clk.Jitter())
-		if d, ok := ctx.Deadline(); ok && clk.Now().Add(wait).After(d) {
+		wait := pollWait(n, p.Jitter())
+		if d, ok := ctx.Deadline(); ok && p.Now().Add(wait).After(d) {
 			return nil, notReached()
 		}
-		if err := clk.Sleep(ctx, wait); err != nil {
+		if err := p.Sleep(ctx, wait); err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
 				return nil, notReached()
 			}
@@ -125,35 +129,4 @@ func (r *Runner) Describe() string {
 		return fmt.Sprintf("runner id %d", r.ID)
 	}
 	return fmt.Sprintf("runner %q (id %d)", r.Name, r.ID)
-}
-
-// NotReachedError: the step's deadline came before the runner reached the
-// state waited for.
-type NotReachedError struct {
-	Target target.Target
-	Ref    config.RunnerRef
-	Want   config.WaitState
-	// Last is the runner as last seen; nil if it was never registered
-	// while the step looked.
-	Last *Runner
-}
-
-func (e *NotReachedError) Error() string {
-	if e.Last == nil {
-		return fmt.Sprintf("%s never appeared in %s", e.Ref, e.Target)
-	}
-	return fmt.Sprintf("%s in %s was not %s; last seen %s", e.Last.Describe(), e.Target, e.Want, e.Last.State())
-}
-
-// DisappearedError: the runner was removed while the step waited for it to
-// be online or idle.
-type DisappearedError struct {
-	Target target.Target
-	Runner *Runner // as last seen
-	Want   config.WaitState
-}
-
-func (e *DisappearedError) Error() string {
-	return fmt.Sprintf("%s was removed from %s while this step waited for it to be %s (last seen %s): an ephemeral runner removes itself after its job, or someone removed it; wait-for: gone waits for that",
-		e.Runner.Describe(), e.Target, e.Want, e.Runner.State())
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -67,8 +68,8 @@ func TestCreateErrors(t *testing.T) {
 			}
 		}},
 		{"no token", 201, `{"expires_at":"2026-11-25T15:04:05Z"}`, func(t *testing.T, err error) {
-			if !errors.Is(err, ErrNoToken) {
-				t.Errorf("error = %v, want ErrNoToken", err)
+			if want := "could not mint a registration token for repository o/r: GitHub's answer has no token. This is unexpected"; err == nil || !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("error = %v, want %q", err, want)
 			}
 		}},
 		{"not JSON", 201, `<html>`, func(t *testing.T, err error) {

@@ -4,7 +4,6 @@ package runnertoken
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -25,9 +24,6 @@ type Token struct {
 	ExpiresAt untrusted.Text `json:"expires_at"`
 }
 
-// ErrNoToken is wrapped when GitHub answers success without a usable token.
-var ErrNoToken = errors.New("GitHub's answer has no token")
-
 // Create makes one request: POST {target}/actions/runners/{kind}-token.
 // A second token is harmless, so the policy may send it again after a try
 // that got no clear answer.
@@ -38,7 +34,7 @@ func Create(ctx context.Context, c *github.Client, t target.Target, k config.Kin
 		return nil, fmt.Errorf("could not mint a %s token for %s: %w", k, t, err)
 	}
 	if tok.Value == "" {
-		return nil, fmt.Errorf("could not mint a %s token for %s: %w. This is unexpected: check that api-url points at the GitHub REST API and try again", k, t, ErrNoToken)
+		return nil, fmt.Errorf("could not mint a %s token for %s: GitHub's answer has no token. This is unexpected: check that api-url points at the GitHub REST API and try again", k, t)
 	}
 	if _, err := githubapi.ParseTime(tok.ExpiresAt.Raw()); err != nil {
 		return nil, fmt.Errorf("could not mint a %s token for %s: GitHub's expires_at %q is not an RFC 3339 time. This is unexpected: check that api-url points at the GitHub REST API", k, t, tok.ExpiresAt)
