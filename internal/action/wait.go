@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/go-github/v66/github"
 
@@ -36,7 +35,7 @@ func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *confi
 	}
 	w, err := runners.Wait(ctx, client, t, ref, want, p, changed)
 	if errors.Is(err, runners.ErrTimedOut) {
-		return nil, fmt.Errorf("%w. A wait usually needs a larger timeout than %s: raise the timeout input, up to %s", err, s.timeout, shortDuration(config.MaxTimeout))
+		return nil, fmt.Errorf("%w. A wait usually needs a larger timeout than %s: raise the timeout input, up to %s", err, config.ShortDuration(s.timeout), config.ShortDuration(config.MaxTimeout))
 	}
 	if err != nil {
 		return nil, err
@@ -59,11 +58,6 @@ func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *confi
 		log:     []string{line},
 		summary: summary + "\n| after | status | busy |\n|---|---|---|\n" + rows.String(),
 	}, nil
-}
-
-// shortDuration writes d as the README does: 1h, not 1h0m0s.
-func shortDuration(d time.Duration) string {
-	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
 }
 
 // upperFirst starts a log line with a capital: "Runner "vm-1" (id 41) ...".

@@ -145,7 +145,7 @@ func TestWaitPacing(t *testing.T) {
 			t.Errorf("jitter %v: %d requests for %d waits, want one look after each wait, and one first", jitter, n, len(slept))
 		}
 		want := `the step's timeout ran out while waiting: runner "vm-1" (id ` + strconv.FormatInt(vm.ID, 10) +
-			`) in repository octo-org/app was not online; last seen offline, idle. A wait usually needs a larger timeout than 2m0s: raise the timeout input, up to 1h`
+			`) in repository octo-org/app was not online; last seen offline, idle. A wait usually needs a larger timeout than 2m: raise the timeout input, up to 1h`
 		if e := h.errors(); len(e) != 1 || !strings.Contains(e[0], want) {
 			t.Errorf("jitter %v: errors %q, want one saying %q", jitter, e, want)
 		}

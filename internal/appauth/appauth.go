@@ -17,6 +17,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/google/go-github/v66/github"
+
 	"github.com/runnertoken/runner-token-action/internal/config"
 	"github.com/runnertoken/runner-token-action/internal/githubapi"
 	"github.com/runnertoken/runner-token-action/internal/target"
@@ -54,16 +56,20 @@ type Token struct {
 func (c *Client) InstallationToken(ctx context.Context, app config.App, t target.Target) (*Token, error) {
 	// Exactly what minting t's runner credentials needs: a repository's
 	// Administration, or an organization's Self-hosted runners, at write.
-	permission, limits, ok := t.RunnerPermission()
-	if !ok { // an enterprise: config refuses an App for one
-		return nil, fmt.Errorf("no GitHub App grant for %s", t)
-	}
 	// An organization's token names no repository: its one permission is
 	// the organization's, which reaches no repository's contents.
-	grant := map[string]any{"permissions": map[string]string{permission: "write"}}
-	if t.Scope == target.Repository {
-		grant["repositories"] = []string{t.Repo}
+	_, limits, _ := t.RunnerPermission()
+	write := "write"
+	grant := &github.InstallationTokenOptions{Permissions: &github.InstallationPermissions{}}
+	switch t.Scope {
+	case target.Repository:
+		grant.Repositories = []string{t.Repo}
+		grant.Permissions.Administration = &write
 		limits += " on " + t.Name() + " only"
+	case target.Organization:
+		grant.Permissions.OrganizationSelfHostedRunners = &write
+	default: // an enterprise: config refuses an App for one
+		return nil, fmt.Errorf("no GitHub App grant for %s", t)
 	}
 	jwt, err := signJWT(app.ID, app.Key, c.Now())
 	if err != nil {
