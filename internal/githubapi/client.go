@@ -9,9 +9,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +37,28 @@ const (
 	// end: 100 pages of 100 is far beyond any real organization.
 	MaxPages = 100
 )
+
+// Pages lists what path (below the API root) holds, with query q, page by
+// page as GitHub's Link headers lead: each page is decoded into a new P and
+// handed to each, until each returns false. complete is false when the
+// listing stopped at MaxPages with pages left.
+func Pages[P any](ctx context.Context, c *github.Client, op Op, path string, q url.Values, each func(*P) bool) (complete bool, err error) {
+	query := url.Values{"per_page": {strconv.Itoa(PerPage)}}
+	maps.Copy(query, q)
+	for page := 1; page <= MaxPages; {
+		query.Set("page", strconv.Itoa(page))
+		var p P
+		resp, err := Do(ctx, c, op, http.MethodGet, path+"?"+query.Encode(), nil, &p)
+		if err != nil {
+			return false, err
+		}
+		if !each(&p) || resp.NextPage <= page {
+			return true, nil
+		}
+		page = resp.NextPage
+	}
+	return false, nil
+}
 
 var (
 	// ErrRedirectElsewhere is returned when the API redirects to another

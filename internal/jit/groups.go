@@ -3,8 +3,6 @@ package jit
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,27 +95,19 @@ func pickGroup(groups []RunnerGroup, g config.Group) (RunnerGroup, bool) {
 	return RunnerGroup{}, false
 }
 
-// listGroups lists every runner group of an organization or enterprise,
-// following GitHub's Link headers. complete is false when it stopped at
-// githubapi.MaxPages.
+// listGroups lists every runner group of an organization or enterprise.
+// complete is false when it stopped at githubapi.MaxPages.
 func (m *Registrar) listGroups(ctx context.Context, t target.Target) (groups []RunnerGroup, complete bool, err error) {
-	for page := 1; page <= githubapi.MaxPages; {
-		var r struct {
-			Groups []RunnerGroup `json:"runner_groups"`
-		}
-		q := url.Values{"per_page": {strconv.Itoa(githubapi.PerPage)}, "page": {strconv.Itoa(page)}}
-		path := t.APIPath() + "/actions/runner-groups?" + q.Encode()
-		resp, err := githubapi.Do(ctx, m.Client, githubapi.OpListGroups, http.MethodGet, path, nil, &r)
-		if err != nil {
-			return nil, false, err
-		}
-		groups = append(groups, r.Groups...)
-		if resp.NextPage <= page {
-			return groups, true, nil
-		}
-		page = resp.NextPage
-	}
-	return groups, false, nil
+	complete, err = githubapi.Pages(ctx, m.Client, githubapi.OpListGroups, t.APIPath()+"/actions/runner-groups", nil, func(p *groupPage) bool {
+		groups = append(groups, p.Groups...)
+		return true
+	})
+	return groups, complete, err
+}
+
+// groupPage is one page of runner groups.
+type groupPage struct {
+	Groups []RunnerGroup `json:"runner_groups"`
 }
 
 // describeGroups shows the groups for an error message, at most maxListed

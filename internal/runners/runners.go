@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 
 	"github.com/google/go-github/v66/github"
 
@@ -93,21 +92,17 @@ func List(ctx context.Context, c *github.Client, t target.Target) ([]Runner, err
 // pages lists t's runners with query q, page by page (at most
 // githubapi.MaxPages), handing each page to each until it returns false.
 func pages(ctx context.Context, c *github.Client, t target.Target, q url.Values, each func([]Runner) bool) error {
-	for page := 1; page <= githubapi.MaxPages; {
-		var r struct {
-			Runners []Runner `json:"runners"`
-		}
-		q.Set("per_page", strconv.Itoa(githubapi.PerPage))
-		q.Set("page", strconv.Itoa(page))
-		// Into Runner, not go-github's: that has no runner_group_id, which
-		// tells this run's runner from another's.
-		resp, err := githubapi.Do(ctx, c, githubapi.OpListRunners, http.MethodGet, t.APIPath()+"/actions/runners?"+q.Encode(), nil, &r)
-		if err != nil || !each(r.Runners) || resp.NextPage <= page {
-			return err
-		}
-		page = resp.NextPage
-	}
-	return nil
+	_, err := githubapi.Pages(ctx, c, githubapi.OpListRunners, t.APIPath()+"/actions/runners", q, func(p *runnerPage) bool {
+		return each(p.Runners)
+	})
+	return err
+}
+
+// runnerPage is one page of runners, decoded into Runner rather than
+// go-github's type: that has no runner_group_id, which tells this run's
+// runner from another's.
+type runnerPage struct {
+	Runners []Runner `json:"runners"`
 }
 
 // lookup returns the runner ref names in t by its id, or else by its name;
