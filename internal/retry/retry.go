@@ -355,19 +355,31 @@ func (rt *retrier) classify(resp *http.Response, err error, sent bool) verdict {
 		return verdict{retry: retryableError(err), unclear: sent, why: err.Error()}
 	}
 	status := resp.StatusCode
-	what := fmt.Sprintf("GitHub answered %d %s", status, http.StatusText(status))
+	why := fmt.Sprintf("GitHub answered %d %s", status, http.StatusText(status))
 	if id := untrusted.Of(resp.Header.Get("X-GitHub-Request-Id")); !id.IsEmpty() {
-		what += fmt.Sprintf(" [request ID %s]", id)
+		why += fmt.Sprintf(" [request ID %s]", id)
 	}
-	if asked, reset, ok := rt.rateLimitWait(resp); ok {
-		return verdict{retry: true, rateLimited: true, asked: asked, reset: reset, why: what + " (rate limited)"}
-	}
+	asked, saidWhen := retryAfter(resp.Header, rt.p.Now())
+	reset, spent := budget(resp.Header)
+	switch {
+	// GitHub's primary and secondary rate limits; any other 403 is for want
+	// of permission. Wait what Retry-After says, else until the reset when
+	// the limit is used up, else a minute (GitHub's advice for secondary
+	// limits).
+	case status == http.StatusTooManyRequests || status == http.StatusForbidden && (saidWhen || spent || secondaryMessage(resp)):
+		switch {
+		case saidWhen: // as GitHub asked
+		case spent:
+			asked = max(reset.Sub(rt.p.Now())+time.Second, 0)
+		default:
+			asked = time.Minute
+		}
+		return verdict{retry: true, rateLimited: true, asked: asked, reset: reset, why: why + " (rate limited)"}
 	// A 5xx may come after the work was done; 501 says it never will be.
-	if status < 500 || status == http.StatusNotImplemented {
-		return verdict{}
+	case status >= 500 && status != http.StatusNotImplemented:
+		return verdict{retry: true, unclear: true, asked: asked, why: why}
 	}
-	asked, _ := retryAfter(resp.Header, rt.p.Now())
-	return verdict{retry: true, unclear: true, asked: asked, why: what}
+	return verdict{}
 }
 
 // wait is how long to wait before the next try. A rate limit's wait is at
@@ -383,26 +395,6 @@ func (rt *retrier) wait(v verdict, failures, limited int, remaining time.Duratio
 		return v.asked + time.Duration(rt.p.Jitter()*float64(min(v.asked/2, rt.p.MaxDelay)))
 	}
 	return rt.p.backoff(failures)
-}
-
-// rateLimitWait recognises GitHub's primary and secondary rate limits and
-// says how long to wait: Retry-After, else the reset time when the limit is
-// used up, else a minute (GitHub's advice for secondary limits).
-func (rt *retrier) rateLimitWait(resp *http.Response) (asked time.Duration, reset time.Time, ok bool) {
-	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusForbidden {
-		return 0, time.Time{}, false
-	}
-	reset, spent := budget(resp.Header)
-	if d, ok := retryAfter(resp.Header, rt.p.Now()); ok {
-		return d, reset, true
-	}
-	if spent {
-		return max(reset.Sub(rt.p.Now())+time.Second, 0), reset, true
-	}
-	if resp.StatusCode == http.StatusTooManyRequests || secondaryMessage(resp) {
-		return time.Minute, time.Time{}, true
-	}
-	return 0, time.Time{}, false // a 403 for want of permission
 }
 
 // budget reads GitHub's primary rate-limit headers: spent says that none is
