@@ -273,14 +273,21 @@ func TestCertificateErrorsAreNotRetried(t *testing.T) {
 	t.Parallel()
 	s := sim(t, "/api/v3")
 	base, _ := url.Parse(s.URL())
-	clk := fakeclock.New(time.Now())
-	c := NewClient(http.DefaultClient, base, token, WithPolicy(retry.Policy{Now: clk.Now, Sleep: clk.Sleep}))
-	_, err := Do(context.Background(), c, OpRunnerToken, "POST", "x", nil, nil)
-	if err == nil || !strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), "attempts") {
-		t.Fatalf("err = %v, want one certificate error, not retried", err)
-	}
-	if clk.Waited() != 0 {
-		t.Errorf("waited %s", clk.Waited())
+	wrongName := s.Client()
+	wrongName.Transport.(*http.Transport).TLSClientConfig.ServerName = "elsewhere.test"
+	for name, hc := range map[string]*http.Client{"unknown authority": http.DefaultClient, "wrong name": wrongName} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			clk := fakeclock.New(time.Now())
+			c := NewClient(hc, base, token, WithPolicy(retry.Policy{Now: clk.Now, Sleep: clk.Sleep}))
+			_, err := Do(context.Background(), c, OpRunnerToken, "POST", "x", nil, nil)
+			if err == nil || !strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), "attempts") {
+				t.Fatalf("err = %v, want one certificate error, not retried", err)
+			}
+			if clk.Waited() != 0 {
+				t.Errorf("waited %s", clk.Waited())
+			}
+		})
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/x509"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -459,10 +459,8 @@ func (p Policy) backoff(attempt int) time.Duration {
 // retryableError is true for failures of the connection or of time, false
 // for those no retry can mend.
 func retryableError(err error) bool {
-	_, unknownCA := errors.AsType[x509.UnknownAuthorityError](err)
-	_, hostname := errors.AsType[x509.HostnameError](err)
-	_, invalid := errors.AsType[x509.CertificateInvalidError](err)
-	if unknownCA || hostname || invalid || errors.Is(err, context.Canceled) || errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrProxyAuth) {
+	_, badCert := errors.AsType[*tls.CertificateVerificationError](err)
+	if badCert || errors.Is(err, context.Canceled) || errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrProxyAuth) {
 		return false
 	}
 	dns, isDNS := errors.AsType[*net.DNSError](err)
