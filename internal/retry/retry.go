@@ -21,7 +21,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -166,9 +165,9 @@ func replayable(req *http.Request) bool {
 type retrier struct {
 	next http.RoundTripper
 	p    Policy
-
-	mu         sync.Mutex
-	spentUntil time.Time
+	// spentUntil is when the credential's rate limit is no longer used up,
+	// in Unix seconds.
+	spentUntil atomic.Int64
 }
 
 // NewTransport wraps next with p's retries and bounds.
@@ -269,9 +268,7 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 	rt.p.Debug("%s %s: %d %s in %s [request ID %s]", req.Method, req.URL.Path, resp.StatusCode, http.StatusText(resp.StatusCode),
 		Round(rt.p.Now().Sub(start)), untrusted.Of(resp.Header.Get("X-GitHub-Request-Id")))
 	if reset, spent := budget(resp.Header); spent {
-		rt.mu.Lock()
-		rt.spentUntil = reset.Add(time.Second)
-		rt.mu.Unlock()
+		rt.spentUntil.Store(reset.Unix() + 1)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, rt.p.MaxBody+1))
 	resp.Body.Close()
@@ -300,9 +297,7 @@ func (rt *retrier) try(req *http.Request, body []byte) (*http.Response, bool, er
 // asks clients not to send until the reset). A reset past the deadline
 // fails at once, sending nothing.
 func (rt *retrier) awaitBudget(req *http.Request) error {
-	rt.mu.Lock()
-	until := rt.spentUntil
-	rt.mu.Unlock()
+	until := time.Unix(rt.spentUntil.Load(), 0)
 	wait := until.Sub(rt.p.Now())
 	if wait <= 0 {
 		return nil
