@@ -69,7 +69,7 @@ func (p Policy) WithDefaults() Policy {
 		p.Now = time.Now
 	}
 	if p.Sleep == nil {
-		p.Sleep = Sleep
+		p.Sleep = sleep
 	}
 	if p.Jitter == nil {
 		p.Jitter = rand.Float64
@@ -83,9 +83,8 @@ func (p Policy) WithDefaults() Policy {
 	return p
 }
 
-// Sleep waits d, or until ctx ends: the real clock's wait, for the policy
-// and for whoever paces its own work as the policy does.
-func Sleep(ctx context.Context, d time.Duration) error {
+// sleep waits d, or until ctx ends: the real clock's wait.
+func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
