@@ -102,24 +102,15 @@ func (t Text) Markdown() string {
 	if s == "" {
 		return ""
 	}
-	fence := strings.Repeat("`", longestRun(s, '`')+1)
+	// Longer than any run of backticks in s, so that none can close it.
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
 		s = " " + s + " "
 	}
 	return strings.ReplaceAll(fence+s+fence, "|", `\|`)
-}
-
-func longestRun(s string, c rune) int {
-	n, longest := 0, 0
-	for _, r := range s {
-		if r != c {
-			n = 0
-			continue
-		}
-		n++
-		longest = max(longest, n)
-	}
-	return longest
 }
 
 // shownURL is s without userinfo, query or fragment; something that does

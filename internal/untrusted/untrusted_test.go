@@ -62,6 +62,7 @@ func TestMarkdown(t *testing.T) {
 		"[Sign in again](https://evil.example)": "`[Sign in again](https://evil.example)`",
 		"a|b":                                   "`a\\|b`",
 		"x`y":                                   "``x`y``",
+		"a``b`c":                                "```a``b`c```",
 		"`edge":                                 "`` `edge ``",
 		"<img src=x onerror=alert(1)>":          "`<img src=x onerror=alert(1)>`",
 		"**bold** _em_ ![i](u)":                 "`**bold** _em_ ![i](u)`",
