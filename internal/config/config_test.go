@@ -2,7 +2,6 @@ package config
 
 import (
 	"bytes"
-	"context"
 	"crypto/rsa"
 	"encoding/base64"
 	"fmt"
@@ -46,11 +45,7 @@ func parseErr(t *testing.T, getenv func(string) string) error {
 
 func load(t *testing.T, getenv func(string) string) *Inputs {
 	t.Helper()
-	in, err := Read(context.Background(), getenv)
-	if err != nil {
-		t.Fatalf("Read: %v", err)
-	}
-	return in
+	return Read(getenv)
 }
 
 func TestParse(t *testing.T) {
