@@ -87,8 +87,8 @@ func For(err error, s Situation) string {
 		return ""
 
 	case jit && invalid:
-		return fmt.Sprintf("GitHub refused the runner's settings: check runner-labels (%d to %d labels, each at most %d characters), runner-name (at most %d characters), runner-group and work-folder",
-			config.MinLabels, config.MaxLabels, config.MaxLabelLength, config.MaxNameLength)
+		return fmt.Sprintf("GitHub refused the runner's settings: check runner-labels (1 to %d labels, each at most %d characters), runner-name (at most %d characters), runner-group and work-folder",
+			config.MaxLabels, config.MaxLabelLength, config.MaxNameLength)
 	case jit && status == http.StatusNotFound && e.EnterpriseBefore(3, 10):
 		return fmt.Sprintf("This server is GitHub Enterprise Server %s, which has no just-in-time runner API (it came in 3.10): use kind: registration, or upgrade the server", e.EnterpriseVersion)
 	case jit && status == http.StatusNotFound && t.Scope != target.Repository:

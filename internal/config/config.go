@@ -18,10 +18,6 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
-// DefaultAPIURL is used when neither the api-url input nor GITHUB_API_URL is
-// set, which only happens outside a runner.
-const DefaultAPIURL = "https://api.github.com"
-
 // Config is what one run of the action does, parsed and validated: every
 // field is ready to use.
 type Config struct {
@@ -155,7 +151,7 @@ func (in *Inputs) Secrets() []string {
 		s = append(s, k)
 	}
 	// A base64-encoded key is PEM once decoded: that, and its lines, too.
-	if k, ok := DecodeBase64Key(in.PrivateKey); ok {
+	if k, ok := decodeBase64Key(in.PrivateKey); ok {
 		s = append(s, k)
 	}
 	return s
@@ -178,8 +174,10 @@ func (in *Inputs) Parse() (*Config, error) {
 	}
 	var kindErr error // from the inputs of the kinds that have some
 	switch c.Kind {
+	case Registration:
+		c.Platform, kindErr = ParsePlatform(in.RunnerPlatform)
 	case JIT:
-		c.JIT, kindErr = in.parseJIT(c.Target)
+		c.JIT, c.Platform, kindErr = in.parseJIT(c.Target)
 	case DeleteRunner:
 		c.Runner, kindErr = in.parseRunnerRef(DeleteRunner, "removes")
 	case Wait:
@@ -193,18 +191,10 @@ func (in *Inputs) Parse() (*Config, error) {
 		// something other than what it asked for, so say so instead.
 		errs = append(errs, in.misplaced(c.Kind))
 	}
-	if in.RunnerPlatform != "" && (c.Kind == Registration || c.Kind == JIT) {
-		c.Platform, err = ParsePlatform(in.RunnerPlatform)
-		errs = append(errs, err)
-		if err == nil && c.Kind == JIT {
-			// As config.sh labels the runner it starts on that platform.
-			c.JIT.Labels, err = PlatformLabels(c.Platform, c.JIT.Labels)
-			errs = append(errs, err)
-		}
-	}
 
-	// api-url, else the workflow's own API, else (outside a runner) github.com's.
-	if c.API, err = parseAPIURL(cmp.Or(in.APIURL, in.WorkflowAPIURL, DefaultAPIURL)); err != nil {
+	// api-url, else the workflow's own API, else (outside a runner, where
+	// GITHUB_API_URL is not set) github.com's.
+	if c.API, err = parseAPIURL(cmp.Or(in.APIURL, in.WorkflowAPIURL, "https://api.github.com")); err != nil {
 		errs = append(errs, err)
 	} else {
 		c.Server = serverURL(c.API, in.WorkflowAPIURL, in.WorkflowServerURL)
@@ -258,7 +248,7 @@ func (in *Inputs) parseCredential(scope target.Scope) (Credential, []error) {
 	}
 	if in.PrivateKey == "" {
 		errs = append(errs, fmt.Errorf("input private-key is required with %s: pass the GitHub App's private key, e.g. private-key: ${{ secrets.APP_PRIVATE_KEY }}", identity))
-	} else if app.Key, err = ParsePrivateKey(in.PrivateKey); err != nil {
+	} else if app.Key, err = parsePrivateKey(in.PrivateKey); err != nil {
 		errs = append(errs, err)
 	}
 	if scope == target.Enterprise {
@@ -320,15 +310,15 @@ func (in *Inputs) misplaced(kind Kind) error {
 		names[i.kinds] = append(names[i.kinds], i.name)
 	}
 	var errs []error
-	for _, kinds := range order {
-		n := names[kinds]
+	for _, group := range order {
+		n := names[group]
 		subject, it := fmt.Sprintf("inputs %s apply", strings.Join(n, ", ")), "them"
 		if len(n) == 1 {
 			subject, it = fmt.Sprintf("input %s applies", n[0]), "it"
 		}
-		applies, set := "kind "+kinds, "kind: "+kinds
-		if strings.Contains(kinds, ",") {
-			applies, set = "kinds "+kinds, "kind to one of "+kinds
+		applies, set := "kind "+group, "kind: "+group
+		if strings.Contains(group, ",") {
+			applies, set = "kinds "+group, "kind to one of "+group
 		}
 		errs = append(errs, fmt.Errorf("%s only to %s: remove %s, or set %s", subject, applies, it, set))
 	}
@@ -338,7 +328,7 @@ func (in *Inputs) misplaced(kind Kind) error {
 // Timeouts a step may have: long enough for one wait on a secondary rate
 // limit (GitHub asks for a minute), short enough not to hold a job for long.
 const (
-	MinTimeout = 5 * time.Second
+	minTimeout = 5 * time.Second
 	MaxTimeout = time.Hour
 )
 
@@ -350,8 +340,8 @@ func parseTimeout(s string) (time.Duration, error) {
 	if strings.Trim(s, "+-0123456789") == "" { // whole seconds
 		d, err = time.ParseDuration(s + "s")
 	}
-	if err != nil || d < MinTimeout || d > MaxTimeout {
-		return 0, fmt.Errorf("input timeout %q is not a duration from %s to %s: give one such as 2m, 90s or 120 (seconds)", s, ShortDuration(MinTimeout), ShortDuration(MaxTimeout))
+	if err != nil || d < minTimeout || d > MaxTimeout {
+		return 0, fmt.Errorf("input timeout %q is not a duration from %s to %s: give one such as 2m, 90s or 120 (seconds)", s, ShortDuration(minTimeout), ShortDuration(MaxTimeout))
 	}
 	return d, nil
 }
