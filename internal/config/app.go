@@ -31,23 +31,20 @@ func NormalizeKey(s string) string {
 
 // decodeBase64Key returns the PEM text a base64-encoded key holds (a common
 // way to keep a PEM file in a secret store), normalized as NormalizeKey
-// does; ok is false when s is not base64 of PEM text. Line breaks and
-// blanks in s are ignored, as base64 tools wrap their output.
+// does; ok is false when s is not base64 of PEM text, and pemText is then
+// not for use. Line breaks and blanks in s are ignored, as base64 tools
+// wrap their output.
 func decodeBase64Key(s string) (pemText string, ok bool) {
 	s = NormalizeKey(s)
-	if s == "" || strings.Contains(s, "-----") {
+	if strings.Contains(s, "-----") { // PEM already
 		return "", false
 	}
 	s = strings.Join(strings.Fields(s), "")
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		b, err := enc.DecodeString(s)
-		if err != nil {
-			continue
+		if b, err := enc.DecodeString(s); err == nil {
+			t := NormalizeKey(string(b))
+			return t, strings.HasPrefix(t, "-----BEGIN ")
 		}
-		if t := NormalizeKey(string(b)); strings.HasPrefix(t, "-----BEGIN ") {
-			return t, true
-		}
-		return "", false // base64, but not of PEM text
 	}
 	return "", false
 }

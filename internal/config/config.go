@@ -169,9 +169,8 @@ func (in *Inputs) Parse() (*Config, error) {
 	c.Credential, errs = in.parseCredential(c.Target.Scope)
 	errs = append(errs, err)
 
-	if c.Kind, err = ParseKind(in.Kind); err != nil {
-		errs = append(errs, fmt.Errorf("input %w", err))
-	}
+	c.Kind, err = ParseKind(in.Kind)
+	errs = append(errs, err)
 	var kindErr error // from the inputs of the kinds that have some
 	switch c.Kind {
 	case Registration:
@@ -225,7 +224,7 @@ func (in *Inputs) parseCredential(scope target.Scope) (Credential, []error) {
 	}
 	var errs []error
 	if in.Token != "" {
-		set := setInputs([][2]string{{"app-id", in.AppID}, {"client-id", in.ClientID}, {"private-key", in.PrivateKey}})
+		set := in.set("app-id", "client-id", "private-key")
 		errs = append(errs, fmt.Errorf("inputs token and %s are both set: pass one credential, either token or a GitHub App's app-id (or client-id) with private-key", strings.Join(set, "/")))
 	}
 	var (
@@ -261,19 +260,19 @@ func (in *Inputs) parseCredential(scope target.Scope) (Credential, []error) {
 	return Credential{App: &app}, errs
 }
 
-// setInputs names those of the inputs, name and value, that are set.
-func setInputs(inputs [][2]string) []string {
+// set names those of the inputs called names that are set, in Inputs' order.
+func (in *Inputs) set(names ...string) []string {
 	var set []string
-	for _, i := range inputs {
-		if i[1] != "" {
-			set = append(set, i[0])
+	for _, i := range in.inputs() {
+		if i.value != "" && slices.Contains(names, i.name) {
+			set = append(set, i.name)
 		}
 	}
 	return set
 }
 
 func (in *Inputs) parseTarget() (target.Target, error) {
-	set := setInputs([][2]string{{"repository", in.Repository}, {"organization", in.Organization}, {"enterprise", in.Enterprise}})
+	set := in.set("repository", "organization", "enterprise")
 	switch {
 	case len(set) > 1:
 		return target.Target{}, fmt.Errorf("inputs %s are all set: set at most one of repository, organization and enterprise", strings.Join(set, " and "))

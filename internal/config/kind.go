@@ -29,7 +29,7 @@ const (
 // kinds lists every kind, in the order the docs give them.
 var kinds = []Kind{Registration, Remove, JIT, DeleteRunner, Wait, Prune}
 
-// ParseKind accepts a kind in any letter case.
+// ParseKind reads input kind, in any letter case.
 func ParseKind(s string) (Kind, error) {
 	var names []string
 	for _, k := range kinds {
@@ -38,5 +38,5 @@ func ParseKind(s string) (Kind, error) {
 		}
 		names = append(names, string(k))
 	}
-	return "", fmt.Errorf("kind %q is not one of: %s", s, strings.Join(names, ", "))
+	return "", fmt.Errorf("input kind %q is not one of: %s", s, strings.Join(names, ", "))
 }

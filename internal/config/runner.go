@@ -202,7 +202,9 @@ func parseLabels(s string) ([]string, error) {
 			case utf8.RuneCountInString(l) > MaxLabelLength:
 				errs = append(errs, fmt.Sprintf("%s is %d characters long; GitHub allows at most %d", where, utf8.RuneCountInString(l), MaxLabelLength))
 			case strings.ContainsFunc(l, unusable):
-				errs = append(errs, fmt.Sprintf("%s %s contains a space or control character: separate labels with commas or line breaks", where, quoteShort(l, maxLabelShown)))
+				// Quoted cut short: a label can be 256 characters, each up
+				// to 10 bytes once quoted, and its start is enough to find it.
+				errs = append(errs, fmt.Sprintf("%s %s contains a space or control character: separate labels with commas or line breaks", where, quoteShort(l, 24)))
 			default:
 				labels = append(labels, l)
 			}
@@ -222,13 +224,8 @@ func parseLabels(s string) ([]string, error) {
 }
 
 // maxLabelProblems bounds the error: a pasted blob can have thousands of
-// bad entries, and the first few show what is wrong. maxLabelShown bounds
-// a bad label in it: a label can be 256 characters, each up to 10 bytes
-// once quoted, and its start is enough to find it.
-const (
-	maxLabelProblems = 3
-	maxLabelShown    = 24
-)
+// bad entries, and the first few show what is wrong.
+const maxLabelProblems = 3
 
 // distinct drops the labels that repeat an earlier one, comparing them as
 // GitHub does, ignoring case: the first spelling is kept.
