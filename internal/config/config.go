@@ -216,7 +216,8 @@ func (in *Inputs) Parse() (*Config, error) {
 // app-id (or client-id) with private-key, which must parse and be for a
 // target of a scope an App can mint for (the target's; "" if that failed).
 func (in *Inputs) parseCredential(scope target.Scope) (Credential, []error) {
-	if in.AppID == "" && in.ClientID == "" && in.PrivateKey == "" {
+	given := in.set("app-id", "client-id", "private-key")
+	if len(given) == 0 {
 		if in.Token == "" {
 			return Credential{}, []error{errors.New("input token is required, or app-id with private-key: pass a personal access token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}, or a GitHub App's app-id (or client-id) and private-key")}
 		}
@@ -224,8 +225,7 @@ func (in *Inputs) parseCredential(scope target.Scope) (Credential, []error) {
 	}
 	var errs []error
 	if in.Token != "" {
-		set := in.set("app-id", "client-id", "private-key")
-		errs = append(errs, fmt.Errorf("inputs token and %s are both set: pass one credential, either token or a GitHub App's app-id (or client-id) with private-key", strings.Join(set, "/")))
+		errs = append(errs, fmt.Errorf("inputs token and %s are both set: pass one credential, either token or a GitHub App's app-id (or client-id) with private-key", strings.Join(given, "/")))
 	}
 	var (
 		app App
