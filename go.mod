@@ -7,6 +7,7 @@ require (
 	github.com/google/go-cmp v0.6.0
 	github.com/google/go-github/v66 v66.0.0
 	github.com/moby/buildkit v0.17.3
+	github.com/sethvargo/go-envconfig v1.1.0
 	github.com/sethvargo/go-githubactions v1.3.0
 	gopkg.in/yaml.v3 v3.0.1
 )

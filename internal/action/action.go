@@ -128,7 +128,10 @@ type handover struct {
 }
 
 func (s *step) run(ctx context.Context) error {
-	in := config.Read(s.env.Getenv)
+	in, err := config.Read(ctx, s.env.Getenv)
+	if err != nil {
+		return err
+	}
 	// Credential inputs are masked before anything else is written: they may
 	// not come from a secret, and the runner masks only what it is told.
 	for _, v := range in.Secrets() {

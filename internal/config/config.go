@@ -4,6 +4,7 @@ package config
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sethvargo/go-envconfig"
 
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
@@ -120,20 +123,30 @@ func (in *Inputs) inputs() []input {
 }
 
 // Read reads the inputs through getenv, the way the runner passes them to a
-// container action: input "api-url" arrives as INPUT_API-URL, hyphen kept
-// (every input name here uses hyphens, never underscores). Empty and
-// all-blank values count as unset: the env tag's default, if any, applies.
-func Read(getenv func(string) string) *Inputs {
+// container action: input "api-url" arrives as INPUT_API-URL, hyphen kept.
+// Empty and all-blank values count as unset.
+func Read(ctx context.Context, getenv func(string) string) (*Inputs, error) {
 	var in Inputs
-	v := reflect.ValueOf(&in).Elem()
-	for i := range v.NumField() {
-		key, def, _ := strings.Cut(v.Type().Field(i).Tag.Get("env"), ", default=")
-		if rest, ok := strings.CutPrefix(key, "INPUT_"); ok {
-			key = "INPUT_" + strings.ReplaceAll(rest, "_", "-")
-		}
-		v.Field(i).SetString(cmp.Or(strings.TrimSpace(getenv(key)), def))
+	if err := envconfig.ProcessWith(ctx, &envconfig.Config{
+		Target:   &in,
+		Lookuper: lookuper(getenv),
+	}); err != nil {
+		return nil, fmt.Errorf("reading inputs: %w", err)
 	}
-	return &in
+	return &in, nil
+}
+
+// lookuper maps envconfig's POSIX-style keys onto the runner's names:
+// INPUT_API_URL is looked up as INPUT_API-URL. (envconfig refuses hyphens in
+// tags, and every input name here uses hyphens, never underscores.)
+type lookuper func(string) string
+
+func (l lookuper) Lookup(key string) (string, bool) {
+	if rest, ok := strings.CutPrefix(key, "INPUT_"); ok {
+		key = "INPUT_" + strings.ReplaceAll(rest, "_", "-")
+	}
+	v := strings.TrimSpace(l(key))
+	return v, v != ""
 }
 
 // Secrets are the credential inputs, to be masked before anything else is

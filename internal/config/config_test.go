@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"crypto/rsa"
 	"encoding/base64"
 	"fmt"
@@ -45,7 +46,11 @@ func parseErr(t *testing.T, getenv func(string) string) error {
 
 func load(t *testing.T, getenv func(string) string) *Inputs {
 	t.Helper()
-	return Read(getenv)
+	in, err := Read(context.Background(), getenv)
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	return in
 }
 
 func TestParse(t *testing.T) {
