@@ -70,12 +70,17 @@ func For(err error, s Situation) string {
 	case jwt && status == http.StatusUnauthorized:
 		return fmt.Sprintf("GitHub could not verify the app's JWT: the private key does not belong to the GitHub App with id %s, "+
 			"or app-id is wrong, or the key was deleted. Use the App ID or Client ID from the app's settings page and a private key generated there", s.App)
+	case jwt && status == http.StatusNotFound && e.Op == githubapi.OpFindInstallation && t.Scope == target.Repository:
+		return fmt.Sprintf("The GitHub App (id %s) is not installed on repository %s (or the repository does not exist): "+
+			"install it on %s from the app's settings page (Install App), with access to all repositories or to %s, or check app-id",
+			s.App, t.Name(), t.Owner, t.Repo)
 	case jwt && status == http.StatusNotFound && e.Op == githubapi.OpFindInstallation:
-		return notInstalled(s)
+		return fmt.Sprintf("The GitHub App (id %s) is not installed on %s (or it does not exist): install it there from the app's settings page (Install App), or check app-id",
+			s.App, t)
 	case jwt && outside:
 		return fmt.Sprintf("The app's installation on %s does not include repository %s: add it under the installation's Repository access", t.Owner, t.Name())
 	case jwt && invalid:
-		name, label, _ := t.RunnerPermission()
+		name, label := t.RunnerPermission()
 		return fmt.Sprintf("The app's installation on %s has not been granted the %s (%s: write). "+
 			"Add it in the app's settings (Permissions & events), then have an owner of %s accept the new permissions in the installation's settings",
 			t.Owner, label, name, t.Owner)
@@ -87,8 +92,8 @@ func For(err error, s Situation) string {
 		return ""
 
 	case jit && invalid:
-		return fmt.Sprintf("GitHub refused the runner's settings: check runner-labels (%d to %d labels, each at most %d characters), runner-name (at most %d characters), runner-group and work-folder",
-			config.MinLabels, config.MaxLabels, config.MaxLabelLength, config.MaxNameLength)
+		return fmt.Sprintf("GitHub refused the runner's settings: check runner-labels (1 to %d labels, each at most %d characters), runner-name (at most %d characters), runner-group and work-folder",
+			config.MaxLabels, config.MaxLabelLength, config.MaxNameLength)
 	case jit && status == http.StatusNotFound && e.EnterpriseBefore(3, 10):
 		return fmt.Sprintf("This server is GitHub Enterprise Server %s, which has no just-in-time runner API (it came in 3.10): use kind: registration, or upgrade the server", e.EnterpriseVersion)
 	case jit && status == http.StatusNotFound && t.Scope != target.Repository:
@@ -121,25 +126,13 @@ func noPermission(t target.Target) string {
 }
 
 func notFound(t target.Target) string {
-	return fmt.Sprintf("The %s does not exist or this credential cannot see it: check the name, and that the credential has ", t.Scope) +
-		permission(t) + ". " + noGitHubToken
-}
-
-func notInstalled(s Situation) string {
-	t := s.Target
-	if t.Scope == target.Repository {
-		return fmt.Sprintf("The GitHub App (id %s) is not installed on repository %s (or the repository does not exist): "+
-			"install it on %s from the app's settings page (Install App), with access to all repositories or to %s, or check app-id",
-			s.App, t.Name(), t.Owner, t.Repo)
-	}
-	return fmt.Sprintf("The GitHub App (id %s) is not installed on %s (or it does not exist): install it there from the app's settings page (Install App), or check app-id",
-		s.App, t)
+	return fmt.Sprintf("The %s does not exist or this credential cannot see it: check the name, and that the credential has %s. %s", t.Scope, permission(t), noGitHubToken)
 }
 
 // permission says which credential can manage self-hosted runners of the
 // target's scope.
 func permission(t target.Target) string {
-	_, label, _ := t.RunnerPermission()
+	_, label := t.RunnerPermission()
 	switch t.Scope {
 	case target.Repository:
 		return fmt.Sprintf("admin rights on %s: a classic personal access token with the repo scope from a repository admin, or a fine-grained token or GitHub App with the %s", t.Name(), label)

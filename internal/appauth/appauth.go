@@ -58,7 +58,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	// Administration, or an organization's Self-hosted runners, at write.
 	// An organization's token names no repository: its one permission is
 	// the organization's, which reaches no repository's contents.
-	_, limits, _ := t.RunnerPermission()
+	_, limits := t.RunnerPermission()
 	write := "write"
 	grant := &github.InstallationTokenOptions{Permissions: &github.InstallationPermissions{}}
 	switch t.Scope {

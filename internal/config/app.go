@@ -29,35 +29,32 @@ func NormalizeKey(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// DecodeBase64Key returns the PEM text a base64-encoded key holds (a common
+// decodeBase64Key returns the PEM text a base64-encoded key holds (a common
 // way to keep a PEM file in a secret store), normalized as NormalizeKey
-// does; ok is false when s is not base64 of PEM text. Line breaks and
-// blanks in s are ignored, as base64 tools wrap their output.
-func DecodeBase64Key(s string) (pemText string, ok bool) {
+// does; ok is false when s is not base64 of PEM text, and pemText is then
+// not for use. Line breaks and blanks in s are ignored, as base64 tools
+// wrap their output.
+func decodeBase64Key(s string) (pemText string, ok bool) {
 	s = NormalizeKey(s)
-	if s == "" || strings.Contains(s, "-----") {
+	if strings.Contains(s, "-----") { // PEM already
 		return "", false
 	}
 	s = strings.Join(strings.Fields(s), "")
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		b, err := enc.DecodeString(s)
-		if err != nil {
-			continue
+		if b, err := enc.DecodeString(s); err == nil {
+			t := NormalizeKey(string(b))
+			return t, strings.HasPrefix(t, "-----BEGIN ")
 		}
-		if t := NormalizeKey(string(b)); strings.HasPrefix(t, "-----BEGIN ") {
-			return t, true
-		}
-		return "", false // base64, but not of PEM text
 	}
 	return "", false
 }
 
-// ParsePrivateKey reads a GitHub App private key: the .pem file GitHub
+// parsePrivateKey reads a GitHub App private key: the .pem file GitHub
 // generates (PKCS#1, "RSA PRIVATE KEY") or the same key converted to PKCS#8
 // ("PRIVATE KEY"), with real line breaks or \n escapes, or that PEM text
 // base64-encoded.
-func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
-	pemText, decoded := DecodeBase64Key(s)
+func parsePrivateKey(s string) (*rsa.PrivateKey, error) {
+	pemText, decoded := decodeBase64Key(s)
 	if !decoded {
 		pemText = NormalizeKey(s)
 	}
@@ -73,7 +70,7 @@ func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
 	return key, nil
 }
 
-// parsePEMKey is ParsePrivateKey for PEM text, normalized.
+// parsePEMKey is parsePrivateKey for PEM text, normalized.
 func parsePEMKey(s string) (*rsa.PrivateKey, error) {
 	block, _ := pem.Decode([]byte(s))
 	if block == nil {

@@ -21,7 +21,7 @@ func FuzzParsePrivateKey(f *testing.F) {
 	f.Add("/home/runner/work/app.pem")
 	f.Add("ghp_notakeyButATokenPastedHere0123456789")
 	f.Fuzz(func(t *testing.T, s string) {
-		_, err := ParsePrivateKey(s)
+		_, err := parsePrivateKey(s)
 		if err == nil {
 			return
 		}

@@ -58,9 +58,9 @@ func TestParsePrivateKeyAccepts(t *testing.T) {
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got, err := ParsePrivateKey(in)
+			got, err := parsePrivateKey(in)
 			if err != nil {
-				t.Fatalf("ParsePrivateKey: %v", err)
+				t.Fatalf("parsePrivateKey: %v", err)
 			}
 			if !got.Equal(k) {
 				t.Error("parsed key differs from the generated one")
@@ -108,7 +108,7 @@ func TestParsePrivateKeyRejects(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := ParsePrivateKey(tc.in)
+			_, err := parsePrivateKey(tc.in)
 			if err == nil {
 				t.Fatal("accepted")
 			}

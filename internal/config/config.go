@@ -21,10 +21,6 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/target"
 )
 
-// DefaultAPIURL is used when neither the api-url input nor GITHUB_API_URL is
-// set, which only happens outside a runner.
-const DefaultAPIURL = "https://api.github.com"
-
 // Config is what one run of the action does, parsed and validated: every
 // field is ready to use.
 type Config struct {
@@ -168,7 +164,7 @@ func (in *Inputs) Secrets() []string {
 		s = append(s, k)
 	}
 	// A base64-encoded key is PEM once decoded: that, and its lines, too.
-	if k, ok := DecodeBase64Key(in.PrivateKey); ok {
+	if k, ok := decodeBase64Key(in.PrivateKey); ok {
 		s = append(s, k)
 	}
 	return s
@@ -186,13 +182,14 @@ func (in *Inputs) Parse() (*Config, error) {
 	c.Credential, errs = in.parseCredential(c.Target.Scope)
 	errs = append(errs, err)
 
-	if c.Kind, err = ParseKind(in.Kind); err != nil {
-		errs = append(errs, fmt.Errorf("input %w", err))
-	}
+	c.Kind, err = ParseKind(in.Kind)
+	errs = append(errs, err)
 	var kindErr error // from the inputs of the kinds that have some
 	switch c.Kind {
+	case Registration:
+		c.Platform, kindErr = ParsePlatform(in.RunnerPlatform)
 	case JIT:
-		c.JIT, kindErr = in.parseJIT(c.Target)
+		c.JIT, c.Platform, kindErr = in.parseJIT(c.Target)
 	case DeleteRunner:
 		c.Runner, kindErr = in.parseRunnerRef(DeleteRunner, "removes")
 	case Wait:
@@ -206,18 +203,10 @@ func (in *Inputs) Parse() (*Config, error) {
 		// something other than what it asked for, so say so instead.
 		errs = append(errs, in.misplaced(c.Kind))
 	}
-	if in.RunnerPlatform != "" && (c.Kind == Registration || c.Kind == JIT) {
-		c.Platform, err = ParsePlatform(in.RunnerPlatform)
-		errs = append(errs, err)
-		if err == nil && c.Kind == JIT {
-			// As config.sh labels the runner it starts on that platform.
-			c.JIT.Labels, err = PlatformLabels(c.Platform, c.JIT.Labels)
-			errs = append(errs, err)
-		}
-	}
 
-	// api-url, else the workflow's own API, else (outside a runner) github.com's.
-	if c.API, err = parseAPIURL(cmp.Or(in.APIURL, in.WorkflowAPIURL, DefaultAPIURL)); err != nil {
+	// api-url, else the workflow's own API, else (outside a runner, where
+	// GITHUB_API_URL is not set) github.com's.
+	if c.API, err = parseAPIURL(cmp.Or(in.APIURL, in.WorkflowAPIURL, "https://api.github.com")); err != nil {
 		errs = append(errs, err)
 	} else {
 		c.Server = serverURL(c.API, in.WorkflowAPIURL, in.WorkflowServerURL)
@@ -240,7 +229,8 @@ func (in *Inputs) Parse() (*Config, error) {
 // app-id (or client-id) with private-key, which must parse and be for a
 // target of a scope an App can mint for (the target's; "" if that failed).
 func (in *Inputs) parseCredential(scope target.Scope) (Credential, []error) {
-	if in.AppID == "" && in.ClientID == "" && in.PrivateKey == "" {
+	given := in.set("app-id", "client-id", "private-key")
+	if len(given) == 0 {
 		if in.Token == "" {
 			return Credential{}, []error{errors.New("input token is required, or app-id with private-key: pass a personal access token with admin rights on the target, e.g. token: ${{ secrets.RUNNER_ADMIN_TOKEN }}, or a GitHub App's app-id (or client-id) and private-key")}
 		}
@@ -248,8 +238,7 @@ func (in *Inputs) parseCredential(scope target.Scope) (Credential, []error) {
 	}
 	var errs []error
 	if in.Token != "" {
-		set := setInputs([][2]string{{"app-id", in.AppID}, {"client-id", in.ClientID}, {"private-key", in.PrivateKey}})
-		errs = append(errs, fmt.Errorf("inputs token and %s are both set: pass one credential, either token or a GitHub App's app-id (or client-id) with private-key", strings.Join(set, "/")))
+		errs = append(errs, fmt.Errorf("inputs token and %s are both set: pass one credential, either token or a GitHub App's app-id (or client-id) with private-key", strings.Join(given, "/")))
 	}
 	var (
 		app App
@@ -271,7 +260,7 @@ func (in *Inputs) parseCredential(scope target.Scope) (Credential, []error) {
 	}
 	if in.PrivateKey == "" {
 		errs = append(errs, fmt.Errorf("input private-key is required with %s: pass the GitHub App's private key, e.g. private-key: ${{ secrets.APP_PRIVATE_KEY }}", identity))
-	} else if app.Key, err = ParsePrivateKey(in.PrivateKey); err != nil {
+	} else if app.Key, err = parsePrivateKey(in.PrivateKey); err != nil {
 		errs = append(errs, err)
 	}
 	if scope == target.Enterprise {
@@ -284,19 +273,19 @@ func (in *Inputs) parseCredential(scope target.Scope) (Credential, []error) {
 	return Credential{App: &app}, errs
 }
 
-// setInputs names those of the inputs, name and value, that are set.
-func setInputs(inputs [][2]string) []string {
+// set names those of the inputs called names that are set, in Inputs' order.
+func (in *Inputs) set(names ...string) []string {
 	var set []string
-	for _, i := range inputs {
-		if i[1] != "" {
-			set = append(set, i[0])
+	for _, i := range in.inputs() {
+		if i.value != "" && slices.Contains(names, i.name) {
+			set = append(set, i.name)
 		}
 	}
 	return set
 }
 
 func (in *Inputs) parseTarget() (target.Target, error) {
-	set := setInputs([][2]string{{"repository", in.Repository}, {"organization", in.Organization}, {"enterprise", in.Enterprise}})
+	set := in.set("repository", "organization", "enterprise")
 	switch {
 	case len(set) > 1:
 		return target.Target{}, fmt.Errorf("inputs %s are all set: set at most one of repository, organization and enterprise", strings.Join(set, " and "))
@@ -333,15 +322,15 @@ func (in *Inputs) misplaced(kind Kind) error {
 		names[i.kinds] = append(names[i.kinds], i.name)
 	}
 	var errs []error
-	for _, kinds := range order {
-		n := names[kinds]
+	for _, group := range order {
+		n := names[group]
 		subject, it := fmt.Sprintf("inputs %s apply", strings.Join(n, ", ")), "them"
 		if len(n) == 1 {
 			subject, it = fmt.Sprintf("input %s applies", n[0]), "it"
 		}
-		applies, set := "kind "+kinds, "kind: "+kinds
-		if strings.Contains(kinds, ",") {
-			applies, set = "kinds "+kinds, "kind to one of "+kinds
+		applies, set := "kind "+group, "kind: "+group
+		if strings.Contains(group, ",") {
+			applies, set = "kinds "+group, "kind to one of "+group
 		}
 		errs = append(errs, fmt.Errorf("%s only to %s: remove %s, or set %s", subject, applies, it, set))
 	}
@@ -351,7 +340,7 @@ func (in *Inputs) misplaced(kind Kind) error {
 // Timeouts a step may have: long enough for one wait on a secondary rate
 // limit (GitHub asks for a minute), short enough not to hold a job for long.
 const (
-	MinTimeout = 5 * time.Second
+	minTimeout = 5 * time.Second
 	MaxTimeout = time.Hour
 )
 
@@ -363,8 +352,8 @@ func parseTimeout(s string) (time.Duration, error) {
 	if strings.Trim(s, "+-0123456789") == "" { // whole seconds
 		d, err = time.ParseDuration(s + "s")
 	}
-	if err != nil || d < MinTimeout || d > MaxTimeout {
-		return 0, fmt.Errorf("input timeout %q is not a duration from %s to %s: give one such as 2m, 90s or 120 (seconds)", s, ShortDuration(MinTimeout), ShortDuration(MaxTimeout))
+	if err != nil || d < minTimeout || d > MaxTimeout {
+		return 0, fmt.Errorf("input timeout %q is not a duration from %s to %s: give one such as 2m, 90s or 120 (seconds)", s, ShortDuration(minTimeout), ShortDuration(MaxTimeout))
 	}
 	return d, nil
 }

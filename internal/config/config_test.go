@@ -282,7 +282,7 @@ func TestInputKinds(t *testing.T) {
 	for _, i := range new(Inputs).inputs() {
 		for _, k := range strings.Split(i.kinds, ", ") {
 			if got, err := ParseKind(k); i.kinds != "" && (err != nil || string(got) != k) {
-				t.Errorf("input %s: kind %q is not one of %v", i.name, k, Kinds)
+				t.Errorf("input %s: kind %q is not one of %v", i.name, k, kinds)
 			}
 		}
 	}

@@ -55,7 +55,7 @@ func FuzzTimeout(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		d, err := parseTimeout(s)
-		if err == nil && (d < MinTimeout || d > MaxTimeout) {
+		if err == nil && (d < minTimeout || d > MaxTimeout) {
 			t.Fatalf("accepted %s", d)
 		}
 	})

@@ -26,21 +26,17 @@ const (
 	Prune Kind = "prune"
 )
 
-// Kinds lists every kind, in the order the docs give them.
-var Kinds = []Kind{Registration, Remove, JIT, DeleteRunner, Wait, Prune}
+// kinds lists every kind, in the order the docs give them.
+var kinds = []Kind{Registration, Remove, JIT, DeleteRunner, Wait, Prune}
 
-// ParseKind accepts a kind in any letter case.
+// ParseKind reads input kind, in any letter case.
 func ParseKind(s string) (Kind, error) {
-	for _, k := range Kinds {
+	var names []string
+	for _, k := range kinds {
 		if strings.EqualFold(s, string(k)) {
 			return k, nil
 		}
+		names = append(names, string(k))
 	}
-	return "", fmt.Errorf("kind %q is not one of: %s", s, list(Kinds))
-}
-
-// list names kinds for a message, e.g. "jit, delete-runner" (no kind's
-// name has a space).
-func list(kinds []Kind) string {
-	return strings.ReplaceAll(strings.Trim(fmt.Sprint(kinds), "[]"), " ", ", ")
+	return "", fmt.Errorf("input kind %q is not one of: %s", s, strings.Join(names, ", "))
 }

@@ -39,7 +39,7 @@ func (in *Inputs) parseRunnerRef(kind Kind, does string) (RunnerRef, error) {
 		}
 		return RunnerRef{ID: id}, nil
 	case in.RunnerName != "":
-		name, err := ParseName(in.RunnerName)
+		name, err := parseName(in.RunnerName)
 		return RunnerRef{Name: name}, err
 	}
 	return RunnerRef{}, fmt.Errorf("kind %s needs input runner-id (e.g. the runner-id output of the kind: jit step that registered it) or runner-name", kind)
@@ -69,8 +69,11 @@ var platformShape = regexp.MustCompile(`^([a-z0-9_]+)-([a-z0-9_-]+)$`)
 
 // ParsePlatform reads runner-platform, in any letter case: OS-ARCH as
 // GitHub names them. A name GitHub spells differently (macos-arm64,
-// linux-amd64) is refused with GitHub's spelling.
+// linux-amd64) is refused with GitHub's spelling. "" is no platform.
 func ParsePlatform(s string) (Platform, error) {
+	if s == "" {
+		return Platform{}, nil
+	}
 	m := platformShape.FindStringSubmatch(strings.ToLower(s))
 	if m == nil {
 		return Platform{}, fmt.Errorf("input runner-platform %q is not OS-ARCH as GitHub names runner platforms: give one of %s", s, strings.Join(Platforms, ", "))

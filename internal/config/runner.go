@@ -24,32 +24,26 @@ const (
 	// MaxNameLength: runner names can only be 64 characters long (the
 	// actions/runner maintainers, actions/runner#1710).
 	MaxNameLength = 64
-	// MinLabels and MaxLabels: the endpoint's published schema ("labels":
-	// minItems 1, maxItems 100).
-	MinLabels = 1
+	// MaxLabels: the endpoint's published schema ("labels": minItems 1,
+	// maxItems 100).
 	MaxLabels = 100
 	// MaxLabelLength: the runner's own label validator refuses labels
 	// longer than 256 characters (actions/runner, Validators.LabelsValidator).
 	MaxLabelLength = 256
-	// MaxWorkFolderLength bounds work-folder at a usual PATH_MAX.
-	MaxWorkFolderLength = 4096
-	// maxGroupNameLength is a sanity bound, not a GitHub rule.
-	maxGroupNameLength = 256
 
-	// DefaultLabel is what a runner gets when runner-labels is not set.
-	DefaultLabel = "self-hosted"
-	// DefaultWorkFolder is the schema's default for work_folder.
-	DefaultWorkFolder = "_work"
-	// DefaultGroupID is the default runner group: the only group a
-	// repository's runners can be in.
-	DefaultGroupID = 1
+	// defaultLabel is what a runner gets when runner-labels is not set.
+	defaultLabel = "self-hosted"
+	// DefaultGroupID and DefaultGroupName are the default runner group:
+	// the only group a repository's runners can be in.
+	DefaultGroupID   = 1
+	DefaultGroupName = "Default"
 )
 
 // JITRequest is the runner a JIT config is minted for, validated.
 type JITRequest struct {
 	// Name is the runner's name.
 	Name string
-	// Generated is set when this process chose Name (DefaultName): it is
+	// Generated is set when this process chose Name (defaultName): it is
 	// unique by construction, so a runner with that name can only be one a
 	// request of this run created.
 	Generated bool
@@ -82,33 +76,46 @@ func (g Group) String() string {
 	return "the default group"
 }
 
-// parseJIT reads the kind-jit inputs, reporting every problem. Without
-// runner-name, the name is chosen here, once, unique to this run.
-func (in *Inputs) parseJIT(t target.Target) (JITRequest, error) {
+// parseJIT reads the kind-jit inputs and runner-platform, reporting every
+// problem. Without runner-name, the name is chosen here, once, unique to
+// this run.
+func (in *Inputs) parseJIT(t target.Target) (JITRequest, Platform, error) {
 	var (
 		r    JITRequest
 		errs []error
 		err  error
 	)
 	if in.RunnerName != "" {
-		r.Name, err = ParseName(in.RunnerName)
+		r.Name, err = parseName(in.RunnerName)
 		errs = append(errs, err)
 	} else {
-		r.Name, r.Generated = DefaultName(in.WorkflowRepository, in.WorkflowRunID, in.WorkflowRunAttempt, RandomSuffix()), true
+		r.Name, r.Generated = defaultName(in.WorkflowRepository, in.WorkflowRunID, in.WorkflowRunAttempt, randomSuffix()), true
 	}
-	r.Labels, err = ParseLabels(in.RunnerLabels)
+	r.Labels, err = parseLabels(in.RunnerLabels)
 	errs = append(errs, err)
-	if r.Group, err = ParseGroup(in.RunnerGroup); err == nil && t.Scope == target.Repository {
+	if r.Group, err = parseGroup(in.RunnerGroup); err == nil && t.Scope == target.Repository {
 		err = CheckGroupForRepository(r.Group)
 	}
 	errs = append(errs, err)
-	r.WorkFolder, err = ParseWorkFolder(in.WorkFolder)
+	r.WorkFolder, err = parseWorkFolder(in.WorkFolder)
 	errs = append(errs, err)
-	return r, errors.Join(errs...)
+	p, err := ParsePlatform(in.RunnerPlatform)
+	errs = append(errs, err)
+	if !p.IsZero() {
+		// As config.sh labels the runner it starts on that platform:
+		// SystemLabels(p) first, then runner-labels (whose default,
+		// self-hosted, is among them), de-duplicated ignoring case, the
+		// first spelling kept.
+		r.Labels = distinct(append(SystemLabels(p), r.Labels...))
+		if len(r.Labels) > MaxLabels {
+			errs = append(errs, fmt.Errorf("input runner-labels: %d distinct labels with the %d runner-platform %s adds; GitHub allows at most %d", len(r.Labels), len(SystemLabels(p)), p, MaxLabels))
+		}
+	}
+	return r, p, errors.Join(errs...)
 }
 
-// ParseName checks a runner name given by the user.
-func ParseName(s string) (string, error) {
+// parseName checks a runner name given by the user.
+func parseName(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("input runner-name is empty")
 	}
@@ -129,12 +136,12 @@ func unusable(r rune) bool {
 	return unicode.IsSpace(r) || !unicode.IsPrint(r)
 }
 
-// DefaultName is a runner name unique per run, attempt and process:
+// defaultName is a runner name unique per run, attempt and process:
 // REPO-RUNID-ATTEMPT-SUFFIX, where REPO is the workflow repository's name
 // shortened so that the whole stays within MaxNameLength, and suffix is
-// random (RandomSuffix). Parts that are missing (outside a runner) or not
+// random (randomSuffix). Parts that are missing (outside a runner) or not
 // what GitHub sets are left out.
-func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
+func defaultName(workflowRepository, runID, runAttempt, suffix string) string {
 	// The name after the owner, if any, in ASCII letters, digits and ._- only.
 	repo := notInName.ReplaceAllString(workflowRepository[strings.Index(workflowRepository, "/")+1:], "")
 	tail := ""
@@ -152,10 +159,10 @@ func DefaultName(workflowRepository, runID, runAttempt, suffix string) string {
 
 var notInName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// RandomSuffix is 8 random hex digits: 32 bits, so that two runs with the
+// randomSuffix is 8 random hex digits: 32 bits, so that two runs with the
 // same repository, run id and attempt (a re-run on another runner, a
 // workflow that calls the action twice) still get different names.
-func RandomSuffix() string {
+func randomSuffix() string {
 	b := make([]byte, 4)
 	rand.Read(b) // never fails: it would crash the program first
 	return hex.EncodeToString(b)
@@ -166,15 +173,15 @@ func digits(s string) bool {
 	return s != "" && len(s) <= 20 && strings.Trim(s, "0123456789") == ""
 }
 
-// ParseLabels reads runner-labels: labels separated by commas or line
+// parseLabels reads runner-labels: labels separated by commas or line
 // breaks, each trimmed. An empty entry is refused (naming its position)
 // rather than skipped, because it is usually a typo that drops a label the
 // workflow's runs-on then waits for forever. Duplicates are removed the way
 // GitHub compares labels, ignoring case; the first spelling is kept.
-// "" gives the default, DefaultLabel.
-func ParseLabels(s string) ([]string, error) {
+// "" gives the default, defaultLabel.
+func parseLabels(s string) ([]string, error) {
 	if strings.TrimSpace(s) == "" {
-		return []string{DefaultLabel}, nil
+		return []string{defaultLabel}, nil
 	}
 	var (
 		labels, errs []string
@@ -195,7 +202,9 @@ func ParseLabels(s string) ([]string, error) {
 			case utf8.RuneCountInString(l) > MaxLabelLength:
 				errs = append(errs, fmt.Sprintf("%s is %d characters long; GitHub allows at most %d", where, utf8.RuneCountInString(l), MaxLabelLength))
 			case strings.ContainsFunc(l, unusable):
-				errs = append(errs, fmt.Sprintf("%s %s contains a space or control character: separate labels with commas or line breaks", where, quoteShort(l, maxLabelShown)))
+				// Quoted cut short: a label can be 256 characters, each up
+				// to 10 bytes once quoted, and its start is enough to find it.
+				errs = append(errs, fmt.Sprintf("%s %s contains a space or control character: separate labels with commas or line breaks", where, quoteShort(l, 24)))
 			default:
 				labels = append(labels, l)
 			}
@@ -215,13 +224,8 @@ func ParseLabels(s string) ([]string, error) {
 }
 
 // maxLabelProblems bounds the error: a pasted blob can have thousands of
-// bad entries, and the first few show what is wrong. maxLabelShown bounds
-// a bad label in it: a label can be 256 characters, each up to 10 bytes
-// once quoted, and its start is enough to find it.
-const (
-	maxLabelProblems = 3
-	maxLabelShown    = 24
-)
+// bad entries, and the first few show what is wrong.
+const maxLabelProblems = 3
 
 // distinct drops the labels that repeat an earlier one, comparing them as
 // GitHub does, ignoring case: the first spelling is kept.
@@ -246,9 +250,10 @@ func quoteShort(s string, n int) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// ParseGroup reads runner-group: digits are a group id, anything else a
-// group name; "" is the default group.
-func ParseGroup(s string) (Group, error) {
+// parseGroup reads runner-group: digits are a group id, anything else a
+// group name (at most 256 characters, a sanity bound, not a GitHub rule);
+// "" is the default group.
+func parseGroup(s string) (Group, error) {
 	if s == "" {
 		return Group{}, nil
 	}
@@ -259,7 +264,7 @@ func ParseGroup(s string) (Group, error) {
 		}
 		return Group{ID: id}, nil
 	}
-	if n := utf8.RuneCountInString(s); n > maxGroupNameLength {
+	if n := utf8.RuneCountInString(s); n > 256 {
 		return Group{}, fmt.Errorf("input runner-group is %d characters long: give a group name or id", n)
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
@@ -268,22 +273,19 @@ func ParseGroup(s string) (Group, error) {
 	return Group{Name: s}, nil
 }
 
-// ParseWorkFolder reads work-folder; "" is the default, DefaultWorkFolder.
-func ParseWorkFolder(s string) (string, error) {
+// parseWorkFolder reads work-folder; "" is the schema's default, _work. Its
+// length is bounded at a usual PATH_MAX.
+func parseWorkFolder(s string) (string, error) {
 	switch {
 	case s == "":
-		return DefaultWorkFolder, nil
-	case len(s) > MaxWorkFolderLength:
-		return "", fmt.Errorf("input work-folder is %d bytes long; at most %d", len(s), MaxWorkFolderLength)
+		return "_work", nil
+	case len(s) > 4096:
+		return "", fmt.Errorf("input work-folder is %d bytes long; at most 4096", len(s))
 	case strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }):
 		return "", fmt.Errorf("input work-folder %q contains a control character or line break", s)
 	}
 	return s, nil
 }
-
-// DefaultGroupName is the name of the default group, the only one a
-// repository's runners can be in.
-const DefaultGroupName = "Default"
 
 // CheckGroupForRepository refuses, before any request, a group a
 // repository's runners cannot be in: only the default group (id 1, named
@@ -306,17 +308,5 @@ var (
 // SystemLabels are the labels config.sh adds on platform p: self-hosted,
 // then its OS and architecture labels where config.sh has one for them.
 func SystemLabels(p Platform) []string {
-	return slices.DeleteFunc([]string{DefaultLabel, osLabels[p.OS], archLabels[p.Arch]}, func(l string) bool { return l == "" })
-}
-
-// PlatformLabels gives a JIT runner on platform p the labels config.sh
-// would: SystemLabels(p), then labels (as ParseLabels read them: its
-// default, self-hosted, is among SystemLabels), de-duplicated ignoring
-// case, the first spelling kept.
-func PlatformLabels(p Platform, labels []string) ([]string, error) {
-	all := distinct(append(SystemLabels(p), labels...))
-	if len(all) > MaxLabels {
-		return nil, fmt.Errorf("input runner-labels: %d distinct labels with the %d runner-platform %s adds; GitHub allows at most %d", len(all), len(SystemLabels(p)), p, MaxLabels)
-	}
-	return all, nil
+	return slices.DeleteFunc([]string{defaultLabel, osLabels[p.OS], archLabels[p.Arch]}, func(l string) bool { return l == "" })
 }

@@ -49,10 +49,10 @@ func TestParseLabels(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := ParseLabels(tc.in)
+			got, err := parseLabels(tc.in)
 			if tc.wantErr != nil {
 				if err == nil || !strings.HasPrefix(err.Error(), "input runner-labels: ") {
-					t.Fatalf("ParseLabels = %q, %v; want an error about input runner-labels", got, err)
+					t.Fatalf("parseLabels = %q, %v; want an error about input runner-labels", got, err)
 				}
 				for _, w := range tc.wantErr {
 					if !strings.Contains(err.Error(), w) {
@@ -86,12 +86,12 @@ func TestParseName(t *testing.T) {
 		{"", "empty"},
 	}
 	for _, tc := range cases {
-		got, err := ParseName(tc.in)
+		got, err := parseName(tc.in)
 		switch {
 		case tc.wantErr == "" && (err != nil || got != tc.in):
-			t.Errorf("ParseName(%q) = %q, %v", tc.in, got, err)
+			t.Errorf("parseName(%q) = %q, %v", tc.in, got, err)
 		case tc.wantErr != "" && (err == nil || !strings.HasPrefix(err.Error(), "input runner-name ") || !strings.Contains(err.Error(), tc.wantErr)):
-			t.Errorf("ParseName(%q) error = %v, want %q", tc.in, err, tc.wantErr)
+			t.Errorf("parseName(%q) error = %v, want %q", tc.in, err, tc.wantErr)
 		}
 	}
 }
@@ -116,17 +116,17 @@ func TestDefaultName(t *testing.T) {
 		{"octo-org/app", "12345678901234567890", "99999", "app-12345678901234567890-99999-0a1b2c3d"},
 	}
 	for _, tc := range cases {
-		got := DefaultName(tc.repo, tc.runID, tc.attempt, "0a1b2c3d")
+		got := defaultName(tc.repo, tc.runID, tc.attempt, "0a1b2c3d")
 		if got != tc.want {
-			t.Errorf("DefaultName(%q, %q, %q) = %q, want %q", tc.repo, tc.runID, tc.attempt, got, tc.want)
+			t.Errorf("defaultName(%q, %q, %q) = %q, want %q", tc.repo, tc.runID, tc.attempt, got, tc.want)
 		}
-		if _, err := ParseName(got); err != nil {
-			t.Errorf("DefaultName(%q, ...) = %q is not a valid name: %v", tc.repo, got, err)
+		if _, err := parseName(got); err != nil {
+			t.Errorf("defaultName(%q, ...) = %q is not a valid name: %v", tc.repo, got, err)
 		}
 	}
-	a, b := RandomSuffix(), RandomSuffix()
+	a, b := randomSuffix(), randomSuffix()
 	if !regexp.MustCompile(`^[0-9a-f]{8}$`).MatchString(a) || a == b {
-		t.Errorf("RandomSuffix = %q, %q: want two different 8-hex-digit suffixes", a, b)
+		t.Errorf("randomSuffix = %q, %q: want two different 8-hex-digit suffixes", a, b)
 	}
 }
 
@@ -147,26 +147,26 @@ func TestParseGroupAndWorkFolder(t *testing.T) {
 		{"a\nb", Group{}, "control character or line break"},
 	}
 	for _, tc := range groups {
-		got, err := ParseGroup(tc.in)
+		got, err := parseGroup(tc.in)
 		if tc.wantErr != "" {
 			if err == nil || !strings.HasPrefix(err.Error(), "input runner-group ") || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("ParseGroup(%q) error = %v, want %q", tc.in, err, tc.wantErr)
+				t.Errorf("parseGroup(%q) error = %v, want %q", tc.in, err, tc.wantErr)
 			}
 			continue
 		}
 		if err != nil || got != tc.want {
-			t.Errorf("ParseGroup(%q) = %+v, %v", tc.in, got, err)
+			t.Errorf("parseGroup(%q) = %+v, %v", tc.in, got, err)
 		}
 	}
 	folders := map[string]string{"": "_work", "work": "work", "/mnt/runner work": "/mnt/runner work"}
 	for in, want := range folders {
-		if got, err := ParseWorkFolder(in); err != nil || got != want {
-			t.Errorf("ParseWorkFolder(%q) = %q, %v", in, got, err)
+		if got, err := parseWorkFolder(in); err != nil || got != want {
+			t.Errorf("parseWorkFolder(%q) = %q, %v", in, got, err)
 		}
 	}
 	for _, in := range []string{"a\nb", strings.Repeat("w", 4097)} {
-		if _, err := ParseWorkFolder(in); err == nil || !strings.HasPrefix(err.Error(), "input work-folder ") {
-			t.Errorf("ParseWorkFolder(%.20q) error = %v", in, err)
+		if _, err := parseWorkFolder(in); err == nil || !strings.HasPrefix(err.Error(), "input work-folder ") {
+			t.Errorf("parseWorkFolder(%.20q) error = %v", in, err)
 		}
 	}
 }

@@ -25,8 +25,8 @@ const (
 	WaitGone WaitState = "gone"
 )
 
-// DefaultMaxRemovals is max-removals when it is not set.
-const DefaultMaxRemovals = 10
+// defaultMaxRemovals is max-removals when it is not set.
+const defaultMaxRemovals = 10
 
 // PruneRequest is what kind prune removes: the offline, idle runners whose
 // names start with Prefix and that carry every label in Labels (either
@@ -53,7 +53,7 @@ func (in *Inputs) parseWait() (RunnerRef, WaitState, error) {
 }
 
 func (in *Inputs) parsePrune() (PruneRequest, error) {
-	r := PruneRequest{Prefix: in.RunnerNamePrefix, MaxRemovals: DefaultMaxRemovals}
+	r := PruneRequest{Prefix: in.RunnerNamePrefix, MaxRemovals: defaultMaxRemovals}
 	var errs []error
 	if in.RunnerNamePrefix == "" && in.RunnerLabels == "" {
 		errs = append(errs, errors.New("kind prune needs a filter: set runner-name-prefix, runner-labels or both, so that it removes only the runners you mean"))
@@ -63,15 +63,15 @@ func (in *Inputs) parsePrune() (PruneRequest, error) {
 	} else if strings.ContainsFunc(r.Prefix, unusable) {
 		errs = append(errs, fmt.Errorf("input runner-name-prefix %q contains a space or control character, which no runner name has", r.Prefix))
 	}
-	if in.RunnerLabels != "" { // unset is no label filter, not ParseLabels' default
+	if in.RunnerLabels != "" { // unset is no label filter, not parseLabels' default
 		var err error
-		r.Labels, err = ParseLabels(in.RunnerLabels)
+		r.Labels, err = parseLabels(in.RunnerLabels)
 		errs = append(errs, err)
 	}
 	if s := in.MaxRemovals; s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || !digits(s) {
-			errs = append(errs, fmt.Errorf("input max-removals %q is not a number of runners: give 1 or more (default %d)", s, DefaultMaxRemovals))
+			errs = append(errs, fmt.Errorf("input max-removals %q is not a number of runners: give 1 or more (default %d)", s, defaultMaxRemovals))
 		}
 		r.MaxRemovals = n
 	}

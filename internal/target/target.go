@@ -121,12 +121,12 @@ func ParseEnterprise(s string) (Target, error) {
 // needs, at write level, to manage t's self-hosted runners: its API name,
 // and its label on GitHub's settings pages. An enterprise has none: only a
 // classic token's manage_runners:enterprise scope manages its runners.
-func (t Target) RunnerPermission() (name, label string, ok bool) {
+func (t Target) RunnerPermission() (name, label string) {
 	switch t.Scope {
 	case Repository:
-		return "administration", `repository permission "Administration: write"`, true
+		return "administration", `repository permission "Administration: write"`
 	case Organization:
-		return "organization_self_hosted_runners", `organization permission "Self-hosted runners: write"`, true
+		return "organization_self_hosted_runners", `organization permission "Self-hosted runners: write"`
 	}
-	return "", "", false
+	return "", ""
 }
