@@ -51,7 +51,7 @@ func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *confi
 		}
 		fmt.Fprintf(&rows, "| %s | gone | |\n", took)
 	}
-	outputs, summary := aboutRunner("Self-hosted runner "+string(want), *r, t)
+	outputs, summary := aboutRunner("Self-hosted runner "+string(want), r, t)
 	return &handover{
 		outputs: append(outputs, output{"runner-status", status, false}, output{"runner-busy", busy, false}),
 		log:     []string{line},
