@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/google/go-github/v66/github"
 
@@ -21,18 +22,17 @@ func (s *step) download(ctx context.Context, client *github.Client, cfg *config.
 		return func(bool) (handover, error) { return handover{}, nil }
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	var h handover
-	var err error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		h, err = findDownload(ctx, client, cfg)
-	}()
+	var (
+		h   handover
+		err error
+		wg  sync.WaitGroup
+	)
+	wg.Go(func() { h, err = findDownload(ctx, client, cfg) })
 	return func(abandon bool) (handover, error) {
 		if abandon {
 			cancel()
 		}
-		<-done
+		wg.Wait()
 		cancel()
 		return h, err
 	}
