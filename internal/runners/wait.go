@@ -66,20 +66,20 @@ func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.Run
 			return nil, err
 		}
 		switch {
-		case r == nil && ref.ID != 0 && last == nil && want != config.WaitGone:
-			// An id is GitHub's once registered: one not registered now never will be.
-			return nil, fmt.Errorf("runner id %d is not registered in %s, so it will never be %s: give the id of a registered runner, or wait for it by runner-name", ref.ID, t, want)
-		case r == nil && want != config.WaitGone && last != nil:
-			return nil, fmt.Errorf("%s was removed from %s while this step waited for it to be %s (last seen %s): an ephemeral runner removes itself after its job, or someone removed it; wait-for: gone waits for that",
-				last.Describe(), t, want, last.State())
 		case r == nil && want == config.WaitGone:
 			if last == nil {
 				return &Runner{ID: ref.ID, Name: untrusted.Of(ref.Name)}, nil
 			}
 			return last, nil
+		case r == nil && last != nil:
+			return nil, fmt.Errorf("%s was removed from %s while this step waited for it to be %s (last seen %s): an ephemeral runner removes itself after its job, or someone removed it; wait-for: gone waits for that",
+				last.Describe(), t, want, last.State())
+		case r == nil && ref.ID != 0:
+			// An id is GitHub's once registered: one not registered now never will be.
+			return nil, fmt.Errorf("runner id %d is not registered in %s, so it will never be %s: give the id of a registered runner, or wait for it by runner-name", ref.ID, t, want)
 		case r == nil:
-			// Not registered yet, from the first look on (once seen, a
-			// runner that goes ends the wait).
+			// Never seen yet, from the first look on: once seen, a runner
+			// that goes ends the wait.
 			if n == 1 {
 				changed(nil)
 			}
