@@ -174,9 +174,23 @@ func (s *step) run(ctx context.Context) error {
 		}
 	}
 	client := githubapi.NewClient(s.env.HTTPClient, cfg.API, cred.token, githubapi.WithPolicy(s.policy()))
-	download := s.download(ctx, client, cfg) // download.go: alongside the mint
+	// The runner-platform download (download.go) is looked up alongside the
+	// mint, so that the step takes no longer; without runner-platform there
+	// is nothing to look up, and no request.
+	var (
+		dl    handover
+		dlErr error
+		wg    sync.WaitGroup
+	)
+	dlCtx, stopDownload := context.WithCancel(ctx)
+	defer stopDownload()
+	if !cfg.Platform.IsZero() {
+		wg.Go(func() { dl, dlErr = findDownload(dlCtx, client, cfg) })
+	}
 	h, err := s.mint(ctx, cleanup, client, cfg)
-	if err == nil {
+	if err != nil {
+		stopDownload() // what it finds is of no use now
+	} else {
 		for _, o := range h.outputs {
 			if o.secret {
 				s.mask(o.value)
@@ -185,7 +199,7 @@ func (s *step) run(ctx context.Context) error {
 		// Every kind hands on the target's runner URL, last of its outputs.
 		h.outputs = append(h.outputs, output{"runner-url", cfg.Target.RunnerURL(cfg.Server), false})
 	}
-	dl, dlErr := download(err != nil)
+	wg.Wait()
 	switch {
 	case err == nil && h.done:
 		// Done, whatever comes next: the step says so, and warns of the rest.

@@ -20,18 +20,17 @@ import (
 func (s *step) deleteRunner(ctx context.Context, client *github.Client, cfg *config.Config) (*handover, error) {
 	t, ref := cfg.Target, cfg.Runner
 	s.info("Removing %s from %s at %s", ref, t, cfg.API.Redacted())
-	d, err := runners.Delete(ctx, client, t, ref)
+	r, outcome, err := runners.Delete(ctx, client, t, ref)
 	if err != nil {
 		return nil, err
 	}
-	r := d.Runner
 	shown := ref.String()
 	if r.ID != 0 && !r.Name.IsEmpty() {
 		shown = r.Describe()
 	}
-	h := &handover{done: d.Outcome == runners.Removed}
+	h := &handover{done: outcome == runners.Removed}
 	title := "Self-hosted runner already gone"
-	switch d.Outcome {
+	switch outcome {
 	case runners.Removed:
 		title = "Self-hosted runner removed"
 		h.log = []string{fmt.Sprintf("Removed %s from %s; it was %s.", shown, t, r.State())}
@@ -49,7 +48,7 @@ func (s *step) deleteRunner(ctx context.Context, client *github.Client, cfg *con
 // aboutRunner is what delete-runner and wait hand over of the runner they
 // looked at: its id ("" if unknown) and name as outputs, and the summary's
 // head, titled title.
-func aboutRunner(title string, r runners.Runner, t target.Target) ([]output, string) {
+func aboutRunner(title string, r *runners.Runner, t target.Target) ([]output, string) {
 	id := ""
 	if r.ID != 0 {
 		id = strconv.FormatInt(r.ID, 10)

@@ -11,35 +11,8 @@ import (
 	"github.com/runnertoken/runner-token-action/internal/downloads"
 )
 
-// download starts looking up cfg's runner-platform download, alongside the
-// mint so that the step takes no longer, and returns the wait for what it
-// hands over; abandon, when the mint failed, stops the look-up first (what
-// it returns then is of no use). Without runner-platform there is nothing
-// to look up, and no request.
-func (s *step) download(ctx context.Context, client *github.Client, cfg *config.Config) func(abandon bool) (handover, error) {
-	if cfg.Platform.IsZero() {
-		return func(bool) (handover, error) { return handover{}, nil }
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	var h handover
-	var err error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		h, err = findDownload(ctx, client, cfg)
-	}()
-	return func(abandon bool) (handover, error) {
-		if abandon {
-			cancel()
-		}
-		<-done
-		cancel()
-		return h, err
-	}
-}
-
 // findDownload looks up cfg's runner-platform download, and says what to
-// hand over of it.
+// hand over of it. It runs alongside the mint.
 func findDownload(ctx context.Context, client *github.Client, cfg *config.Config) (handover, error) {
 	p := cfg.Platform
 	d, err := downloads.Find(ctx, client, cfg.Target, p)

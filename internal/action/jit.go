@@ -22,7 +22,11 @@ func (s *step) mintJIT(ctx, cleanup context.Context, client *github.Client, cfg 
 	if req.Generated {
 		origin = "unique to this run"
 	}
-	s.info("Minting a just-in-time runner config for %s at %s: runner %q (%s), labels %s, %s", t, cfg.API.Redacted(), req.Name, origin, strings.Join(req.Labels, ", "), groupShown(req.Group))
+	group := "the default runner group"
+	if !req.Group.IsDefault() {
+		group = "runner group " + req.Group.String()
+	}
+	s.info("Minting a just-in-time runner config for %s at %s: runner %q (%s), labels %s, %s", t, cfg.API.Redacted(), req.Name, origin, strings.Join(req.Labels, ", "), group)
 	// Server text can quote the credential: s.info masks what the runner would.
 	m := &jit.Registrar{Client: client, Log: s.info, Pause: s.policy().Pause}
 	c, err := m.Register(ctx, cleanup, t, req)
@@ -55,13 +59,6 @@ func (s *step) mintJIT(ctx, cleanup context.Context, client *github.Client, cfg 
 			c.Runner.Name.Markdown(), id, strings.Join(mdLabels, ", "), c.Group.Name.Markdown(), c.Group.ID, t.Scope, t.Name(), runnerURL),
 		undo: c.Undo,
 	}, nil
-}
-
-func groupShown(g config.Group) string {
-	if g.IsDefault() {
-		return "the default runner group"
-	}
-	return "runner group " + g.String()
 }
 
 // labelsHint says which labels a job's runs-on can name: a JIT runner has

@@ -33,18 +33,17 @@ func (s *step) waitRunner(ctx context.Context, client *github.Client, cfg *confi
 		s.info("%s is %s", upperFirst(r.Describe()), r.State())
 		fmt.Fprintf(&rows, "| %s | %s | %t |\n", after, r.Status.Markdown(), r.Busy)
 	}
-	w, err := runners.Wait(ctx, client, t, ref, want, p, changed)
+	r, err := runners.Wait(ctx, client, t, ref, want, p, changed)
 	if errors.Is(err, runners.ErrTimedOut) {
 		return nil, fmt.Errorf("%w. A wait usually needs a larger timeout than %s: raise the timeout input, up to %s", err, config.ShortDuration(s.timeout), config.ShortDuration(config.MaxTimeout))
 	}
 	if err != nil {
 		return nil, err
 	}
-	r := w.Runner
 	status, busy := r.Status.String(), strconv.FormatBool(r.Busy)
 	took := retry.Round(p.Now().Sub(start))
 	line := fmt.Sprintf("%s is %s, as waited for, after %s.", upperFirst(r.Describe()), r.State(), took)
-	if w.Gone {
+	if want == config.WaitGone {
 		status, busy = "gone", "false"
 		line = fmt.Sprintf("%s is gone from %s, as waited for, after %s.", upperFirst(r.Describe()), t, took)
 		if r.ID == 0 {

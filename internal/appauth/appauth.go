@@ -59,15 +59,14 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	// An organization's token names no repository: its one permission is
 	// the organization's, which reaches no repository's contents.
 	_, limits := t.RunnerPermission()
-	write := "write"
 	grant := &github.InstallationTokenOptions{Permissions: &github.InstallationPermissions{}}
 	switch t.Scope {
 	case target.Repository:
 		grant.Repositories = []string{t.Repo}
-		grant.Permissions.Administration = &write
+		grant.Permissions.Administration = new("write")
 		limits += " on " + t.Name() + " only"
 	case target.Organization:
-		grant.Permissions.OrganizationSelfHostedRunners = &write
+		grant.Permissions.OrganizationSelfHostedRunners = new("write")
 	default: // an enterprise: config refuses an App for one
 		return nil, fmt.Errorf("no GitHub App grant for %s", t)
 	}
@@ -94,7 +93,6 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	// Not Apps.CreateInstallationToken: its answer type fails whole on an
 	// expiry it cannot parse, and the token must be read first, on its own.
 	var answer json.RawMessage
-	account := inst.Account.Login
 	// Sent again after a try that got no clear answer: a token lost to one
 	// cannot be revoked whether or not another is asked for, and every
 	// token this run receives is revoked.
@@ -103,7 +101,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 		if githubapi.MayHaveApplied(err) {
 			unrevoked = ". GitHub may have issued a token all the same; this run never got it, so it cannot revoke it: such a token expires within the hour"
 		}
-		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d on %s: %w%s", inst.ID, account, err, unrevoked)
+		return nil, fmt.Errorf("could not get an installation token from the GitHub App's installation %d on %s: %w%s", inst.ID, inst.Account.Login, err, unrevoked)
 	}
 	// The token first, on its own: once GitHub issued one it is masked, and
 	// handed back to be revoked, whatever else the answer holds.
@@ -122,7 +120,7 @@ func (c *Client) InstallationToken(ctx context.Context, app config.App, t target
 	}
 	_ = json.Unmarshal(answer, &rest)
 	expires, _ := githubapi.ParseTime(rest.ExpiresAt)
-	return &Token{Value: tok.Token, InstallationID: inst.ID, Account: account, ExpiresAt: expires, Limits: limits}, nil
+	return &Token{Value: tok.Token, InstallationID: inst.ID, Account: inst.Account.Login, ExpiresAt: expires, Limits: limits}, nil
 }
 
 // Revoke makes tok unusable at once (DELETE /installation/token, with tok

@@ -27,40 +27,34 @@ const (
 	RemovedByOther
 )
 
-// Deletion is what Delete did to which runner.
-type Deletion struct {
-	// Runner is the runner as found; for one not registered, only what ref
-	// said of it.
-	Runner  Runner
-	Outcome Outcome
-}
-
-// Delete removes the runner ref names from t, unless it is running a job.
-// A runner that is not registered is no failure.
-func Delete(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef) (*Deletion, error) {
+// Delete removes the runner ref names from t, unless it is running a job,
+// and returns it as found (for one not registered, only what ref said of
+// it) and what became of it. A runner that is not registered is no
+// failure.
+func Delete(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef) (*Runner, Outcome, error) {
 	run, err := lookup(ctx, c, t, ref)
 	switch {
 	case err != nil:
-		return nil, err
+		return nil, 0, err
 	case run == nil:
-		return &Deletion{Runner: Runner{ID: ref.ID, Name: untrusted.Of(ref.Name)}, Outcome: NotRegistered}, nil
+		return &Runner{ID: ref.ID, Name: untrusted.Of(ref.Name)}, NotRegistered, nil
 	case run.ID <= 0:
-		return nil, fmt.Errorf("GitHub lists runner %q in %s without an id, so it cannot be removed", run.Name, t)
+		return nil, 0, fmt.Errorf("GitHub lists runner %q in %s without an id, so it cannot be removed", run.Name, t)
 	case run.Busy:
-		return nil, fmt.Errorf("runner %q (id %d, %s) in %s is running a job, so it was not removed. %s", run.Name, run.ID, run.State(), t, letItFinish)
+		return nil, 0, fmt.Errorf("runner %q (id %d, %s) in %s is running a job, so it was not removed. %s", run.Name, run.ID, run.State(), t, letItFinish)
 	}
 	gone, err := Remove(ctx, c, t, run.ID)
 	if e, ok := errors.AsType[*githubapi.Error](err); ok && e.StatusCode == http.StatusUnprocessableEntity {
 		// It was idle when looked up: it may have taken a job since.
-		return nil, fmt.Errorf("GitHub refused to remove runner %q (id %d, %s when looked up) from %s: %w; it may have taken a job since. %s", run.Name, run.ID, run.State(), t, e, letItFinish)
+		return nil, 0, fmt.Errorf("GitHub refused to remove runner %q (id %d, %s when looked up) from %s: %w; it may have taken a job since. %s", run.Name, run.ID, run.State(), t, e, letItFinish)
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if gone {
-		return &Deletion{Runner: *run, Outcome: RemovedByOther}, nil
+		return run, RemovedByOther, nil
 	}
-	return &Deletion{Runner: *run, Outcome: Removed}, nil
+	return run, Removed, nil
 }
 
 // letItFinish ends the error for a runner running a job: it is never

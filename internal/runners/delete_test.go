@@ -109,15 +109,15 @@ func TestDelete(t *testing.T) {
 				if tc.faults != nil {
 					s.Inject(tc.faults(s)...)
 				}
-				got, err := Delete(context.Background(), c, sc.t, ref)
+				got, outcome, err := Delete(context.Background(), c, sc.t, ref)
 				if err != nil {
 					t.Fatalf("Delete: %v", err)
 				}
-				if got.Outcome != tc.want {
-					t.Errorf("Delete = outcome %d, want %d", got.Outcome, tc.want)
+				if outcome != tc.want {
+					t.Errorf("Delete = outcome %d, want %d", outcome, tc.want)
 				}
-				if got.Runner.ID == 0 && got.Runner.Name.IsEmpty() {
-					t.Errorf("Delete names no runner: %+v", got.Runner)
+				if got.ID == 0 && got.Name.IsEmpty() {
+					t.Errorf("Delete names no runner: %+v", got)
 				}
 				if diff := cmp.Diff(tc.wantLeft, names(s.Runners(sc.t.APIPath()))); diff != "" {
 					t.Errorf("runners left (-want +got):\n%s", diff)
@@ -139,7 +139,7 @@ func TestDeleteNeverABusyRunner(t *testing.T) {
 			if raced {
 				s.Inject(nil, s.Status(http.StatusUnprocessableEntity, `Bad request - Runner "busy-1" is still running a job`))
 			}
-			got, err := Delete(context.Background(), c, org, config.RunnerRef{ID: busy.ID})
+			got, _, err := Delete(context.Background(), c, org, config.RunnerRef{ID: busy.ID})
 			if err == nil {
 				t.Fatalf("Delete = %+v, want an error for the busy runner", got)
 			}
@@ -165,7 +165,7 @@ func TestDeleteOnATargetItCannotSee(t *testing.T) {
 	_, c := simClient(t)
 	missing := org
 	missing.Owner = "no-such-org"
-	_, err := Delete(context.Background(), c, missing, config.RunnerRef{ID: 1})
+	_, _, err := Delete(context.Background(), c, missing, config.RunnerRef{ID: 1})
 	var e *githubapi.Error
 	if !errors.As(err, &e) || e.StatusCode != http.StatusNotFound {
 		t.Errorf("Delete = %v, want GitHub's 404 for the target", err)
@@ -177,7 +177,7 @@ func TestDeleteARunnerWithoutAnID(t *testing.T) {
 	t.Parallel()
 	s, c := simClient(t)
 	s.Inject(s.Answer(http.StatusOK, `{"total_count":1,"runners":[{"name":"build-1","status":"offline"}]}`))
-	if _, err := Delete(context.Background(), c, org, config.RunnerRef{Name: "build-1"}); err == nil || !strings.Contains(err.Error(), "without an id") {
+	if _, _, err := Delete(context.Background(), c, org, config.RunnerRef{Name: "build-1"}); err == nil || !strings.Contains(err.Error(), "without an id") {
 		t.Errorf("Delete: %v, want a refusal", err)
 	}
 	if n := len(s.Requests()); n != 1 {

@@ -122,7 +122,10 @@ func Get(ctx context.Context, c *github.Client, t target.Target, id int64) (*Run
 	var got Runner
 	_, err := githubapi.Do(ctx, c, githubapi.OpGetRunner, http.MethodGet, fmt.Sprintf("%s/actions/runners/%d", t.APIPath(), id), nil, &got)
 	if notFound(err) {
-		if err = reachable(ctx, c, t); err == nil {
+		// Listing one of t's runners tells "no such runner" from "no such
+		// target, or no access to it".
+		_, err = githubapi.Do(ctx, c, githubapi.OpListRunners, http.MethodGet, t.APIPath()+"/actions/runners?per_page=1", nil, nil)
+		if err == nil {
 			return nil, nil
 		}
 	}
@@ -133,13 +136,6 @@ func Get(ctx context.Context, c *github.Client, t target.Target, id int64) (*Run
 		return nil, fmt.Errorf("looking up runner id %d in %s: GitHub answered with runner id %d", id, t, got.ID)
 	}
 	return &got, nil
-}
-
-// reachable lists one of t's runners, to tell "no such runner" from "no
-// such target, or no access to it".
-func reachable(ctx context.Context, c *github.Client, t target.Target) error {
-	_, err := githubapi.Do(ctx, c, githubapi.OpListRunners, http.MethodGet, t.APIPath()+"/actions/runners?per_page=1", nil, nil)
-	return err
 }
 
 // Remove removes runner id from t. gone says GitHub answered that there

@@ -35,27 +35,21 @@ func pollWait(n int, jitter float64) time.Duration {
 // is in the state waited for.
 var ErrTimedOut = errors.New("the step's timeout ran out while waiting")
 
-// Waited is how a wait ended: Runner as last seen (only what ref said of
-// it when it was never seen), and Gone when it is no longer registered.
-type Waited struct {
-	Runner Runner
-	Gone   bool
-}
-
 // Wait looks at the runner ref names until it is in state want, and
-// returns it then. A runner named by name is found through the target's
-// list (until it appears, unless want is gone), then looked at by id.
-// changed is called at the first look and at each change of status or
-// busy; with nil while a named runner is not registered yet. A runner
+// returns it then; when want is gone, it returns the runner as last seen
+// (only what ref said of it when it was never seen). A runner named by
+// name is found through the target's list (until it appears, unless want
+// is gone), then looked at by id. changed is called at the first look and
+// at each change of status or busy; with nil while a named runner is not
+// registered yet. A runner
 // that is removed while Wait waits for it to be online or idle fails at
 // once; the step's deadline ends the wait with ErrTimedOut. Wait paces its
 // looks on p's clock, the step's, so that tests never really wait.
-func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef, want config.WaitState, p retry.Policy, changed func(*Runner)) (*Waited, error) {
+func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef, want config.WaitState, p retry.Policy, changed func(*Runner)) (*Runner, error) {
 	p = p.WithDefaults()
 	var (
-		last    *Runner // as last seen
-		waiting bool    // changed was told the runner is not registered yet
-		look    = ref   // by id once seen
+		last *Runner // as last seen
+		look = ref   // by id once seen
 	)
 	notReached := func() error {
 		if last == nil {
@@ -72,22 +66,22 @@ func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.Run
 			return nil, err
 		}
 		switch {
-		case r == nil && ref.ID != 0 && last == nil && want != config.WaitGone:
-			// An id is GitHub's once registered: one not registered now never will be.
-			return nil, fmt.Errorf("runner id %d is not registered in %s, so it will never be %s: give the id of a registered runner, or wait for it by runner-name", ref.ID, t, want)
-		case r == nil && want != config.WaitGone && last != nil:
+		case r == nil && want == config.WaitGone:
+			if last == nil {
+				return &Runner{ID: ref.ID, Name: untrusted.Of(ref.Name)}, nil
+			}
+			return last, nil
+		case r == nil && last != nil:
 			return nil, fmt.Errorf("%s was removed from %s while this step waited for it to be %s (last seen %s): an ephemeral runner removes itself after its job, or someone removed it; wait-for: gone waits for that",
 				last.Describe(), t, want, last.State())
-		case r == nil && want == config.WaitGone:
-			w := &Waited{Runner: Runner{ID: ref.ID, Name: untrusted.Of(ref.Name)}, Gone: true}
-			if last != nil {
-				w.Runner = *last
-			}
-			return w, nil
+		case r == nil && ref.ID != 0:
+			// An id is GitHub's once registered: one not registered now never will be.
+			return nil, fmt.Errorf("runner id %d is not registered in %s, so it will never be %s: give the id of a registered runner, or wait for it by runner-name", ref.ID, t, want)
 		case r == nil:
-			if !waiting {
+			// Never seen yet, from the first look on: once seen, a runner
+			// that goes ends the wait.
+			if n == 1 {
 				changed(nil)
-				waiting = true
 			}
 		default:
 			if last == nil || !last.Status.Equal(r.Status) || last.Busy != r.Busy {
@@ -95,7 +89,7 @@ func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.Run
 			}
 			last, look.ID = r, r.ID
 			if reached(r, want) {
-				return &Waited{Runner: *r}, nil
+				return r, nil
 			}
 		}
 		wait := pollWait(n, p.Jitter())
