@@ -2,6 +2,7 @@ package githubapi
 
 import (
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"runtime"
 )
@@ -14,10 +15,10 @@ var goReadsSSLCertFile = runtime.GOOS != "darwin" && runtime.GOOS != "ios" && ru
 // trustedRoots returns the certificates the action trusts, for
 // tls.Config.RootCAs: the system's, plus every certificate in the PEM file
 // SSL_CERT_FILE names, if set. Where Go reads SSL_CERT_FILE itself
-// (goReadsIt: in the container) it returns nil, for Go's own pool, which
-// holds the file already; elsewhere (macOS: the local demo and the tests) it
-// loads the file into a copy of the system pool, so a private CA works the
-// same.
+// (goReadsIt: in the container) it returns nil, for Go's own pool, so that
+// the file is parsed once, lazily; elsewhere (macOS: the local demo and the
+// tests) it loads the file into a copy of the system pool, so a private CA
+// works the same.
 //
 // A set SSL_CERT_FILE that cannot be read, or that holds no certificate, is
 // an error: the user meant to trust something, and a request that then fails
@@ -29,7 +30,7 @@ func trustedRoots(system func() (*x509.CertPool, error), getenv func(string) str
 		if pemBytes, err = readFile(name); err != nil {
 			return nil, fmt.Errorf("SSL_CERT_FILE: cannot read the CA certificates to trust: %w", err)
 		}
-		if !x509.NewCertPool().AppendCertsFromPEM(pemBytes) {
+		if !holdsCertificate(pemBytes) {
 			return nil, fmt.Errorf("SSL_CERT_FILE %s holds no PEM certificate (-----BEGIN CERTIFICATE-----) that parses", name)
 		}
 	}
@@ -44,4 +45,23 @@ func trustedRoots(system func() (*x509.CertPool, error), getenv func(string) str
 	}
 	pool.AppendCertsFromPEM(pemBytes)
 	return pool, nil
+}
+
+// holdsCertificate says whether pemBytes has a certificate that parses. It
+// stops at the first: a bundle of hundreds costs one parse.
+func holdsCertificate(pemBytes []byte) bool {
+	for len(pemBytes) > 0 {
+		var block *pem.Block
+		block, pemBytes = pem.Decode(pemBytes)
+		if block == nil {
+			return false
+		}
+		if block.Type != "CERTIFICATE" || len(block.Headers) != 0 {
+			continue
+		}
+		if _, err := x509.ParseCertificate(block.Bytes); err == nil {
+			return true
+		}
+	}
+	return false
 }
