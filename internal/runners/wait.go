@@ -41,10 +41,10 @@ var ErrTimedOut = errors.New("the step's timeout ran out while waiting")
 // name is found through the target's list (until it appears, unless want
 // is gone), then looked at by id. changed is called at the first look and
 // at each change of status or busy; with nil while a named runner is not
-// registered yet. A runner
-// that is removed while Wait waits for it to be online or idle fails at
-// once; the step's deadline ends the wait with ErrTimedOut. Wait paces its
-// looks on p's clock, the step's, so that tests never really wait.
+// registered yet. A runner that is removed while Wait waits for it to be
+// online or idle fails at once; the step's deadline ends the wait with
+// ErrTimedOut. Wait paces its looks on p's clock, the step's, so that
+// tests never really wait.
 func Wait(ctx context.Context, c *github.Client, t target.Target, ref config.RunnerRef, want config.WaitState, p retry.Policy, changed func(*Runner)) (*Runner, error) {
 	p = p.WithDefaults()
 	var (
